@@ -1,0 +1,54 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+// Modules follow the packet: PacketIO reads frames, Codecs decodes them, Defrag rebuilds
+// IP datagrams, Stream reassembles TCP, Flow tracks connections, Output writes EVE JSON,
+// Engine wires one worker's pipeline, SluiceConfig loads YAML, and `sluice` is the CLI.
+let hotPathSettings: [SwiftSetting] = [
+    .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release)),
+]
+
+let package = Package(
+    name: "Sluice",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "sluice", targets: ["sluice"]),
+        .executable(name: "sluice-bench", targets: ["SluiceBench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        .systemLibrary(name: "CPcap", path: "CSources/CPcap", pkgConfig: "libpcap",
+                       providers: [.apt(["libpcap-dev"])]),
+        .systemLibrary(name: "CHyperscan", path: "CSources/CHyperscan", pkgConfig: "libhs",
+                       providers: [.apt(["libhyperscan-dev"])]),
+        .target(name: "CAllocCounter", path: "CSources/CAllocCounter"),
+
+        .target(name: "Codecs", swiftSettings: hotPathSettings),
+        .target(name: "Defrag", swiftSettings: hotPathSettings),
+        .target(name: "Stream", swiftSettings: hotPathSettings),
+        .target(name: "Flow", dependencies: ["Codecs", "Stream"], swiftSettings: hotPathSettings),
+        .target(name: "Output", dependencies: ["Codecs"], swiftSettings: hotPathSettings),
+        .target(name: "PacketIO", dependencies: ["CPcap", "Codecs"], swiftSettings: hotPathSettings),
+        .target(name: "Engine",
+                dependencies: ["Codecs", "Defrag", "Stream", "Flow", "Output", "PacketIO"],
+                swiftSettings: hotPathSettings),
+        .target(name: "SluiceConfig",
+                dependencies: ["Engine", .product(name: "Yams", package: "Yams")]),
+        .executableTarget(name: "sluice",
+                          dependencies: ["Engine", "PacketIO", "SluiceConfig",
+                                         .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .executableTarget(name: "SluiceBench",
+                          dependencies: ["Engine", "PacketIO", "SluiceConfig", "CAllocCounter"],
+                          path: "perf/SluiceBench", swiftSettings: hotPathSettings),
+
+        .testTarget(name: "CodecsTests", dependencies: ["Codecs"]),
+        .testTarget(name: "DefragTests", dependencies: ["Defrag"]),
+        .testTarget(name: "StreamTests", dependencies: ["Stream"]),
+        .testTarget(name: "FlowTests", dependencies: ["Flow", "Codecs"]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "PacketIO", "SluiceConfig"]),
+        .testTarget(name: "SluiceConfigTests", dependencies: ["SluiceConfig"]),
+    ]
+)

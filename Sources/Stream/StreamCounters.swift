@@ -1,0 +1,31 @@
+/// Per-worker reassembly counters.
+public struct StreamCounters: Sendable {
+    /// Segments with payload handed to reassembly.
+    public var segments: UInt64 = 0
+    /// Segments that arrived ahead of the stream and were buffered.
+    public var outOfOrder: UInt64 = 0
+    /// Segments whose bytes were all seen already (retransmissions).
+    public var retransmissions: UInt64 = 0
+    /// Segments that partly overlapped bytes already seen; the first bytes won.
+    public var overlaps: UInt64 = 0
+    /// Bytes discarded because they overlapped bytes already seen.
+    public var overlapBytes: UInt64 = 0
+    /// Gaps reported to the sink.
+    public var gaps: UInt64 = 0
+    /// Bytes covered by those gaps.
+    public var gapBytes: UInt64 = 0
+    /// Out-of-order bytes not buffered because the flow hit its per-flow cap.
+    public var flowCapDrops: UInt64 = 0
+    /// Out-of-order bytes not buffered because the worker's pool was exhausted.
+    public var poolDrops: UInt64 = 0
+
+    /// All zero.
+    @inlinable public init() {}
+
+    /// Adds another worker's counters.
+    public mutating func add(_ o: StreamCounters) {
+        segments += o.segments; outOfOrder += o.outOfOrder; retransmissions += o.retransmissions
+        overlaps += o.overlaps; overlapBytes += o.overlapBytes; gaps += o.gaps; gapBytes += o.gapBytes
+        flowCapDrops += o.flowCapDrops; poolDrops += o.poolDrops
+    }
+}

@@ -1,0 +1,105 @@
+import ArgumentParser
+import Engine
+import PacketIO
+import SluiceConfig
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The `sluice` command line.
+struct Sluice: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sluice",
+        abstract: "A userspace deep-packet-inspection dataplane for container traffic.",
+        subcommands: [ReplayCommand.self, ConfigCommand.self])
+}
+
+struct ReplayCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "replay",
+        abstract: "Run a pcap or pcapng file through the same pipeline the live dataplane runs.")
+
+    @Argument(help: "The capture to replay (pcap or pcapng).")
+    var file: String
+
+    @Option(name: .long, help: "Write Suricata-style EVE JSON events to this file ('-' for stdout).")
+    var eve: String?
+
+    @Option(name: .long, help: "A YAML config file (see configs/engine.yaml).")
+    var config: String?
+
+    @Option(name: .long, help: "Only replay frames matching this tcpdump-syntax filter.")
+    var filter: String?
+
+    mutating func run() throws {
+        var settings = SluiceSettings()
+        if let config {
+            do { settings = try SluiceSettings.load(path: config) } catch { throw ValidationError(error.description) }
+        }
+        let evePath = eve ?? settings.evePath
+        var fd: Int32 = -1
+        if let evePath {
+            fd = evePath == "-" ? 1 : open(evePath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+            guard fd >= 0 else { throw ValidationError("\(evePath): \(String(cString: strerror(errno)))") }
+        }
+        defer { if fd > 2 { close(fd) } }
+        var source = try openCapture(file, filter: filter)
+        var worker = Worker(config: settings.engine, stage: CountingStage(), eveFD: fd)
+        let start = monotonicSeconds()
+        let packets: Int
+        do { packets = try Replay.run(&source, through: &worker) } catch { throw ValidationError(error.description) }
+        worker.shutdown()
+        let elapsed = monotonicSeconds() - start
+        let summary = Summary.render(worker.stats(), source: file, packets: packets, wallSeconds: elapsed)
+        if evePath == "-" {
+            FileHandleStderr.write(summary)
+        } else {
+            print(summary, terminator: "")
+        }
+    }
+}
+
+/// Opens a capture for replay, turning libpcap's errors into a command-line error.
+func openCapture(_ path: String, filter: String?) throws -> PcapFile {
+    do {
+        var source = try PcapFile(path: path)
+        if let filter { try source.setFilter(filter) }
+        return source
+    } catch {
+        throw ValidationError(error.description)
+    }
+}
+
+struct ConfigCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "config", abstract: "Work with config files.", subcommands: [Check.self])
+
+    struct Check: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Validate a config file without running anything.")
+        @Argument(help: "The YAML file to check.") var file: String
+        func run() throws {
+            do {
+                _ = try SluiceSettings.load(path: file)
+                print("\(file): ok")
+            } catch {
+                FileHandleStderr.write(error.description + "\n")
+                throw ExitCode(2)
+            }
+        }
+    }
+}
+
+enum FileHandleStderr {
+    static func write(_ s: String) {
+        var s = s
+        s.withUTF8 { _ = Glibc.write(2, $0.baseAddress, $0.count) }
+    }
+}
+
+func monotonicSeconds() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+}
+
+Sluice.main()

@@ -1,0 +1,48 @@
+import Engine
+import Foundation
+import PacketIO
+
+/// Paths of the repository's captures and of the shared peer test suite.
+enum Fixtures {
+    static let repoRoot: URL = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let captures = repoRoot.appendingPathComponent("Tests/Captures")
+    static let suricataVerify = repoRoot.deletingLastPathComponent().appendingPathComponent("shared/suricata-verify/tests")
+
+    /// Replays `path` through a fresh worker with a collecting stage and returns the stage
+    /// after shutdown (every flow ended and flushed), plus the worker's stats.
+    static func replay(_ path: String, config: EngineConfig = EngineConfig(), keepAllDatagrams: Bool = false,
+                       eveFD: Int32 = -1) throws -> (stage: CollectingStage, stats: EngineStats) {
+        var source = try PcapFile(path: path)
+        var stage = CollectingStage()
+        stage.keepAllDatagrams = keepAllDatagrams
+        var worker = Worker(config: config, stage: stage, eveFD: eveFD)
+        _ = try Replay.run(&source, through: &worker)
+        worker.shutdown()
+        let stats = worker.stats()
+        return (worker.stage, stats)
+    }
+
+    /// Runs a program and returns its standard output; nil when it cannot be started.
+    static func run(_ executable: String, _ args: [String]) -> String? {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: executable)
+        p.arguments = args
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = FileHandle.nullDevice
+        do { try p.run() } catch { return nil }
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// The path of a program on PATH, if installed.
+    static func which(_ name: String) -> String? {
+        for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
+            let path = "\(dir)/\(name)"
+            if FileManager.default.isExecutableFile(atPath: path) { return path }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages Sluice builds and tests with. Run as root (or with sudo).
+# libpcap-dev and libhyperscan-dev are linked; tshark is the reference dissector the tests
+# compare flows with; pkg-config lets SwiftPM find the C libraries.
+set -euo pipefail
+packages=(libpcap-dev libhyperscan-dev pkg-config tshark)
+missing=()
+for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -q
+    apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
