@@ -88,6 +88,8 @@ public struct ConfigMap {
     /// A nested mapping, if present.
     public func map(_ key: String) throws(ConfigError) -> ConfigMap? {
         guard let v = value(key) else { return nil }
+        // A section left empty (only comments under it) is YAML null: same as absent.
+        if case .scalar(let s) = v, ["", "~", "null"].contains(s.string) { return nil }
         return try ConfigMap(node: v, file: file, path: Self.join(path, key))
     }
 

@@ -19,6 +19,9 @@ CIF=sl-c0 SIF=sl-s0          # veth ends: client side / server side
 PY=/usr/bin/python3          # Debian python, independent of any pyenv on PATH
 DNS_OPTS=(+tries=1 +time=2)  # never hang the recording on a lost query
 
+# Foreground helpers. Background jobs below call `ip netns exec` directly:
+# a backgrounded shell function would fork an extra subshell, and $! would
+# then be that subshell rather than the program we later signal.
 in_c() { ip netns exec "$CNS" "$@"; }
 in_s() { ip netns exec "$SNS" "$@"; }
 
@@ -28,7 +31,7 @@ in_s() { ip netns exec "$SNS" "$@"; }
 teardown_ns() {
     local ns pid
     for ns in "$CNS" "$SNS"; do
-        ip netns list | grep -qw "^$ns" || continue
+        [[ -e /run/netns/$ns ]] || continue
         for pid in $(ip netns pids "$ns"); do kill "$pid" 2>/dev/null || true; done
         sleep 0.3
         for pid in $(ip netns pids "$ns"); do kill -9 "$pid" 2>/dev/null || true; done
@@ -82,14 +85,16 @@ head -c 204800 < <(yes 'sluice-bulk-payload-0123456789abcdefghijklmnopqrstuvwxyz
 
 # HTTP/1.1 so that curl can reuse one connection for two URLs (keep-alive).
 # -b :: makes it one dual-stack socket (IPV6_V6ONLY=0): serves v4 and v6.
-in_s "$PY" -m http.server 80 -b :: -p HTTP/1.1 -d "$WORK/www" >"$WORK/http.log" 2>&1 &
+ip netns exec "$SNS" "$PY" -m http.server 80 -b :: -p HTTP/1.1 -d "$WORK/www" >"$WORK/http.log" 2>&1 &
 
 # Authoritative-only DNS: no upstream, no /etc/hosts, only our records.
 # --host-record gives A+AAAA and is a valid --cname target; --address adds
-# more names; MX/TXT/CNAME come from their own options.
-in_s dnsmasq --no-daemon --conf-file=/dev/null --no-resolv --no-hosts \
+# more names; MX/TXT/CNAME come from their own options; --local makes
+# unknown names under sluice.test NXDOMAIN (instead of REFUSED).
+ip netns exec "$SNS" dnsmasq --no-daemon --conf-file=/dev/null --no-resolv --no-hosts \
     --pid-file= --user=root --bind-interfaces \
     --listen-address=10.77.0.2 --listen-address=fd77::2 \
+    --local=/sluice.test/ \
     --host-record=www.sluice.test,10.77.0.2,fd77::2 \
     --address=/alpha.example.com/10.77.0.2 \
     --address=/beta.example.com/10.77.0.2 \
@@ -106,7 +111,7 @@ openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
     -keyout "$WORK/key.pem" -out "$WORK/cert.pem" -days 2 \
     -subj /CN=alpha.example.com >/dev/null 2>&1
 # -www: answers by itself and never reads stdin (we run it in background).
-in_s openssl s_server -accept 443 -cert "$WORK/cert.pem" -key "$WORK/key.pem" \
+ip netns exec "$SNS" openssl s_server -accept 443 -cert "$WORK/cert.pem" -key "$WORK/key.pem" \
     -alpn h2,http/1.1 -www >"$WORK/tls.log" 2>&1 </dev/null &
 
 # Port 81 stays closed on purpose: connecting there yields a TCP RST.
@@ -126,7 +131,7 @@ CAP_PID=""
 start_capture() {   # file
     : >"$WORK/tcpdump.err"
     # -Z root: keep root so tcpdump can write into the repo; -U: flush per packet.
-    in_c tcpdump -i "$CIF" -n -s 0 -U -Z root -w "$1" 2>"$WORK/tcpdump.err" &
+    ip netns exec "$CNS" tcpdump -i "$CIF" -n -s 0 -U -Z root -w "$1" 2>"$WORK/tcpdump.err" &
     CAP_PID=$!
     for _ in $(seq 50); do
         grep -q "listening on" "$WORK/tcpdump.err" && return 0
@@ -143,7 +148,9 @@ stop_capture() {
 
 # -------------------------------------------- capture 1: offloads off
 set_offloads off
-sleep 0.5    # let link-up noise (IPv6 MLD reports etc.) pass before recording
+# Some link-up IPv6 chatter (link-local DAD, MLD reports, a router
+# solicitation) may still land in the capture: real hosts emit it too.
+sleep 0.5
 start_capture "$WORK/mixed.pcap"
 
 C="curl -s -o /dev/null --max-time 5"
@@ -163,6 +170,7 @@ in_c $D sluice.test TXT        >/dev/null
 in_c $D info.sluice.test TXT   >/dev/null
 in_c $D web.sluice.test CNAME  >/dev/null
 in_c $D web.sluice.test A      >/dev/null    # CNAME chain + A
+in_c $D v6only.sluice.test AAAA >/dev/null
 in_c $D nonexistent.sluice.test A >/dev/null # NXDOMAIN
 in_c $D +tcp alpha.example.com A >/dev/null  # DNS over TCP
 in_c dig ${DNS_OPTS[*]} @fd77::2 www.sluice.test AAAA >/dev/null   # DNS over IPv6

@@ -54,27 +54,33 @@ final class IPv4ReassemblyTests: XCTestCase {
     func testInterleavedDatagramsShareTheTable() {
         var rng = SplitMix(state: 7)
         var d = Defragmenter(config: .with { $0.maxDatagrams = 64 })
-        var expected: [UInt16: [UInt8]] = [:]
-        var pending: [[UInt8]] = []
+        var open: [(expected: [UInt8], rest: [[UInt8]], started: Bool)] = []
+        var nextID: UInt16 = 0
         var done = 0
-        for id in UInt16(0)..<2000 {
-            let payload = B.pattern(Int.random(in: 9...600, using: &rng), salt: Int(id))
-            expected[id] = B.ipv4(id: id, offset: 0, more: false, payload: payload)
-            pending += B.ipv4Fragments(id: id, size: 64, payload: payload)
-            // Keep at most ~40 datagrams open so nothing is evicted.
-            while pending.count > 200 || (id == 1999 && !pending.isEmpty) {
-                let f = pending.remove(at: Int.random(in: 0..<min(pending.count, 200), using: &rng))
-                if case .reassembled(let bytes) = d.feed(f) {
-                    let gotID = UInt16(bytes[4]) << 8 | UInt16(bytes[5])
-                    XCTAssertEqual(bytes, expected.removeValue(forKey: gotID))
-                    done += 1
-                }
+        while nextID < 3000 || !open.isEmpty {
+            // Keep up to 48 datagrams open at once, below the table size, so nothing is evicted.
+            while open.count < 48 && nextID < 3000 {
+                let payload = B.pattern(Int.random(in: 9...600, using: &rng), salt: Int(nextID))
+                open.append((B.ipv4(id: nextID, offset: 0, more: false, payload: payload),
+                             B.ipv4Fragments(id: nextID, size: 64, payload: payload).shuffled(using: &rng), false))
+                nextID += 1
             }
+            let k = Int.random(in: 0..<open.count, using: &rng)
+            let out = d.feed(open[k].rest.removeLast())
+            open[k].started = true
+            if open[k].rest.isEmpty {
+                XCTAssertEqual(out, .reassembled(open[k].expected))
+                open.remove(at: k)
+                done += 1
+            } else {
+                XCTAssertEqual(out, .incomplete)
+            }
+            XCTAssertEqual(d.inFlight, open.filter(\.started).count)
         }
-        XCTAssertEqual(done, 2000)
-        XCTAssertTrue(expected.isEmpty)
+        XCTAssertEqual(done, 3000)
         XCTAssertEqual(d.inFlight, 0)
         XCTAssertEqual(d.counters.tableFull, 0)
+        XCTAssertEqual(d.counters.reassembled, 3000)
     }
 
     func testHeaderChecksumVerifiesAndFlagsAreCleared() throws {

@@ -97,7 +97,7 @@ final class LimitTests: XCTestCase {
 
     func testIPv6MaximumSize() {
         var d = Defragmenter(config: DefragConfig())
-        // Payload length 65535 is the most IPv6 can say: 8 (fragment header dropped) ... offset 65528 + 7.
+        // The rebuilt Payload Length (offset + bytes, fragment header gone) must fit 16 bits.
         XCTAssertEqual(d.feed(B.ipv6(offset: 65528, more: false, payload: B.pattern(7)), fragmentHeaderOffset: 40), .incomplete)
         XCTAssertEqual(d.feed(B.ipv6(id: 2, offset: 65528, more: false, payload: B.pattern(8)), fragmentHeaderOffset: 40), .dropped)
         XCTAssertEqual(d.counters.tooLarge, 1)

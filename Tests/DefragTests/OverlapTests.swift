@@ -10,9 +10,12 @@ final class OverlapTests: XCTestCase {
         let b = [UInt8](repeating: 0xBB, count: 8)
         let c = [UInt8](repeating: 0xCC, count: 24)
         XCTAssertEqual(d.feed(B.ipv4(offset: 8, more: true, payload: b)), .incomplete)
-        // Covers [0, 24): only [0, 8) and [16, 24) are holes.
-        let out = d.feed(B.ipv4(offset: 0, more: false, payload: c))
+        XCTAssertEqual(d.feed(B.ipv4(offset: 32, more: false, payload: [1, 2, 3])), .incomplete)
+        // Covers [0, 24) with different bytes: only [0, 8) and [16, 24) are holes.
+        XCTAssertEqual(d.feed(B.ipv4(offset: 0, more: true, payload: c)), .incomplete)
+        let out = d.feed(B.ipv4(offset: 24, more: true, payload: [UInt8](repeating: 0xDD, count: 8)))
         let expected = [UInt8](repeating: 0xCC, count: 8) + b + [UInt8](repeating: 0xCC, count: 8)
+            + [UInt8](repeating: 0xDD, count: 8) + [1, 2, 3]
         XCTAssertEqual(out, .reassembled(B.ipv4(offset: 0, more: false, payload: expected)))
         XCTAssertEqual(d.counters.overlaps, 1)
     }
@@ -63,11 +66,10 @@ final class OverlapTests: XCTestCase {
 
     func testTouchingFragmentsAreNotOverlaps() {
         var d = Defragmenter(config: DefragConfig())
+        var rng = SplitMix(state: 3)
         let payload = B.pattern(64)
-        for f in B.ipv4Fragments(size: 8, payload: payload).shuffled(using: &rngForTouching) { _ = d.feed(f) }
+        for f in B.ipv4Fragments(size: 8, payload: payload).shuffled(using: &rng) { _ = d.feed(f) }
         XCTAssertEqual(d.counters.overlaps, 0)
         XCTAssertEqual(d.counters.reassembled, 1)
     }
 }
-
-nonisolated(unsafe) private var rngForTouching = SplitMix(state: 3)

@@ -1,1 +1,123 @@
-print("bench")
+// Replay benchmark: throughput per core and heap allocations per packet of the engine.
+//
+//   sluice-bench FILE [--config engine.yaml] [--warmup-fraction 0.1]
+//
+// Two runs of one worker on one core:
+//   engine  frames replayed from memory (MemoryCapture), so the figure is the pipeline's own cost;
+//   replay  frames read through libpcap from the file, as `sluice replay` does.
+// Allocations are counted by CAllocCounter, which interposes malloc for the whole process. The
+// steady-state figure covers the packets after the warm-up fraction, up to the end of the
+// input (before the final flow flush), and must be zero.
+import CAllocCounter
+import Engine
+import PacketIO
+import SluiceConfig
+#if canImport(Glibc)
+import Glibc
+#endif
+
+func now() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+}
+
+func fixed(_ v: Double, _ digits: Int) -> String {
+    var scale = 1.0
+    for _ in 0..<digits { scale *= 10 }
+    let n = Int((v * scale).rounded())
+    let whole = n / Int(scale), frac = String(n % Int(scale))
+    return digits == 0 ? "\(whole)" : "\(whole).\(String(repeating: "0", count: digits - frac.count))\(frac)"
+}
+
+struct Options {
+    var file = ""
+    var config: String?
+    var warmup = 0.1
+}
+
+func parse() -> Options {
+    var o = Options()
+    var args = CommandLine.arguments.dropFirst()
+    while let a = args.popFirst() {
+        switch a {
+        case "--config": o.config = args.popFirst()
+        case "--warmup-fraction": o.warmup = Double(args.popFirst() ?? "") ?? 0.1
+        case "-h", "--help":
+            print("usage: sluice-bench FILE [--config engine.yaml] [--warmup-fraction 0.1]"); exit(0)
+        default: o.file = a
+        }
+    }
+    if o.file.isEmpty { print("usage: sluice-bench FILE [--config engine.yaml]"); exit(2) }
+    return o
+}
+
+let options = parse()
+var settings = SluiceSettings()
+if let c = options.config {
+    do { settings = try SluiceSettings.load(path: c) } catch { print(error.description); exit(2) }
+}
+let devnull = open("/dev/null", O_WRONLY)
+
+func report(_ label: String, packets: Int, bytes: UInt64, seconds: Double, steadyAllocs: UInt64, steadyPackets: Int,
+            totalAllocs: UInt64, stats: EngineStats) {
+    let mpps = Double(packets) / seconds / 1e6
+    let gbps = Double(bytes) * 8 / seconds / 1e9
+    let perPacket = steadyPackets > 0 ? Double(steadyAllocs) / Double(steadyPackets) : 0
+    print("\(label): packets=\(packets) bytes=\(bytes) seconds=\(fixed(seconds, 3)) mpps=\(fixed(mpps, 3)) gbps=\(fixed(gbps, 3))"
+          + " ns_per_packet=\(fixed(seconds * 1e9 / Double(max(packets, 1)), 1))"
+          + " allocs_total=\(totalAllocs) allocs_steady=\(steadyAllocs) steady_packets=\(steadyPackets)"
+          + " allocs_per_packet=\(fixed(perPacket, 6))"
+          + " flows=\(stats.flows.created) stream_bytes_gaps=\(stats.stream.gapBytes)")
+}
+
+// Engine: from memory.
+do {
+    var capture = try MemoryCapture(path: options.file)
+    let link = capture.linkType
+    let total = capture.packetCount
+    let warm = Int(Double(total) * options.warmup)
+    print("sluice-bench: capture=\(options.file) packets=\(total) bytes=\(capture.wireBytes) warmup_packets=\(warm)")
+    let before = sluice_alloc_count()
+    var worker = Worker(config: settings.engine, stage: CountingStage(), eveFD: devnull)
+    var i = 0
+    var steadyStart: UInt64 = 0
+    let t0 = now()
+    while let p = try capture.nextPacket() {
+        if i == warm { steadyStart = sluice_alloc_count() }
+        _ = worker.process(frame: p.data, wireLength: p.wireLength, timestamp: p.timestamp, linkType: link)
+        i += 1
+    }
+    let steadyEnd = sluice_alloc_count()
+    worker.shutdown()
+    let t1 = now()
+    report("engine (memory, 1 worker)", packets: total, bytes: capture.wireBytes, seconds: t1 - t0,
+           steadyAllocs: steadyEnd - steadyStart, steadyPackets: total - warm,
+           totalAllocs: sluice_alloc_count() - before, stats: worker.stats())
+}
+
+// Replay: through libpcap from the file.
+do {
+    var file = try PcapFile(path: options.file)
+    let link = file.linkType
+    var worker = Worker(config: settings.engine, stage: CountingStage(), eveFD: devnull)
+    let before = sluice_alloc_count()
+    var i = 0
+    var bytes: UInt64 = 0
+    var steadyStart: UInt64 = 0
+    var warm = 0
+    let t0 = now()
+    while let p = try file.nextPacket() {
+        // The packet count is unknown up front here: warm up on the first 10,000 frames.
+        if i == 10_000 { steadyStart = sluice_alloc_count(); warm = i }
+        _ = worker.process(frame: p.data, wireLength: p.wireLength, timestamp: p.timestamp, linkType: link)
+        bytes &+= UInt64(p.wireLength)
+        i += 1
+    }
+    let steadyEnd = sluice_alloc_count()
+    worker.shutdown()
+    let t1 = now()
+    report("replay (libpcap file, 1 worker)", packets: i, bytes: bytes, seconds: t1 - t0,
+           steadyAllocs: warm > 0 ? steadyEnd - steadyStart : 0, steadyPackets: warm > 0 ? i - warm : 0,
+           totalAllocs: sluice_alloc_count() - before, stats: worker.stats())
+}

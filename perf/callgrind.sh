@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Instructions per packet of the release build, counted by valgrind's callgrind (repeatable,
+# unlike timings). Uses sluice-bench's in-memory engine run on CAPTURE (keep it small: callgrind
+# runs about 50x slower).
+#
+#   perf/callgrind.sh CAPTURE
+set -euo pipefail
+cd "$(dirname "$0")/.."
+capture=${1:?usage: perf/callgrind.sh CAPTURE}
+swift build -c release --product sluice-bench >/dev/null
+out=$(mktemp -d)
+packets=$(.build/release/sluice-bench "$capture" | sed -n 's/^sluice-bench: .* packets=\([0-9]*\) .*/\1/p')
+# Count only the engine's per-packet entry point and what it calls.
+valgrind --tool=callgrind --callgrind-out-file="$out/cg.out" \
+    --toggle-collect='*Worker*process*' .build/release/sluice-bench "$capture" >/dev/null 2>"$out/log"
+ir=$(callgrind_annotate "$out/cg.out" 2>/dev/null | sed -n 's/^ *\([0-9,]*\) *(100.0%) *PROGRAM TOTALS.*/\1/p' | tr -d ,)
+# sluice-bench replays the capture twice (memory, then libpcap): both runs are collected.
+echo "callgrind: capture=$capture packets_per_run=$packets instructions=$ir instructions_per_packet=$(( ir / (2 * packets) ))"
+rm -rf "$out"
