@@ -102,7 +102,7 @@ extension IPAddress: CustomStringConvertible {
             guard parts.count == 4 else { return nil }
             var v: UInt32 = 0
             for p in parts {
-                guard let b = UInt8(p) else { return nil }
+                guard !p.isEmpty, p.count <= 3, p.allSatisfy({ $0.isASCII && $0.isNumber }), let b = UInt8(p) else { return nil }
                 v = v << 8 | UInt32(b)
             }
             self.init(v4: v)
@@ -114,7 +114,7 @@ extension IPAddress: CustomStringConvertible {
             if s.isEmpty { return [] }
             var out: [UInt16] = []
             for p in s.split(separator: ":", omittingEmptySubsequences: false) {
-                guard p.count <= 4, let g = UInt16(p, radix: 16) else { return nil }
+                guard !p.isEmpty, p.count <= 4, p.allSatisfy({ $0.isHexDigit }), let g = UInt16(p, radix: 16) else { return nil }
                 out.append(g)
             }
             return out

@@ -36,6 +36,8 @@ public enum Summary {
                           ("defrag/timeout", df.timeouts), ("defrag/overlap", df.overlaps)] where n > 0 {
             drops.append("\(name) \(n)")
         }
+        if st.flowCapHits > 0 { drops.append("stream/flow_cap_reached \(st.flowCapHits)") }
+        if st.poolHits > 0 { drops.append("stream/pool_exhausted \(st.poolHits)") }
         if st.flowCapDrops > 0 { drops.append("stream/flow_cap_bytes \(st.flowCapDrops)") }
         if st.poolDrops > 0 { drops.append("stream/pool_exhausted_bytes \(st.poolDrops)") }
         out += "  drops and anomalies: " + (drops.isEmpty ? "none" : drops.joined(separator: ", ")) + "\n"

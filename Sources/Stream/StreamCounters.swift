@@ -14,9 +14,13 @@ public struct StreamCounters: Sendable {
     public var gaps: UInt64 = 0
     /// Bytes covered by those gaps.
     public var gapBytes: UInt64 = 0
-    /// Out-of-order bytes not buffered because the flow hit its per-flow cap.
+    /// Times a flow's per-flow cap made it give up its oldest hole (reported as a gap).
+    public var flowCapHits: UInt64 = 0
+    /// Times an exhausted pool made a flow give up its oldest hole.
+    public var poolHits: UInt64 = 0
+    /// Out-of-order bytes finally not buffered because the flow hit its per-flow cap.
     public var flowCapDrops: UInt64 = 0
-    /// Out-of-order bytes not buffered because the worker's pool was exhausted.
+    /// Out-of-order bytes finally not buffered because the worker's pool was exhausted.
     public var poolDrops: UInt64 = 0
 
     /// All zero.
@@ -27,5 +31,6 @@ public struct StreamCounters: Sendable {
         segments += o.segments; outOfOrder += o.outOfOrder; retransmissions += o.retransmissions
         overlaps += o.overlaps; overlapBytes += o.overlapBytes; gaps += o.gaps; gapBytes += o.gapBytes
         flowCapDrops += o.flowCapDrops; poolDrops += o.poolDrops
+        flowCapHits += o.flowCapHits; poolHits += o.poolHits
     }
 }

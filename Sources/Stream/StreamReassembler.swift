@@ -86,13 +86,16 @@ public struct StreamReassembler: ~Copyable {
         guard st.started, !st.finConsumed, Seq.gt(ack, st.nextSeq) else { return }
         var limit = ack
         if st.finSeen && Seq.gt(limit, st.finSeq) { limit = st.finSeq }
-        if st.oooHead != 0 {
-            let head = nodeSeq[Int(st.oooHead - 1)]
-            if Seq.lt(head, limit) { limit = head }
+        // Each hole up to the acknowledged point becomes a gap; buffered bytes between holes are delivered.
+        while Seq.gt(limit, st.nextSeq) {
+            var target = limit
+            if st.oooHead != 0 {
+                let head = nodeSeq[Int(st.oooHead - 1)]
+                if Seq.lt(head, target) { target = head }
+            }
+            if Seq.gt(target, st.nextSeq) { gap(&st, flow: flow, direction: direction, to: target, sink: &sink) }
+            drain(&st, flow: flow, direction: direction, sink: &sink)
         }
-        guard Seq.gt(limit, st.nextSeq) else { return }
-        gap(&st, flow: flow, direction: direction, to: limit, sink: &sink)
-        drain(&st, flow: flow, direction: direction, sink: &sink)
         consumeFin(&st)
     }
 
@@ -248,8 +251,7 @@ public struct StreamReassembler: ~Copyable {
                 let take = min(chunkSize, Seq.diff(pos, holeEnd))
                 let capHit = Int(st.oooBytes) + take > perFlowCap
                 if capHit || freeCount == 0 {
-                    let missing = UInt64(Seq.diff(pos, end))
-                    if capHit { counters.flowCapDrops &+= missing } else { counters.poolDrops &+= missing }
+                    if capHit { counters.flowCapHits &+= 1 } else { counters.poolHits &+= 1 }
                     // Out of room: give up on the oldest hole so the stream moves on, then retry once.
                     if retry && st.oooHead != 0 {
                         let head = nodeSeq[Int(st.oooHead - 1)]
@@ -258,6 +260,10 @@ public struct StreamReassembler: ~Copyable {
                         let from = Seq.diff(seq, pos)
                         insert(&st, flow: flow, direction: direction, seq: pos,
                                bytes: UnsafeRawBufferPointer(rebasing: bytes[from...]), sink: &sink, retry: false)
+                    } else {
+                        // Only what is finally left out is counted as dropped.
+                        let missing = UInt64(Seq.diff(pos, end))
+                        if capHit { counters.flowCapDrops &+= missing } else { counters.poolDrops &+= missing }
                     }
                     if overlapped { counters.overlaps &+= 1 }
                     return

@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# Baseline: how fast does Suricata 7 chew through CAPTURE when it only does
+# what Sluice does by default (decode, flow tracking, TCP reassembly,
+# app-layer detection/parsing, flow records) -- no signatures.
+#
+#   perf/suricata-replay.sh CAPTURE
+# prints exactly one line on stdout:
+#   suricata: packets=N bytes=B seconds=S mpps=X gbps=Y
+# seconds = wall time of the whole suricata run (startup included);
+# packets/bytes = Suricata's own decoder.pkts/decoder.bytes (packet data,
+# no pcap record headers), falling back to capinfos. Set KEEP_LOGS=1 to keep
+# eve.json and the console log.
+set -euo pipefail
+
+CAP=${1:?usage: $0 CAPTURE}
+[[ -r $CAP ]] || { echo "cannot read $CAP" >&2; exit 1; }
+command -v suricata >/dev/null || { echo "suricata missing: run perf/install-suricata.sh" >&2; exit 1; }
+
+TMP=$(mktemp -d /tmp/sluice-suricata.XXXXXX)
+if [[ ${KEEP_LOGS:-0} == 1 ]]; then
+    trap 'echo "logs kept in $TMP" >&2' EXIT
+else
+    trap 'rm -rf "$TMP"' EXIT
+fi
+
+# Minimal config: only eve flow records plus final stats; the protocols our
+# captures carry are enabled explicitly so they are parsed, not just seen.
+cat > "$TMP/suricata.yaml" <<'EOF'
+%YAML 1.1
+---
+vars:
+  address-groups:
+    HOME_NET: "any"
+    EXTERNAL_NET: "any"
+stats:
+  enabled: yes
+  interval: 3600          # only the final dump at exit matters
+outputs:
+  - eve-log:
+      enabled: yes
+      filetype: regular
+      filename: eve.json
+      types:
+        - flow
+        - stats:
+            totals: yes
+            threads: no
+logging:
+  default-log-level: notice
+  outputs:
+    - console:
+        enabled: yes
+app-layer:
+  protocols:
+    http:
+      enabled: yes
+    tls:
+      enabled: yes
+      detection-ports:
+        dp: 443
+    dns:
+      tcp:
+        enabled: yes
+        detection-ports:
+          dp: 53
+      udp:
+        enabled: yes
+        detection-ports:
+          dp: 53
+EOF
+
+t0=$(date +%s.%N)
+if ! suricata -c "$TMP/suricata.yaml" -r "$CAP" -k none --runmode single \
+        --disable-detection -l "$TMP" >"$TMP/console.log" 2>&1; then
+    cat "$TMP/console.log" >&2
+    exit 1
+fi
+t1=$(date +%s.%N)
+
+# Last stats record in eve.json => "pkts bytes"; empty if absent.
+counts=$(/usr/bin/python3 - "$TMP/eve.json" <<'EOF' || true
+import json, sys
+last = None
+for line in open(sys.argv[1]):
+    if '"event_type":"stats"' in line:
+        last = json.loads(line)["stats"]["decoder"]
+if last:
+    print(last["pkts"], last["bytes"])
+EOF
+)
+if [[ -z $counts ]]; then   # fall back to the capture's own numbers
+    counts="$(capinfos -c -M -T -r "$CAP" | cut -f2) $(capinfos -d -M -T -r "$CAP" | cut -f2)"
+fi
+read -r pkts bytes <<<"$counts"
+
+awk -v p="$pkts" -v b="$bytes" -v t0="$t0" -v t1="$t1" 'BEGIN {
+    s = t1 - t0
+    printf "suricata: packets=%d bytes=%d seconds=%.3f mpps=%.3f gbps=%.3f\n",
+           p, b, s, p / s / 1e6, b * 8 / s / 1e9
+}'
