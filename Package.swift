@@ -44,11 +44,12 @@ let package = Package(
                           dependencies: ["Engine", "PacketIO", "SluiceConfig", "CAllocCounter"],
                           path: "perf/SluiceBench", swiftSettings: hotPathSettings),
 
-        .testTarget(name: "CodecsTests", dependencies: ["Codecs"]),
-        .testTarget(name: "DefragTests", dependencies: ["Defrag"]),
-        .testTarget(name: "StreamTests", dependencies: ["Stream"]),
-        .testTarget(name: "FlowTests", dependencies: ["Flow", "Codecs"]),
-        .testTarget(name: "EngineTests", dependencies: ["Engine", "PacketIO", "SluiceConfig"]),
+        .target(name: "SluiceTestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "CodecsTests", dependencies: ["Codecs", "SluiceTestSupport"]),
+        .testTarget(name: "DefragTests", dependencies: ["Defrag", "SluiceTestSupport"]),
+        .testTarget(name: "StreamTests", dependencies: ["Stream", "SluiceTestSupport"]),
+        .testTarget(name: "FlowTests", dependencies: ["Flow", "Codecs", "SluiceTestSupport"]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "PacketIO", "SluiceConfig", "SluiceTestSupport"]),
         .testTarget(name: "SluiceConfigTests", dependencies: ["SluiceConfig"]),
     ]
 )

@@ -204,14 +204,19 @@ public enum Decoder {
 
     @inlinable
     static func ipv4ChecksumValid(_ h: UnsafeRawPointer, _ ihl: Int) -> Bool {
-        var sum: UInt32 = 0
+        // The ones'-complement sum does not depend on byte order (RFC 1071), so sum 32-bit
+        // words as loaded and fold once; `ihl` is a multiple of 4.
+        var sum: UInt64 = 0
         var i = 0
         while i < ihl {
-            sum &+= UInt32(UInt16(bigEndian: h.loadUnaligned(fromByteOffset: i, as: UInt16.self)))
-            i += 2
+            sum &+= UInt64(h.loadUnaligned(fromByteOffset: i, as: UInt32.self))
+            i += 4
         }
-        while sum >> 16 != 0 { sum = (sum & 0xffff) &+ (sum >> 16) }
-        return sum == 0xffff
+        sum = (sum & 0xffff_ffff) &+ (sum >> 32)
+        sum = (sum & 0xffff_ffff) &+ (sum >> 32)
+        var s16 = (sum & 0xffff) &+ (sum >> 16)
+        s16 = (s16 & 0xffff) &+ (s16 >> 16)
+        return s16 == 0xffff
     }
 
     @inlinable

@@ -1,17 +1,7 @@
+import SluiceTestSupport
 import XCTest
 @testable import Codecs
 
-/// Deterministic generator so fuzzing repeats exactly.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// Hostile input: every prefix of valid frames, and 20,000 random or mutated frames over every
 /// supported link type, decoded from a buffer that ends at an inaccessible page (so any read past

@@ -1,3 +1,4 @@
+import SluiceTestSupport
 import Defrag
 
 /// Builds IPv4 and IPv6 fragments byte by byte, independently of the code under test.
@@ -79,17 +80,6 @@ enum FragmentBuilder {
     }
 }
 
-/// Deterministic generator so shuffles and fuzzing repeat exactly.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// A `DefragResult` with the rebuilt bytes copied out, since the buffer only lives until the next call.
 enum Outcome: Equatable {

@@ -2,22 +2,12 @@ import Codecs
 import Engine
 import Foundation
 import PacketIO
+import SluiceTestSupport
 import XCTest
 
 /// Damaged traffic through the whole pipeline: every frame of a real capture cut short and
 /// bit-flipped, plus random garbage, must be counted and passed on, never crash.
 final class MalformedReplayTests: XCTestCase {
-    struct SplitMix {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9e37_79b9_7f4a_7c15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-            z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-            return z ^ (z >> 31)
-        }
-    }
-
     func testDamagedFramesAreCountedNotFatal() throws {
         var capture = try MemoryCapture(path: Fixtures.captures.appendingPathComponent("real/mixed.pcap").path)
         var frames: [([UInt8], UInt64)] = []

@@ -1,3 +1,4 @@
+import SluiceTestSupport
 import XCTest
 import Codecs
 @testable import Flow

@@ -1,3 +1,4 @@
+import SluiceTestSupport
 import Stream
 
 /// TCP flag bits as the reassembler reads them (Stream does not depend on Codecs).
@@ -87,17 +88,6 @@ extension StreamConfig {
     }
 }
 
-/// Deterministic generator so shuffles repeat exactly.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// Random bytes from a seed.
 func randomBytes(_ n: Int, seed: UInt64) -> [UInt8] {
