@@ -18,6 +18,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         .systemLibrary(name: "CPcap", path: "CSources/CPcap", pkgConfig: "libpcap",
@@ -31,6 +32,10 @@ let package = Package(
         .target(name: "Stream", swiftSettings: hotPathSettings),
         .target(name: "Flow", dependencies: ["Codecs", "Stream"], swiftSettings: hotPathSettings),
         .target(name: "Output", dependencies: ["Codecs"], swiftSettings: hotPathSettings),
+        .target(name: "L7Core", dependencies: ["Stream", "Output"], swiftSettings: hotPathSettings),
+        .target(name: "DNS", dependencies: ["L7Core", "Output", "Codecs"], swiftSettings: hotPathSettings),
+        .target(name: "TLS", dependencies: ["L7Core", "Output", .product(name: "Crypto", package: "swift-crypto")],
+                swiftSettings: hotPathSettings),
         .target(name: "PacketIO", dependencies: ["CPcap", "Codecs"], swiftSettings: hotPathSettings),
         .target(name: "Engine",
                 dependencies: ["Codecs", "Defrag", "Stream", "Flow", "Output", "PacketIO"],
@@ -51,5 +56,7 @@ let package = Package(
         .testTarget(name: "FlowTests", dependencies: ["Flow", "Codecs", "SluiceTestSupport"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "PacketIO", "SluiceConfig", "SluiceTestSupport"]),
         .testTarget(name: "SluiceConfigTests", dependencies: ["SluiceConfig"]),
+        .testTarget(name: "DNSTests", dependencies: ["DNS", "Output"]),
+        .testTarget(name: "TLSTests", dependencies: ["TLS", "Output"]),
     ]
 )

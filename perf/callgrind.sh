@@ -14,10 +14,12 @@ packets=$(.build/release/sluice-bench "$capture" | sed -n 's/^sluice-bench: .* p
 # (function symbols stay, so the toggle below still finds the worker's entry point).
 cp .build/release/sluice-bench "$out/sluice-bench"
 strip --strip-debug "$out/sluice-bench"
-# Count only the engine's per-packet entry point (Worker.process) and what it calls.
+# Count only the benchmark's per-packet function (Worker.process and all it calls).
+# Swift compresses repeated words in mangled names, so find the symbol rather than guess it.
+symbol=$(nm "$out/sluice-bench" | awk '/SluiceBench.*sluiceB.*Packet/ && !s { s = $3 } END { print s }')
 valgrind --tool=callgrind --callgrind-out-file="$out/cg.out" \
-    --toggle-collect='*Worker*process*' "$out/sluice-bench" "$capture" --passes 1 >/dev/null 2>"$out/log"
+    --toggle-collect="$symbol" "$out/sluice-bench" "$capture" --passes 1 >/dev/null 2>"$out/log"
 ir=$(callgrind_annotate "$out/cg.out" 2>/dev/null | sed -n 's/^ *\([0-9,]*\) *(100.0%) *PROGRAM TOTALS.*/\1/p' | tr -d ,)
-# sluice-bench replays the capture 1 + passes times (memory passes, then libpcap); --passes 1 keeps it to two: both runs are collected.
+# With --passes 1 sluice-bench replays the capture twice (memory, then libpcap): both are collected.
 echo "callgrind: capture=$capture packets_per_run=$packets instructions=$ir instructions_per_packet=$(( ir / (2 * packets) ))"
 rm -rf "$out"
