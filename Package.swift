@@ -49,14 +49,15 @@ let package = Package(
                           dependencies: ["Engine", "PacketIO", "SluiceConfig", "CAllocCounter"],
                           path: "perf/SluiceBench", swiftSettings: hotPathSettings),
 
-        .target(name: "SluiceTestSupport", path: "Tests/TestSupport"),
+        .target(name: "SluiceTestSupport", dependencies: ["Codecs", "Engine", "Flow", "PacketIO", "Stream"],
+                path: "Tests/TestSupport"),
         .testTarget(name: "CodecsTests", dependencies: ["Codecs", "SluiceTestSupport"]),
         .testTarget(name: "DefragTests", dependencies: ["Defrag", "SluiceTestSupport"]),
         .testTarget(name: "StreamTests", dependencies: ["Stream", "SluiceTestSupport"]),
         .testTarget(name: "FlowTests", dependencies: ["Flow", "Codecs", "SluiceTestSupport"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "PacketIO", "SluiceConfig", "SluiceTestSupport"]),
         .testTarget(name: "SluiceConfigTests", dependencies: ["SluiceConfig"]),
-        .testTarget(name: "DNSTests", dependencies: ["DNS", "Output"]),
-        .testTarget(name: "TLSTests", dependencies: ["TLS", "Output"]),
+        .testTarget(name: "DNSTests", dependencies: ["DNS", "Output", "Codecs", "PacketIO"]),
+        .testTarget(name: "TLSTests", dependencies: ["TLS", "Output", "SluiceTestSupport"]),
     ]
 )

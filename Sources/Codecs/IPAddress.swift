@@ -35,6 +35,24 @@ public struct IPAddress: Hashable, Sendable {
     /// The IPv4 value in host order (meaningful only when `isV4`).
     @inlinable public var v4Value: UInt32 { UInt32(truncatingIfNeeded: lo) }
 
+    /// Writes the form Suricata's EVE output uses: dotted quad, or IPv6 as eight 4-digit groups
+    /// without compression (`2001:0db8:0000:...`). `out` must hold at least 40 bytes.
+    @inlinable public func formatExpanded(into out: UnsafeMutablePointer<UInt8>) -> Int {
+        if isV4 { return format(into: out) }
+        let digits: StaticString = "0123456789abcdef"
+        var n = 0
+        for i in 0..<8 {
+            let half = i < 4 ? hi : lo
+            let g = UInt16(truncatingIfNeeded: half >> UInt64(48 - 16 * (i % 4)))
+            if i > 0 { out[n] = UInt8(ascii: ":"); n += 1 }
+            for shift in stride(from: 12, through: 0, by: -4) {
+                out[n] = digits.utf8Start[Int((g >> UInt16(shift)) & 0xf)]
+                n += 1
+            }
+        }
+        return n
+    }
+
     /// Writes the textual form (dotted quad, or RFC 5952 IPv6) into `out`, returning the byte count.
     /// `out` must hold at least 46 bytes. Used by the event writer, so it builds no `String`.
     @inlinable public func format(into out: UnsafeMutablePointer<UInt8>) -> Int {
@@ -91,6 +109,14 @@ extension IPAddress: CustomStringConvertible {
     public var description: String {
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 48) { buf in
             let n = format(into: buf.baseAddress!)
+            return String(decoding: UnsafeBufferPointer(start: buf.baseAddress!, count: n), as: UTF8.self)
+        }
+    }
+
+    /// The form EVE records use (IPv6 uncompressed, as Suricata writes it).
+    public var eveDescription: String {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 48) { buf in
+            let n = formatExpanded(into: buf.baseAddress!)
             return String(decoding: UnsafeBufferPointer(start: buf.baseAddress!, count: n), as: UTF8.self)
         }
     }

@@ -123,7 +123,8 @@ public struct JSONBuffer: ~Copyable {
         key(name)
         guard used + 48 <= capacity else { return }
         byte(UInt8(ascii: "\""))
-        used += ip.format(into: base + used)
+        // Suricata writes IPv6 uncompressed; tools keyed on its output expect that form.
+        used += ip.formatExpanded(into: base + used)
         byte(UInt8(ascii: "\""))
     }
 

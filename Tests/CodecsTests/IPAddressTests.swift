@@ -135,3 +135,13 @@ final class IPAddressTests: XCTestCase {
         XCTAssertEqual(hex(0xabcd), "abcd")
     }
 }
+
+/// The uncompressed IPv6 form EVE records use, as Suricata writes them.
+final class IPAddressEveFormTests: XCTestCase {
+    func testExpandedForm() {
+        XCTAssertEqual(IPAddress("::1")?.eveDescription, "0000:0000:0000:0000:0000:0000:0000:0001")
+        XCTAssertEqual(IPAddress("fe80::800:27ff:fe00:0")?.eveDescription, "fe80:0000:0000:0000:0800:27ff:fe00:0000")
+        XCTAssertEqual(IPAddress("10.77.0.1")?.eveDescription, "10.77.0.1")
+        XCTAssertEqual(IPAddress("2606:2800:0220:0001:0248:1893:25c8:1946")?.description, "2606:2800:220:1:248:1893:25c8:1946")
+    }
+}

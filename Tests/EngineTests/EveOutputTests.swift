@@ -1,3 +1,4 @@
+import SluiceTestSupport
 import Codecs
 import Engine
 import Foundation
@@ -35,6 +36,12 @@ final class EveOutputTests: XCTestCase {
             XCTAssertEqual(flow["reason"] as? String, "shutdown")
             packets += (flow["pkts_toserver"] as! Int) + (flow["pkts_toclient"] as! Int)
             bytes += (flow["bytes_toserver"] as! Int) + (flow["bytes_toclient"] as! Int)
+            for key in ["src_ip", "dest_ip"] {
+                let ip = try XCTUnwrap(obj[key] as? String)
+                // IPv6 as Suricata writes it: eight 4-digit groups, never "::".
+                if ip.contains(":") { XCTAssertEqual(ip.count, 39, ip); XCTAssertFalse(ip.contains("::"), ip) }
+                XCTAssertNotNil(IPAddress(ip), ip)
+            }
             let proto = obj["proto"] as? String
             if proto == "TCP" || proto == "UDP" {
                 XCTAssertNotNil(obj["src_port"] as? Int)

@@ -1,3 +1,4 @@
+import SluiceTestSupport
 import Codecs
 import Engine
 import Foundation

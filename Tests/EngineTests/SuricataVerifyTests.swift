@@ -1,3 +1,4 @@
+import SluiceTestSupport
 import Codecs
 import Engine
 import Flow
@@ -140,8 +141,8 @@ final class SuricataVerifyTests: XCTestCase {
     /// Same endpoints, orientation, packet and byte counts per direction, and state as Suricata's record.
     func compareFlow(_ f: FinishedFlow, with reference: [[String: Any]]) throws {
         let r = try XCTUnwrap(reference.first, "reference output has no flow record")
-        XCTAssertEqual(r["src_ip"] as? String, f.client.description)
-        XCTAssertEqual(r["dest_ip"] as? String, f.server.description)
+        XCTAssertEqual(r["src_ip"] as? String, f.client.eveDescription)
+        XCTAssertEqual(r["dest_ip"] as? String, f.server.eveDescription)
         XCTAssertEqual(r["src_port"] as? Int, Int(f.clientPort))
         XCTAssertEqual(r["dest_port"] as? Int, Int(f.serverPort))
         let flow = try XCTUnwrap(r["flow"] as? [String: Any])

@@ -1,6 +1,7 @@
 import Engine
 import Foundation
 import PacketIO
+import SluiceTestSupport
 
 /// Paths of the repository's captures and of the shared peer test suite.
 enum Fixtures {
@@ -9,18 +10,10 @@ enum Fixtures {
     static let captures = repoRoot.appendingPathComponent("Tests/Captures")
     static let suricataVerify = repoRoot.deletingLastPathComponent().appendingPathComponent("shared/suricata-verify/tests")
 
-    /// Replays `path` through a fresh worker with a collecting stage and returns the stage
-    /// after shutdown (every flow ended and flushed), plus the worker's stats.
+    /// Replays `path` through a real worker; see `TestReplay.run`.
     static func replay(_ path: String, config: EngineConfig = EngineConfig(), keepAllDatagrams: Bool = false,
                        eveFD: Int32 = -1) throws -> (stage: CollectingStage, stats: EngineStats) {
-        var source = try PcapFile(path: path)
-        var stage = CollectingStage()
-        stage.keepAllDatagrams = keepAllDatagrams
-        var worker = Worker(config: config, stage: stage, eveFD: eveFD)
-        _ = try Replay.run(&source, through: &worker)
-        worker.shutdown()
-        let stats = worker.stats()
-        return (worker.stage, stats)
+        try TestReplay.run(path, config: config, keepAllDatagrams: keepAllDatagrams, eveFD: eveFD)
     }
 
     /// Runs a program and returns its standard output; nil when it cannot be started.

@@ -1,14 +1,15 @@
 import Codecs
 import Engine
 import Flow
+import PacketIO
 import Stream
 
 /// A piece of a reassembled stream: bytes, or a gap of missing bytes.
-enum Chunk: Equatable, CustomStringConvertible {
+public enum Chunk: Equatable, CustomStringConvertible {
     case data([UInt8])
     case gap(Int)
 
-    var description: String {
+    public var description: String {
         switch self {
         case .data(let b): return "\"" + String(decoding: b, as: UTF8.self) + "\""
         case .gap(let n): return "[\(n) bytes missing]"
@@ -17,14 +18,14 @@ enum Chunk: Equatable, CustomStringConvertible {
 }
 
 /// One flow as the engine ended it, with its reassembled streams.
-struct FinishedFlow {
-    var client: IPAddress, clientPort: UInt16, server: IPAddress, serverPort: UInt16, proto: UInt8
-    var pktsToServer: UInt64, pktsToClient: UInt64, bytesToServer: UInt64, bytesToClient: UInt64
-    var state: FlowState, tcpState: TCPState, reason: FlowEndReason
-    var toServer: [Chunk], toClient: [Chunk]
+public struct FinishedFlow {
+    public var client: IPAddress, clientPort: UInt16, server: IPAddress, serverPort: UInt16, proto: UInt8
+    public var pktsToServer: UInt64, pktsToClient: UInt64, bytesToServer: UInt64, bytesToClient: UInt64
+    public var state: FlowState, tcpState: TCPState, reason: FlowEndReason
+    public var toServer: [Chunk], toClient: [Chunk]
 
     /// The stream rendered like Suricata's `payload_printable`, gaps as "[N bytes missing]".
-    func printable(_ d: Direction) -> String {
+    public func printable(_ d: Direction) -> String {
         (d == .toServer ? toServer : toClient).map { c -> String in
             switch c {
             case .data(let b): return String(decoding: b, as: UTF8.self)
@@ -33,7 +34,7 @@ struct FinishedFlow {
         }.joined()
     }
 
-    func bytes(_ d: Direction) -> [UInt8] {
+    public func bytes(_ d: Direction) -> [UInt8] {
         (d == .toServer ? toServer : toClient).flatMap { c -> [UInt8] in
             if case .data(let b) = c { return b } else { return [] }
         }
@@ -41,15 +42,21 @@ struct FinishedFlow {
 }
 
 /// A test stage that keeps everything: streams per flow, rebuilt datagrams, ended flows.
-struct CollectingStage: InspectionStage {
+public struct CollectingStage: InspectionStage {
     var live: [UInt32: (toServer: [Chunk], toClient: [Chunk])] = [:]
-    var finished: [FinishedFlow] = []
+    /// Ended flows with their streams, in the order they ended.
+    public var finished: [FinishedFlow] = []
     /// IP datagrams of packets that came out of the defragmenter (or all IP packets when `keepAllDatagrams`).
-    var datagrams: [[UInt8]] = []
-    var kinds: [DecodedPacket.Kind] = []
-    var keepAllDatagrams = false
+    public var datagrams: [[UInt8]] = []
+    /// The kind of every packet handed over, in order.
+    public var kinds: [DecodedPacket.Kind] = []
+    /// Keep every IP packet's datagram, not only the rebuilt ones.
+    public var keepAllDatagrams = false
 
-    mutating func packet(_ p: borrowing DecodedPacket, bytes: UnsafeRawBufferPointer, flow: UInt32?,
+    /// Collects nothing yet.
+    public init() {}
+
+    public mutating func packet(_ p: borrowing DecodedPacket, bytes: UnsafeRawBufferPointer, flow: UInt32?,
                          direction: Direction, entry: UnsafeMutablePointer<FlowEntry>?) -> Verdict {
         let kind = p.kind, start = Int(p.l3Offset), length = Int(p.l3Length)
         kinds.append(kind)
@@ -59,7 +66,7 @@ struct CollectingStage: InspectionStage {
         return .pass
     }
 
-    mutating func flowEnded(flow: UInt32, entry: UnsafeMutablePointer<FlowEntry>, reason: FlowEndReason) {
+    public mutating func flowEnded(flow: UInt32, entry: UnsafeMutablePointer<FlowEntry>, reason: FlowEndReason) {
         let e = entry.pointee
         let s = live.removeValue(forKey: flow) ?? ([], [])
         finished.append(FinishedFlow(client: e.client, clientPort: e.clientPort, server: e.server, serverPort: e.serverPort,
@@ -69,11 +76,11 @@ struct CollectingStage: InspectionStage {
                                      toServer: s.toServer, toClient: s.toClient))
     }
 
-    mutating func streamData(flow: UInt32, direction: Direction, bytes: UnsafeRawBufferPointer) {
+    public mutating func streamData(flow: UInt32, direction: Direction, bytes: UnsafeRawBufferPointer) {
         append(flow, direction, bytes: Array(bytes))
     }
 
-    mutating func streamGap(flow: UInt32, direction: Direction, length: UInt32) {
+    public mutating func streamGap(flow: UInt32, direction: Direction, length: UInt32) {
         var s = live[flow] ?? ([], [])
         if direction == .toServer { s.toServer.append(.gap(Int(length))) } else { s.toClient.append(.gap(Int(length))) }
         live[flow] = s
@@ -86,5 +93,22 @@ struct CollectingStage: InspectionStage {
         }
         if d == .toServer { add(&s.toServer) } else { add(&s.toClient) }
         live[flow] = s
+    }
+}
+
+/// Replays captures through a real worker for tests.
+public enum TestReplay {
+    /// Replays `path` through a fresh worker with a collecting stage and returns the stage
+    /// after shutdown (every flow ended and flushed), plus the worker's stats.
+    public static func run(_ path: String, config: EngineConfig = EngineConfig(), keepAllDatagrams: Bool = false,
+                           eveFD: Int32 = -1) throws -> (stage: CollectingStage, stats: EngineStats) {
+        var source = try PcapFile(path: path)
+        var stage = CollectingStage()
+        stage.keepAllDatagrams = keepAllDatagrams
+        var worker = Worker(config: config, stage: stage, eveFD: eveFD)
+        _ = try Replay.run(&source, through: &worker)
+        worker.shutdown()
+        let stats = worker.stats()
+        return (worker.stage, stats)
     }
 }
