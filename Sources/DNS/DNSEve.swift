@@ -97,6 +97,16 @@ public enum DNSEve {
 
     // MARK: - Pieces
 
+    /// Opens one answer entry with the fields every record has: `rrname`, `rrtype`, `ttl`.
+    @inlinable static func writeRecordHead(_ message: DNSMessage, _ r: DNSRecord, into json: inout JSONBuffer) {
+        json.beginObject()
+        json.key("rrname")
+        writeName(message, at: r.nameOffset, into: &json)
+        json.key("rrtype")
+        writeType(r.type, into: &json)
+        json.field("ttl", UInt64(r.ttl))
+    }
+
     @inlinable static func writeRecords(_ message: DNSMessage, _ records: DNSRecordCursor, into json: inout JSONBuffer) {
         var cursor = records
         json.byte(UInt8(ascii: "["))
@@ -108,12 +118,7 @@ public enum DNSEve {
                 while let text = s.next() {
                     if !first { json.byte(UInt8(ascii: ",")) }
                     first = false
-                    json.beginObject()
-                    json.key("rrname")
-                    writeName(message, at: r.nameOffset, into: &json)
-                    json.key("rrtype")
-                    writeType(r.type, into: &json)
-                    json.field("ttl", UInt64(r.ttl))
+                    writeRecordHead(message, r, into: &json)
                     json.key("rdata")
                     writeText(text, into: &json)
                     json.endObject()
@@ -122,12 +127,7 @@ public enum DNSEve {
             }
             if !first { json.byte(UInt8(ascii: ",")) }
             first = false
-            json.beginObject()
-            json.key("rrname")
-            writeName(message, at: r.nameOffset, into: &json)
-            json.key("rrtype")
-            writeType(r.type, into: &json)
-            json.field("ttl", UInt64(r.ttl))
+            writeRecordHead(message, r, into: &json)
             switch r.type {
             case DNSType.soa: json.key("soa"); writeSOA(message, r, into: &json)
             case DNSType.srv: json.key("srv"); writeSRV(message, r, into: &json)
