@@ -1,5 +1,6 @@
 import Codecs
 import Flow
+import L7Core
 import Output
 
 /// Writes Suricata-style EVE records for flows.
@@ -41,6 +42,7 @@ public enum FlowRecord {
         out.field("dest_ip", e.pointee.server)
         if ports { out.field("dest_port", UInt64(e.pointee.serverPort)) }
         proto(e.pointee.proto, into: &out)
+        if e.pointee.appProto != 0, let app = AppProto(rawValue: e.pointee.appProto) { out.field("app_proto", app.name) }
     }
 
     /// A complete `event_type: flow` line for a flow that ended for `reason`.

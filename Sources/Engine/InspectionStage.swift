@@ -21,6 +21,18 @@ public protocol InspectionStage: StreamSink, ~Copyable {
                          direction: Direction, entry: UnsafeMutablePointer<FlowEntry>?) -> Verdict
     /// A flow is about to be removed; its streams were flushed just before.
     mutating func flowEnded(flow: UInt32, entry: UnsafeMutablePointer<FlowEntry>, reason: FlowEndReason)
+    /// The worker's flow entries, indexed by the `flow` numbers later calls pass; valid for the
+    /// worker's life. Stages that keep per-flow state size it from `capacity`.
+    mutating func attach(flows: UnsafeMutablePointer<FlowEntry>, capacity: Int)
+    /// The worker is stopping: write out anything buffered.
+    mutating func finish()
+}
+
+extension InspectionStage where Self: ~Copyable {
+    /// Stages without per-flow state need not know the table.
+    public mutating func attach(flows: UnsafeMutablePointer<FlowEntry>, capacity: Int) {}
+    /// Stages with nothing buffered have nothing to do.
+    public mutating func finish() {}
 }
 
 /// The stage used until L7 and policy exist: passes everything and counts what it was given,

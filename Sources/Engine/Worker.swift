@@ -40,6 +40,7 @@ public struct Worker<Stage: InspectionStage & ~Copyable>: ~Copyable {
         eve = eveFD >= 0 ? JSONBuffer(fd: eveFD) : nil
         reassemble = config.reassemble
         expiryInterval = config.expiryIntervalNanos
+        self.stage.attach(flows: flows.entries, capacity: flows.capacity)
     }
 
     /// Runs one frame through the pipeline and returns what to do with it.
@@ -194,6 +195,7 @@ public struct Worker<Stage: InspectionStage & ~Copyable>: ~Copyable {
             flowCounters.shutdown &+= 1
             endFlow(index, reason: .shutdown)
         }
+        stage.finish()
         eve?.flush()
     }
 

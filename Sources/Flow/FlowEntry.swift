@@ -78,6 +78,8 @@ public struct FlowEntry: Sendable {
     public var tcpFlagsToClient: UInt8 = 0
     public var state: FlowState = .new
     public var tcpState: TCPState = .none
+    /// The application protocol the L7 stage detected (`L7Core.AppProto` raw value; 0 unknown).
+    public var appProto: UInt8 = 0
     /// Current timeout class (which expiry list holds the flow).
     public var timeoutClass: TimeoutClass = .otherNew
     /// Client-to-server stream reassembly state.

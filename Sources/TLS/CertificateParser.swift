@@ -1,4 +1,3 @@
-import Crypto
 import L7Core
 
 /// Extracts from the first certificate of a Certificate message what Suricata logs: subject
@@ -26,11 +25,9 @@ enum CertificateParser {
     }
 
     static func parseCertificate(_ cert: ByteReader, into info: inout TLSHandshakeInfo) {
-        var h = Insecure.SHA1()
-        h.update(bufferPointer: cert.rest)
         info.fingerprint.removeAll()
         var firstByte = true
-        h.finalize().withUnsafeBytes { d in
+        SHA1.digest(cert.rest) { d in
             for b in d {
                 if !firstByte { info.fingerprint.append(UInt8(ascii: ":")) }
                 firstByte = false

@@ -1,4 +1,3 @@
-import Crypto
 import L7Core
 
 /// Parses a ClientHello body and computes JA3 and JA4 from it (once per handshake, on the
@@ -200,21 +199,14 @@ enum ClientHelloParser {
 
     static func appendTruncatedSHA256(_ text: FixedBytes<2048>, empty: Bool, into out: inout FixedBytes<40>) {
         guard !empty else { out.append("000000000000"); return }
-        var h = SHA256()
-        text.withBytes { h.update(bufferPointer: $0) }
-        let digest = h.finalize()
-        digest.withUnsafeBytes { d in
-            for i in 0..<6 { out.appendHex(d[i]) }
-        }
+        text.withBytes { SHA256.digest($0) { d in for i in 0..<6 { out.appendHex(d[i]) } } }
     }
 }
 
 /// Writes the MD5 of `bytes` as 32 lowercase hex digits.
 func md5Hex(_ bytes: UnsafeRawBufferPointer, into out: inout FixedBytes<32>) {
-    var h = Insecure.MD5()
-    h.update(bufferPointer: bytes)
     out.removeAll()
-    h.finalize().withUnsafeBytes { d in
+    MD5.digest(bytes) { d in
         for b in d { out.appendHex(b) }
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Engine
+import L7
 import PacketIO
 import SluiceConfig
 #if canImport(Glibc)
@@ -44,13 +45,14 @@ struct ReplayCommand: ParsableCommand {
         }
         defer { if fd > 2 { close(fd) } }
         var source = try openCapture(file, filter: filter)
-        var worker = Worker(config: settings.engine, stage: CountingStage(), eveFD: fd)
+        var worker = Worker(config: settings.engine, stage: L7Stage(eveFD: fd), eveFD: fd)
         let start = monotonicSeconds()
         let packets: Int
         do { packets = try Replay.run(&source, through: &worker) } catch { throw ValidationError(error.description) }
         worker.shutdown()
         let elapsed = monotonicSeconds() - start
         let summary = Summary.render(worker.stats(), source: file, packets: packets, wallSeconds: elapsed)
+            + worker.stage.summaryLines()
         if evePath == "-" {
             FileHandleStderr.write(summary)
         } else {

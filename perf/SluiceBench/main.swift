@@ -11,6 +11,7 @@
 import CAllocCounter
 import Codecs
 import Engine
+import L7
 import PacketIO
 import SluiceConfig
 #if canImport(Glibc)
@@ -34,7 +35,7 @@ func fixed(_ v: Double, _ digits: Int) -> String {
 /// One packet through the worker. Kept out of line so perf/callgrind.sh can count exactly the
 /// instructions of the per-packet path (its name is the toggle it collects on).
 @inline(never)
-func sluiceBenchPacket(_ worker: inout Worker<CountingStage>, _ p: CapturedPacket, _ link: LinkType) -> Verdict {
+func sluiceBenchPacket(_ worker: inout Worker<L7Stage>, _ p: CapturedPacket, _ link: LinkType) -> Verdict {
     worker.process(frame: p.data, wireLength: p.wireLength, timestamp: p.timestamp, linkType: link)
 }
 
@@ -98,7 +99,7 @@ do {
     for _ in 0..<options.passes {
         capture.rewind()
         let before = sluice_alloc_count()
-        var worker = Worker(config: settings.engine, stage: CountingStage(), eveFD: devnull)
+        var worker = Worker(config: settings.engine, stage: L7Stage(eveFD: devnull), eveFD: devnull)
         var i = 0
         var steadyStart: UInt64 = 0
         let t0 = now()
@@ -123,7 +124,7 @@ do {
 do {
     var file = try PcapFile(path: options.file)
     let link = file.linkType
-    var worker = Worker(config: settings.engine, stage: CountingStage(), eveFD: devnull)
+    var worker = Worker(config: settings.engine, stage: L7Stage(eveFD: devnull), eveFD: devnull)
     let before = sluice_alloc_count()
     var i = 0
     var bytes: UInt64 = 0

@@ -1,0 +1,29 @@
+import L7Core
+
+/// What the L7 stage keeps per flow: the detection state, and handles to the parser slots the
+/// flow borrowed from the stage's pools (parsers are too large to keep one per flow).
+@usableFromInline
+struct L7Flow {
+    /// The flow this state belongs to; a different id in the entry means the slot was reused.
+    @usableFromInline var flowID: UInt64 = 0
+    @usableFromInline var app: AppProto = .unknown
+    /// First bytes of each direction, gathered while detection needs more than one chunk.
+    @usableFromInline var prefixToServer = FixedBytes<64>()
+    @usableFromInline var prefixToClient = FixedBytes<64>()
+    /// Stream bytes each direction sent while undecided.
+    @usableFromInline var seenToServer = 0
+    @usableFromInline var seenToClient = 0
+    /// A direction's probe said "not anything known".
+    @usableFromInline var noMatchToServer = false
+    @usableFromInline var noMatchToClient = false
+    /// Index of the flow's TLS parser pair, -1 when none.
+    @usableFromInline var tlsSlot: Int32 = -1
+    /// Index of the flow's DNS-over-TCP framing pair, -1 when none.
+    @usableFromInline var dnsSlot: Int32 = -1
+    /// The TLS record was written.
+    @usableFromInline var tlsLogged = false
+    /// DNS messages seen on the flow (Suricata's tx_id).
+    @usableFromInline var dnsTx: UInt64 = 0
+
+    @inlinable init() {}
+}

@@ -1,0 +1,302 @@
+import Codecs
+import DNS
+import Engine
+import Flow
+import L7Core
+import Output
+import Stream
+import TLS
+
+/// Limits of the L7 stage for one worker.
+public struct L7Config: Sendable {
+    /// TLS handshakes inspected at once (each holds two parsers of about 40 KB).
+    public var tlsHandshakes = 1024
+    /// DNS-over-TCP flows framed at once (each holds two 64 KB message buffers).
+    public var dnsTCPFlows = 64
+
+    /// The defaults.
+    public init() {}
+}
+
+/// The application layer as a worker's inspection stage: detects each flow's protocol from
+/// its content, runs the protocol's parser on the reassembled streams (TCP) or payloads (UDP),
+/// and writes Suricata-style `dns` and `tls` EVE records. Parsers come from fixed pools,
+/// borrowed by a flow while it needs one; nothing is allocated per packet.
+public struct L7Stage: InspectionStage, ~Copyable {
+    @usableFromInline var flows: UnsafeMutablePointer<FlowEntry>?
+    @usableFromInline var state: UnsafeMutablePointer<L7Flow>?
+    @usableFromInline var capacity = 0
+    @usableFromInline let tlsParsers: UnsafeMutablePointer<TLSHandshakeParser>
+    @usableFromInline let tlsFree: UnsafeMutablePointer<Int32>
+    @usableFromInline var tlsFreeCount: Int
+    @usableFromInline let dnsFraming: UnsafeMutablePointer<DNSTCPReassembly>
+    @usableFromInline let dnsBuffers: UnsafeMutableRawPointer
+    @usableFromInline let dnsFree: UnsafeMutablePointer<Int32>
+    @usableFromInline var dnsFreeCount: Int
+    /// EVE output for application records; nil writes none.
+    public var eve: JSONBuffer?
+    /// What the stage saw.
+    public var counters = L7Counters()
+
+    /// A stage with `config`'s pools, writing EVE records to `eveFD` (-1 for none).
+    public init(config: L7Config = L7Config(), eveFD: Int32 = -1) {
+        let tls = max(1, config.tlsHandshakes), dns = max(1, config.dnsTCPFlows)
+        tlsParsers = .allocate(capacity: 2 * tls)
+        tlsFree = .allocate(capacity: tls)
+        for i in 0..<tls { tlsFree[i] = Int32(tls - 1 - i) }
+        tlsFreeCount = tls
+        dnsFraming = .allocate(capacity: 2 * dns)
+        dnsBuffers = .allocate(byteCount: 2 * dns * 65536, alignment: 64)
+        for i in 0..<(2 * dns) {
+            (dnsFraming + i).initialize(to: DNSTCPReassembly(
+                storage: UnsafeMutableRawBufferPointer(start: dnsBuffers + i * 65536, count: 65536)))
+        }
+        dnsFree = .allocate(capacity: dns)
+        for i in 0..<dns { dnsFree[i] = Int32(dns - 1 - i) }
+        dnsFreeCount = dns
+        eve = eveFD >= 0 ? JSONBuffer(fd: eveFD) : nil
+    }
+
+    deinit {
+        state?.deallocate()
+        tlsParsers.deallocate(); tlsFree.deallocate()
+        dnsFraming.deallocate(); dnsBuffers.deallocate(); dnsFree.deallocate()
+    }
+
+    public mutating func attach(flows: UnsafeMutablePointer<FlowEntry>, capacity: Int) {
+        self.flows = flows
+        self.capacity = capacity
+        state = .allocate(capacity: capacity)
+        for i in 0..<capacity { (state! + i).initialize(to: L7Flow()) }
+    }
+
+    public mutating func finish() { eve?.flush() }
+
+    // MARK: - Per-flow state
+
+    /// The flow's L7 state, reset when the flow table gave its slot to a new flow.
+    @inlinable
+    mutating func slot(_ flow: UInt32) -> UnsafeMutablePointer<L7Flow> {
+        let s = state! + Int(flow)
+        let id = flows![Int(flow)].flowID
+        if s.pointee.flowID != id {
+            releaseParsers(s)
+            s.pointee = L7Flow()
+            s.pointee.flowID = id
+        }
+        return s
+    }
+
+    @inlinable
+    mutating func decide(_ s: UnsafeMutablePointer<L7Flow>, _ flow: UInt32, _ app: AppProto) {
+        s.pointee.app = app
+        flows![Int(flow)].appProto = app.rawValue
+        counters.flowsByApp.bump(Int(app.rawValue))
+        let isTCP = flows![Int(flow)].proto == IPProto.tcp
+        if app == .tls {
+            guard tlsFreeCount > 0 else { counters.tlsPoolExhausted &+= 1; return }
+            tlsFreeCount -= 1
+            let i = tlsFree[tlsFreeCount]
+            (tlsParsers + 2 * Int(i)).initialize(to: TLSHandshakeParser())
+            (tlsParsers + 2 * Int(i) + 1).initialize(to: TLSHandshakeParser())
+            s.pointee.tlsSlot = i
+        } else if app == .dns && isTCP {
+            guard dnsFreeCount > 0 else { counters.dnsPoolExhausted &+= 1; return }
+            dnsFreeCount -= 1
+            let i = dnsFree[dnsFreeCount]
+            dnsFraming[2 * Int(i)].reset()
+            dnsFraming[2 * Int(i) + 1].reset()
+            s.pointee.dnsSlot = i
+        }
+    }
+
+    @inlinable
+    mutating func releaseParsers(_ s: UnsafeMutablePointer<L7Flow>) {
+        if s.pointee.tlsSlot >= 0 {
+            tlsFree[tlsFreeCount] = s.pointee.tlsSlot
+            tlsFreeCount += 1
+            s.pointee.tlsSlot = -1
+        }
+        if s.pointee.dnsSlot >= 0 {
+            dnsFree[dnsFreeCount] = s.pointee.dnsSlot
+            dnsFreeCount += 1
+            s.pointee.dnsSlot = -1
+        }
+    }
+
+    // MARK: - InspectionStage
+
+    public mutating func packet(_ p: borrowing DecodedPacket, bytes: UnsafeRawBufferPointer, flow: UInt32?,
+                                direction: Direction, entry: UnsafeMutablePointer<FlowEntry>?) -> Verdict {
+        guard let flow, p.ipProto == IPProto.udp, p.payloadLength > 0 else { return .pass }
+        let start = Int(p.payloadOffset)
+        let payload = UnsafeRawBufferPointer(rebasing: bytes[start..<(start + Int(p.payloadLength))])
+        let s = slot(flow)
+        if s.pointee.app == .unknown {
+            switch AppDetector.probeDatagram(payload) {
+            case .match(let app): decide(s, flow, app)
+            case .noMatch, .needMore:
+                if direction == .toServer { s.pointee.noMatchToServer = true } else { s.pointee.noMatchToClient = true }
+                if s.pointee.noMatchToServer && s.pointee.noMatchToClient { decide(s, flow, .failed) }
+            }
+        }
+        if s.pointee.app == .dns { dnsMessage(s, flow, payload) }
+        return .pass
+    }
+
+    public mutating func streamData(flow: UInt32, direction: Direction, bytes: UnsafeRawBufferPointer) {
+        let s = slot(flow)
+        if s.pointee.app == .unknown {
+            detectStream(s, flow, direction, bytes)
+            return
+        }
+        parse(s, flow, direction, bytes)
+    }
+
+    public mutating func streamGap(flow: UInt32, direction: Direction, length: UInt32) {
+        let s = slot(flow)
+        // Neither parser can find its place again after missing bytes: log what was learned.
+        if s.pointee.tlsSlot >= 0 { logTLS(s, flow) }
+        if s.pointee.app == .unknown { decide(s, flow, .failed) }
+        releaseParsers(s)
+    }
+
+    public mutating func flowEnded(flow: UInt32, entry: UnsafeMutablePointer<FlowEntry>, reason: FlowEndReason) {
+        let s = slot(flow)
+        if s.pointee.tlsSlot >= 0 { logTLS(s, flow) }
+        releaseParsers(s)
+        s.pointee.flowID = 0
+    }
+
+    // MARK: - Detection on streams
+
+    @inlinable
+    mutating func detectStream(_ s: UnsafeMutablePointer<L7Flow>, _ flow: UInt32, _ d: Direction,
+                               _ bytes: UnsafeRawBufferPointer) {
+        let prefixEmpty = d == .toServer ? s.pointee.prefixToServer.count == 0 : s.pointee.prefixToClient.count == 0
+        var verdict: AppDetector.Verdict
+        var usedPrefix = false
+        var appended = 0
+        if prefixEmpty && bytes.count >= 64 {
+            verdict = AppDetector.probeStream(bytes)
+        } else {
+            usedPrefix = true
+            if d == .toServer {
+                let before = s.pointee.prefixToServer.count
+                s.pointee.prefixToServer.append(bytes)
+                appended = s.pointee.prefixToServer.count - before
+                verdict = s.pointee.prefixToServer.withBytes { AppDetector.probeStream($0) }
+            } else {
+                let before = s.pointee.prefixToClient.count
+                s.pointee.prefixToClient.append(bytes)
+                appended = s.pointee.prefixToClient.count - before
+                verdict = s.pointee.prefixToClient.withBytes { AppDetector.probeStream($0) }
+            }
+        }
+        if d == .toServer { s.pointee.seenToServer += bytes.count } else { s.pointee.seenToClient += bytes.count }
+        switch verdict {
+        case .match(let app):
+            decide(s, flow, app)
+            // Replay what detection held back, then the rest of this chunk.
+            let other = d.reversed
+            if usedPrefix {
+                Self.withPrefix(s, d) { parse(s, flow, d, $0) }
+                if appended < bytes.count { parse(s, flow, d, UnsafeRawBufferPointer(rebasing: bytes[appended...])) }
+            } else {
+                parse(s, flow, d, bytes)
+            }
+            Self.withPrefix(s, other) { if $0.count > 0 { parse(s, flow, other, $0) } }
+        case .noMatch:
+            if d == .toServer { s.pointee.noMatchToServer = true } else { s.pointee.noMatchToClient = true }
+            if s.pointee.noMatchToServer && s.pointee.noMatchToClient { decide(s, flow, .failed) }
+        case .needMore:
+            break
+        }
+        if s.pointee.app == .unknown
+            && (s.pointee.seenToServer > AppDetector.limit || s.pointee.seenToClient > AppDetector.limit) {
+            decide(s, flow, .failed)
+        }
+    }
+
+    @inlinable
+    static func withPrefix(_ s: UnsafeMutablePointer<L7Flow>, _ d: Direction, _ body: (UnsafeRawBufferPointer) -> Void) {
+        if d == .toServer { s.pointee.prefixToServer.withBytes(body) } else { s.pointee.prefixToClient.withBytes(body) }
+    }
+
+    // MARK: - Parsing
+
+    @inlinable
+    mutating func parse(_ s: UnsafeMutablePointer<L7Flow>, _ flow: UInt32, _ d: Direction, _ bytes: UnsafeRawBufferPointer) {
+        switch s.pointee.app {
+        case .tls:
+            guard s.pointee.tlsSlot >= 0 else { return }
+            let pair = tlsParsers + 2 * Int(s.pointee.tlsSlot)
+            (d == .toServer ? pair : pair + 1).pointee.feed(bytes)
+            // Read through the pointer: a parser is tens of kilobytes and must not be copied.
+            let server = pair + 1
+            if server.pointee.encrypted || server.pointee.failed
+                || (pair.pointee.failed && server.pointee.info.serverHelloSeen) {
+                logTLS(s, flow)
+                releaseParsers(s)
+            }
+        case .dns:
+            guard s.pointee.dnsSlot >= 0 else { return }
+            let framing = dnsFraming + 2 * Int(s.pointee.dnsSlot) + (d == .toServer ? 0 : 1)
+            framing.pointee.feed(bytes) { (message: UnsafeRawBufferPointer) throws(Never) in
+                dnsMessage(s, flow, message)
+            }
+        default:
+            break
+        }
+    }
+
+    @inlinable
+    mutating func dnsMessage(_ s: UnsafeMutablePointer<L7Flow>, _ flow: UInt32, _ bytes: UnsafeRawBufferPointer) {
+        guard let m = try? DNSMessage(parsing: bytes) else { counters.dnsMalformed &+= 1; return }
+        let tx = s.pointee.dnsTx
+        s.pointee.dnsTx &+= 1
+        guard eve != nil else { return }
+        let e = UnsafePointer(flows! + Int(flow))
+        for i in 0..<DNSEve.eventCount(m) {
+            eve!.reserve(16384)
+            FlowRecord.header(e, timestamp: e.pointee.lastSeen, eventType: "dns", into: &eve!)
+            DNSEve.write(m, index: i, txID: tx, into: &eve!)
+            eve!.endObject()
+            eve!.endLine()
+            counters.dnsEvents &+= 1
+        }
+    }
+
+    @inlinable
+    mutating func logTLS(_ s: UnsafeMutablePointer<L7Flow>, _ flow: UInt32) {
+        guard !s.pointee.tlsLogged, s.pointee.tlsSlot >= 0 else { return }
+        let pair = tlsParsers + 2 * Int(s.pointee.tlsSlot)
+        guard pair.pointee.info.clientHelloSeen || (pair + 1).pointee.info.serverHelloSeen else { return }
+        s.pointee.tlsLogged = true
+        counters.tlsEvents &+= 1
+        guard eve != nil else { return }
+        let e = UnsafePointer(flows! + Int(flow))
+        eve!.reserve(16384)
+        FlowRecord.header(e, timestamp: e.pointee.lastSeen, eventType: "tls", into: &eve!)
+        TLSEve.write(client: pair.pointee, server: (pair + 1).pointee, into: &eve!)
+        eve!.endObject()
+        eve!.endLine()
+    }
+}
+
+extension L7Stage {
+    /// Lines for the replay summary: flows by application protocol and records written.
+    public func summaryLines() -> String {
+        var apps: [String] = []
+        for app in AppProto.allCases where counters.flowsByApp[Int(app.rawValue)] > 0 {
+            apps.append("\(app.name) \(counters.flowsByApp[Int(app.rawValue)])")
+        }
+        var out = "  applications " + (apps.isEmpty ? "none detected" : apps.joined(separator: "  ")) + "\n"
+        out += "  app records  dns \(counters.dnsEvents)  tls \(counters.tlsEvents)"
+        if counters.dnsMalformed > 0 { out += "  (dns malformed \(counters.dnsMalformed))" }
+        if counters.tlsPoolExhausted + counters.dnsPoolExhausted > 0 {
+            out += "  (parser pools exhausted: tls \(counters.tlsPoolExhausted), dns \(counters.dnsPoolExhausted))"
+        }
+        return out + "\n"
+    }
+}
