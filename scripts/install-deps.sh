@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages Sluice builds and tests with (through sudo when not root).
-# libpcap-dev and libhyperscan-dev are linked; tshark is the reference dissector the tests
+# libpcap-dev, libhyperscan-dev and zlib1g-dev are linked; tshark is the reference dissector the tests
 # compare flows with; pkg-config lets SwiftPM find the C libraries.
 set -euo pipefail
-packages=(libpcap-dev libhyperscan-dev pkg-config tshark)
+packages=(libpcap-dev libhyperscan-dev zlib1g-dev pkg-config tshark)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

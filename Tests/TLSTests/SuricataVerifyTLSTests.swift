@@ -1,5 +1,6 @@
 import Foundation
 import Output
+import SluiceTestSupport
 import TLS
 import XCTest
 

@@ -1,23 +1,26 @@
 import Foundation
-import SluiceTestSupport
 import Stream
 
 /// The TCP streams of a capture, per connection and direction, as Sluice's own pipeline
 /// reassembles them: libpcap reads the file and a real `Worker` decodes, tracks and reassembles
 /// it. A direction's bytes stop at its first gap, since a TLS parser cannot resync past a hole.
-struct PcapStreams {
-    struct Connection {
-        var key: String
-        var toServer: [[UInt8]] = []
-        var toClient: [[UInt8]] = []
+public struct PcapStreams {
+    /// One TCP connection's streams.
+    public struct Connection {
+        public var key: String
+        public var toServer: [[UInt8]] = []
+        public var toClient: [[UInt8]] = []
         /// Gaps the engine reported in either direction.
-        var gaps = 0
+        public var gaps = 0
     }
 
-    var connections: [Connection] = []
-    var error: String?
+    /// The connections, in the order they ended.
+    public var connections: [Connection] = []
+    /// Why the capture could not be read, if it could not.
+    public var error: String?
 
-    init(path: String) {
+    /// Reassembles every TCP connection of the capture at `path`.
+    public init(path: String) {
         let stage: CollectingStage
         do { stage = try TestReplay.run(path).stage } catch { self.error = "\(error)"; return }
         for f in stage.finished where f.proto == 6 {

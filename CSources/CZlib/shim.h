@@ -1,0 +1,2 @@
+// zlib inflates gzip and deflate HTTP bodies for inspection.
+#include <zlib.h>

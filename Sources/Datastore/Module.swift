@@ -1,0 +1,1 @@
+// The Datastore module; see the files beside this one.

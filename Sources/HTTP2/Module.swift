@@ -1,0 +1,1 @@
+// The HTTP2 module; see the files beside this one.
