@@ -45,7 +45,7 @@ let package = Package(
         .target(name: "Engine",
                 dependencies: ["Codecs", "Defrag", "Stream", "Flow", "Output", "PacketIO", "L7Core"],
                 swiftSettings: hotPathSettings),
-        .target(name: "L7", dependencies: ["Engine", "L7Core", "DNS", "TLS", "HTTP", "HTTP2", "Datastore", "Output", "Flow", "Stream", "Codecs"],
+        .target(name: "L7", dependencies: ["Engine", "L7Core", "DNS", "TLS", "Output", "Flow", "Stream", "Codecs"],
                 swiftSettings: hotPathSettings),
         .target(name: "SluiceConfig",
                 dependencies: ["Engine", .product(name: "Yams", package: "Yams")]),

@@ -10,9 +10,6 @@ public struct L7Counters: Sendable {
     public var tlsEvents: UInt64 = 0
     /// DNS payloads on DNS flows that did not parse.
     public var dnsMalformed: UInt64 = 0
-    /// Flows that needed a parser slot when the pool was empty (inspected no further).
-    public var tlsPoolExhausted: UInt64 = 0
-    public var dnsPoolExhausted: UInt64 = 0
 
     /// All zero.
     public init() {}

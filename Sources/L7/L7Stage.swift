@@ -26,13 +26,11 @@ public struct L7Stage: InspectionStage, ~Copyable {
     @usableFromInline var flows: UnsafeMutablePointer<FlowEntry>?
     @usableFromInline var state: UnsafeMutablePointer<L7Flow>?
     @usableFromInline var capacity = 0
-    @usableFromInline let tlsParsers: UnsafeMutablePointer<TLSHandshakeParser>
-    @usableFromInline let tlsFree: UnsafeMutablePointer<Int32>
-    @usableFromInline var tlsFreeCount: Int
-    @usableFromInline let dnsFraming: UnsafeMutablePointer<DNSTCPReassembly>
+    /// TLS handshake parsers, a client and a server one per slot.
+    @usableFromInline var tlsPool: SlotPool<TLSHandshakeParser>
+    /// DNS-over-TCP message framing, one per direction per slot, over `dnsBuffers`.
+    @usableFromInline var dnsPool: SlotPool<DNSTCPReassembly>
     @usableFromInline let dnsBuffers: UnsafeMutableRawPointer
-    @usableFromInline let dnsFree: UnsafeMutablePointer<Int32>
-    @usableFromInline var dnsFreeCount: Int
     /// EVE output for application records; nil writes none.
     public var eve: JSONBuffer?
     /// What the stage saw.
@@ -40,27 +38,20 @@ public struct L7Stage: InspectionStage, ~Copyable {
 
     /// A stage with `config`'s pools, writing EVE records to `eveFD` (-1 for none).
     public init(config: L7Config = L7Config(), eveFD: Int32 = -1) {
-        let tls = max(1, config.tlsHandshakes), dns = max(1, config.dnsTCPFlows)
-        tlsParsers = .allocate(capacity: 2 * tls)
-        tlsFree = .allocate(capacity: tls)
-        for i in 0..<tls { tlsFree[i] = Int32(tls - 1 - i) }
-        tlsFreeCount = tls
-        dnsFraming = .allocate(capacity: 2 * dns)
-        dnsBuffers = .allocate(byteCount: 2 * dns * 65536, alignment: 64)
-        for i in 0..<(2 * dns) {
-            (dnsFraming + i).initialize(to: DNSTCPReassembly(
-                storage: UnsafeMutableRawBufferPointer(start: dnsBuffers + i * 65536, count: 65536)))
+        let dns = max(1, config.dnsTCPFlows)
+        tlsPool = SlotPool(slots: config.tlsHandshakes, perSlot: 2) { _ in TLSHandshakeParser() }
+        let buffers = UnsafeMutableRawPointer.allocate(byteCount: 2 * dns * 65536, alignment: 64)
+        dnsBuffers = buffers
+        dnsPool = SlotPool(slots: dns, perSlot: 2) { i in
+            DNSTCPReassembly(storage: UnsafeMutableRawBufferPointer(start: buffers + i * 65536, count: 65536))
         }
-        dnsFree = .allocate(capacity: dns)
-        for i in 0..<dns { dnsFree[i] = Int32(dns - 1 - i) }
-        dnsFreeCount = dns
         eve = eveFD >= 0 ? JSONBuffer(fd: eveFD) : nil
     }
 
     deinit {
         state?.deallocate()
-        tlsParsers.deallocate(); tlsFree.deallocate()
-        dnsFraming.deallocate(); dnsBuffers.deallocate(); dnsFree.deallocate()
+        tlsPool.deallocate(); dnsPool.deallocate()
+        dnsBuffers.deallocate()
     }
 
     public mutating func attach(flows: UnsafeMutablePointer<FlowEntry>, capacity: Int) {
@@ -94,18 +85,14 @@ public struct L7Stage: InspectionStage, ~Copyable {
         counters.flowsByApp.bump(Int(app.rawValue))
         let isTCP = flows![Int(flow)].proto == IPProto.tcp
         if app == .tls {
-            guard tlsFreeCount > 0 else { counters.tlsPoolExhausted &+= 1; return }
-            tlsFreeCount -= 1
-            let i = tlsFree[tlsFreeCount]
-            (tlsParsers + 2 * Int(i)).initialize(to: TLSHandshakeParser())
-            (tlsParsers + 2 * Int(i) + 1).initialize(to: TLSHandshakeParser())
+            guard let i = tlsPool.borrow() else { return }
+            tlsPool.slot(i).pointee.reset()
+            (tlsPool.slot(i) + 1).pointee.reset()
             s.pointee.tlsSlot = i
         } else if app == .dns && isTCP {
-            guard dnsFreeCount > 0 else { counters.dnsPoolExhausted &+= 1; return }
-            dnsFreeCount -= 1
-            let i = dnsFree[dnsFreeCount]
-            dnsFraming[2 * Int(i)].reset()
-            dnsFraming[2 * Int(i) + 1].reset()
+            guard let i = dnsPool.borrow() else { return }
+            dnsPool.slot(i).pointee.reset()
+            (dnsPool.slot(i) + 1).pointee.reset()
             s.pointee.dnsSlot = i
         }
     }
@@ -113,13 +100,11 @@ public struct L7Stage: InspectionStage, ~Copyable {
     @inlinable
     mutating func releaseParsers(_ s: UnsafeMutablePointer<L7Flow>) {
         if s.pointee.tlsSlot >= 0 {
-            tlsFree[tlsFreeCount] = s.pointee.tlsSlot
-            tlsFreeCount += 1
+            tlsPool.giveBack(s.pointee.tlsSlot)
             s.pointee.tlsSlot = -1
         }
         if s.pointee.dnsSlot >= 0 {
-            dnsFree[dnsFreeCount] = s.pointee.dnsSlot
-            dnsFreeCount += 1
+            dnsPool.giveBack(s.pointee.dnsSlot)
             s.pointee.dnsSlot = -1
         }
     }
@@ -230,7 +215,7 @@ public struct L7Stage: InspectionStage, ~Copyable {
         switch s.pointee.app {
         case .tls:
             guard s.pointee.tlsSlot >= 0 else { return }
-            let pair = tlsParsers + 2 * Int(s.pointee.tlsSlot)
+            let pair = tlsPool.slot(s.pointee.tlsSlot)
             (d == .toServer ? pair : pair + 1).pointee.feed(bytes)
             // Read through the pointer: a parser is tens of kilobytes and must not be copied.
             let server = pair + 1
@@ -241,7 +226,7 @@ public struct L7Stage: InspectionStage, ~Copyable {
             }
         case .dns:
             guard s.pointee.dnsSlot >= 0 else { return }
-            let framing = dnsFraming + 2 * Int(s.pointee.dnsSlot) + (d == .toServer ? 0 : 1)
+            let framing = dnsPool.slot(s.pointee.dnsSlot) + (d == .toServer ? 0 : 1)
             framing.pointee.feed(bytes) { (message: UnsafeRawBufferPointer) throws(Never) in
                 dnsMessage(s, flow, message)
             }
@@ -270,7 +255,7 @@ public struct L7Stage: InspectionStage, ~Copyable {
     @inlinable
     mutating func logTLS(_ s: UnsafeMutablePointer<L7Flow>, _ flow: UInt32) {
         guard !s.pointee.tlsLogged, s.pointee.tlsSlot >= 0 else { return }
-        let pair = tlsParsers + 2 * Int(s.pointee.tlsSlot)
+        let pair = tlsPool.slot(s.pointee.tlsSlot)
         guard pair.pointee.info.clientHelloSeen || (pair + 1).pointee.info.serverHelloSeen else { return }
         s.pointee.tlsLogged = true
         counters.tlsEvents &+= 1
@@ -278,7 +263,7 @@ public struct L7Stage: InspectionStage, ~Copyable {
         let e = UnsafePointer(flows! + Int(flow))
         eve!.reserve(16384)
         FlowRecord.header(e, timestamp: e.pointee.lastSeen, eventType: "tls", into: &eve!)
-        TLSEve.write(client: pair.pointee, server: (pair + 1).pointee, into: &eve!)
+        TLSEve.write(client: pair, server: pair + 1, into: &eve!)
         eve!.endObject()
         eve!.endLine()
     }
@@ -294,8 +279,8 @@ extension L7Stage {
         var out = "  applications " + (apps.isEmpty ? "none detected" : apps.joined(separator: "  ")) + "\n"
         out += "  app records  dns \(counters.dnsEvents)  tls \(counters.tlsEvents)"
         if counters.dnsMalformed > 0 { out += "  (dns malformed \(counters.dnsMalformed))" }
-        if counters.tlsPoolExhausted + counters.dnsPoolExhausted > 0 {
-            out += "  (parser pools exhausted: tls \(counters.tlsPoolExhausted), dns \(counters.dnsPoolExhausted))"
+        if tlsPool.exhausted + dnsPool.exhausted > 0 {
+            out += "  (parser pools exhausted: tls \(tlsPool.exhausted), dns \(dnsPool.exhausted))"
         }
         return out + "\n"
     }

@@ -43,11 +43,20 @@ public struct FixedBytes<let capacity: Int>: Sendable {
 
     /// Calls `body` with the bytes held.
     @inlinable public func withBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
-        try withUnsafeBytes(of: storage) { try body(UnsafeRawBufferPointer(rebasing: $0[..<held])) }
+        // Through the span, not `withUnsafeBytes(of: storage)`: that one may copy the whole
+        // inline array to a temporary first, kilobytes per call for the larger fields.
+        try storage.span.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[..<held])) }
     }
 
     @inlinable mutating func withUnsafeMutableBytes<R>(_ body: (UnsafeMutableRawBufferPointer) throws -> R) rethrows -> R {
         try Swift.withUnsafeMutableBytes(of: &storage) { try body($0) }
+    }
+
+    /// The bytes held by the value at `p`, read in place. Calling a method on a large value
+    /// (a 16 KB message buffer) can copy it first; through its address it cannot.
+    @inlinable public static func withBytes<R>(at p: UnsafePointer<Self>, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        let base = UnsafeRawPointer(p) + MemoryLayout<Self>.offset(of: \Self.storage)!
+        return try body(UnsafeRawBufferPointer(start: base, count: p.pointee.held))
     }
 
     /// The contents as a String (tests and summaries only).

@@ -9,43 +9,48 @@ public enum TLSEve {
     /// subject, issuerdn, serial, fingerprint, sni, version, notbefore, notafter, ja3, ja3s,
     /// ja4, client_alpns, server_alpns. Fields without a value are left out, except
     /// `version`, which Suricata always writes ("UNDETERMINED" before a ServerHello).
-    public static func write(client: borrowing TLSHandshakeParser, server: borrowing TLSHandshakeParser,
+    /// The parsers are passed by address: they are 22 KB each and a by-value argument was
+    /// copied at every call.
+    public static func write(client: UnsafePointer<TLSHandshakeParser>, server: UnsafePointer<TLSHandshakeParser>,
                              into out: inout JSONBuffer) {
-        let c = client.info
-        let s = server.info
         out.objectKey("tls")
-        if s.certificateSeen {
+        if server.pointee.info.certificateSeen {
             // Suricata writes empty DNs as "" rather than leaving the key out.
-            s.subject.withBytes { out.field("subject", bytes: $0) }
-            s.issuer.withBytes { out.field("issuerdn", bytes: $0) }
-            if s.serial.count > 0 { s.serial.withBytes { out.field("serial", bytes: $0) } }
-            s.fingerprint.withBytes { out.field("fingerprint", bytes: $0) }
+            server.pointee.info.subject.withBytes { out.field("subject", bytes: $0) }
+            server.pointee.info.issuer.withBytes { out.field("issuerdn", bytes: $0) }
+            if server.pointee.info.serial.count > 0 { server.pointee.info.serial.withBytes { out.field("serial", bytes: $0) } }
+            server.pointee.info.fingerprint.withBytes { out.field("fingerprint", bytes: $0) }
         }
-        if c.sni.count > 0 { c.sni.withBytes { out.field("sni", bytes: $0) } }
-        out.field("version", TLSVersion.name(s.serverHelloSeen ? s.serverVersion : 0))
-        if s.certificateSeen {
-            if s.notBefore.count > 0 { s.notBefore.withBytes { out.field("notbefore", bytes: $0) } }
-            if s.notAfter.count > 0 { s.notAfter.withBytes { out.field("notafter", bytes: $0) } }
+        if client.pointee.info.sni.count > 0 { client.pointee.info.sni.withBytes { out.field("sni", bytes: $0) } }
+        out.field("version", TLSVersion.name(server.pointee.info.serverHelloSeen ? server.pointee.info.serverVersion : 0))
+        if server.pointee.info.certificateSeen {
+            if server.pointee.info.notBefore.count > 0 { server.pointee.info.notBefore.withBytes { out.field("notbefore", bytes: $0) } }
+            if server.pointee.info.notAfter.count > 0 { server.pointee.info.notAfter.withBytes { out.field("notafter", bytes: $0) } }
         }
-        if c.clientHelloSeen {
+        if client.pointee.info.clientHelloSeen {
             out.objectKey("ja3")
-            c.ja3Hash.withBytes { out.field("hash", bytes: $0) }
-            c.ja3.withBytes { out.field("string", bytes: $0) }
+            client.pointee.info.ja3Hash.withBytes { out.field("hash", bytes: $0) }
+            client.pointee.info.ja3.withBytes { out.field("string", bytes: $0) }
             out.endObject()
         }
-        if s.serverHelloSeen {
+        if server.pointee.info.serverHelloSeen {
             out.objectKey("ja3s")
-            s.ja3sHash.withBytes { out.field("hash", bytes: $0) }
-            s.ja3s.withBytes { out.field("string", bytes: $0) }
+            server.pointee.info.ja3sHash.withBytes { out.field("hash", bytes: $0) }
+            server.pointee.info.ja3s.withBytes { out.field("string", bytes: $0) }
             out.endObject()
         }
-        if c.clientHelloSeen { c.ja4.withBytes { out.field("ja4", bytes: $0) } }
-        if c.clientALPNs.count > 0 { c.clientALPNs.withBytes { writeALPNs("client_alpns", $0, into: &out) } }
-        if s.serverALPNs.count > 0 { s.serverALPNs.withBytes { writeALPNs("server_alpns", $0, into: &out) } }
+        if client.pointee.info.clientHelloSeen { client.pointee.info.ja4.withBytes { out.field("ja4", bytes: $0) } }
+        if client.pointee.info.clientALPNs.count > 0 { client.pointee.info.clientALPNs.withBytes { writeALPNs("client_alpns", $0, into: &out) } }
+        if server.pointee.info.serverALPNs.count > 0 { server.pointee.info.serverALPNs.withBytes { writeALPNs("server_alpns", $0, into: &out) } }
         out.endObject()
     }
 
     /// Writes a wire-form ALPN list (1-byte length, name)* as a JSON array of strings.
+    /// The same from parser values (tests; copies both parsers).
+    public static func write(client: TLSHandshakeParser, server: TLSHandshakeParser, into out: inout JSONBuffer) {
+        withUnsafePointer(to: client) { c in withUnsafePointer(to: server) { s in write(client: c, server: s, into: &out) } }
+    }
+
     static func writeALPNs(_ name: StaticString, _ wire: UnsafeRawBufferPointer, into out: inout JSONBuffer) {
         out.key(name)
         out.byte(UInt8(ascii: "["))

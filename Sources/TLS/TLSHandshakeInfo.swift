@@ -51,4 +51,29 @@ public struct TLSHandshakeInfo: Sendable {
 
     /// Empty.
     public init() {}
+
+    /// Empties it in place (every field below; keep in step with the declarations).
+    public mutating func reset() {
+        clientHelloSeen = false
+        clientVersion = 0
+        sni.removeAll()
+        clientALPNs.removeAll()
+        ja3.removeAll()
+        ja3Hash.removeAll()
+        ja4.removeAll()
+        serverHelloSeen = false
+        serverVersion = 0
+        cipherSuite = 0
+        serverALPNs.removeAll()
+        ja3s.removeAll()
+        ja3sHash.removeAll()
+        certificateSeen = false
+        certificateCount = 0
+        subject.removeAll()
+        issuer.removeAll()
+        serial.removeAll()
+        fingerprint.removeAll()
+        notBefore.removeAll()
+        notAfter.removeAll()
+    }
 }

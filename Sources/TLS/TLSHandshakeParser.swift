@@ -49,6 +49,17 @@ public struct TLSHandshakeParser: Sendable {
     /// An idle parser.
     public init() {}
 
+    /// Back to the state of a new parser, in place: a pooled parser is reused this way, since
+    /// building a new one would write its 22 KB twice (zeroing, then copying into the slot).
+    public mutating func reset() {
+        info.reset()
+        records = 0; messages = 0; oversizedMessages = 0; malformedMessages = 0
+        encrypted = false; failed = false
+        headerBits = 0; headerHave = 0; inRecord = false; recordType = 0; recordLeft = 0
+        messageHeader = 0; messageHeaderHave = 0; inMessage = false; messageType = 0; messageLeft = 0
+        message.removeAll()
+    }
+
     /// Consumes the next in-order chunk of this direction's TCP payload.
     public mutating func feed(_ bytes: UnsafeRawBufferPointer) {
         var p = 0
@@ -120,17 +131,22 @@ public struct TLSHandshakeParser: Sendable {
         inMessage = false
         messages &+= 1
         if message.truncated { oversizedMessages &+= 1 }
-        let m = message
-        var ok = true
-        switch messageType {
-        case 1 where !info.clientHelloSeen:
-            ok = m.withBytes { ClientHelloParser.parse($0, into: &info) }
-        case 2 where !info.serverHelloSeen:
-            ok = m.withBytes { ServerHelloParser.parse($0, into: &info) }
-        case 11 where !info.certificateSeen && !isTLS13:
-            ok = m.withBytes { CertificateParser.parse($0, into: &info) }
-        default:
-            break
+        // The message is read through its address: read as a value, the 16 KB buffer was
+        // copied for every handshake message.
+        let type = messageType, tls13 = isTLS13
+        let ok = withUnsafeMutablePointer(to: &info) { info in
+            withUnsafeMutablePointer(to: &message) { m -> Bool in
+                switch type {
+                case 1 where !info.pointee.clientHelloSeen:
+                    return FixedBytes.withBytes(at: m) { ClientHelloParser.parse($0, into: &info.pointee) }
+                case 2 where !info.pointee.serverHelloSeen:
+                    return FixedBytes.withBytes(at: m) { ServerHelloParser.parse($0, into: &info.pointee) }
+                case 11 where !info.pointee.certificateSeen && !tls13:
+                    return FixedBytes.withBytes(at: m) { CertificateParser.parse($0, into: &info.pointee) }
+                default:
+                    return true
+                }
+            }
         }
         if !ok { malformedMessages &+= 1 }
     }

@@ -44,6 +44,29 @@ final class TLSParserTests: XCTestCase {
         XCTAssertFalse(parser.failed)
     }
 
+    /// Pooled parsers are reset in place, not rebuilt: a reset parser must behave as a new one,
+    /// with nothing of the previous handshake left in any field.
+    func testResetParserMatchesNewOne() {
+        let greasy = HelloBuilder.records(Self.greasyHello().clientHello(), maxRecord: 16384)
+        var plain = HelloBuilder()
+        plain.version = 0x0301
+        let other = HelloBuilder.records(plain.clientHello(), maxRecord: 16384)
+        var reused = TLSHandshakeParser()
+        feed(&reused, greasy)
+        XCTAssertTrue(reused.info.sni.count > 0)
+        reused.reset()
+        feed(&reused, other)
+        var fresh = TLSHandshakeParser()
+        feed(&fresh, other)
+        XCTAssertEqual(reused.info.sni.string, fresh.info.sni.string)
+        XCTAssertEqual(reused.info.ja3.string, fresh.info.ja3.string)
+        XCTAssertEqual(reused.info.ja4.string, fresh.info.ja4.string)
+        XCTAssertEqual(reused.info.clientALPNs.string, fresh.info.clientALPNs.string)
+        XCTAssertEqual(reused.info.clientVersion, fresh.info.clientVersion)
+        XCTAssertEqual(reused.records, fresh.records)
+        XCTAssertEqual(reused.messages, fresh.messages)
+    }
+
     func testGreaseRemovedFromJA3AndJA4() {
         var parser = TLSHandshakeParser()
         feed(&parser, HelloBuilder.records(Self.greasyHello().clientHello(), maxRecord: 16384))
