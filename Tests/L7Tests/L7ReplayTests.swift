@@ -10,44 +10,9 @@ import XCTest
 /// The L7 stage on the recorded real traffic (`Tests/Captures/real`): detected applications,
 /// and the DNS and TLS records it writes, checked against tshark's dissection of the same capture.
 final class L7ReplayTests: XCTestCase {
-    static let captures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Captures/real")
-
-    /// Replays `name` through a worker with the L7 stage and returns the EVE records.
-    func replay(_ name: String) throws -> (events: [[String: Any]], counters: L7Counters) {
-        let out = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-l7-\(getpid())-\(name).json")
-        defer { try? FileManager.default.removeItem(at: out) }
-        let fd = open(out.path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        XCTAssertGreaterThanOrEqual(fd, 0)
-        var source = try PcapFile(path: Self.captures.appendingPathComponent(name).path)
-        var worker = Worker(config: EngineConfig(), stage: L7Stage(eveFD: fd), eveFD: fd)
-        _ = try Replay.run(&source, through: &worker)
-        worker.shutdown()
-        close(fd)
-        let counters = worker.stage.counters
-        let text = try String(contentsOf: out, encoding: .utf8)
-        let events = try text.split(separator: "\n").map {
-            try XCTUnwrap(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any], String($0))
-        }
-        return (events, counters)
-    }
-
-    func tshark(_ args: [String]) throws -> [[String]] {
-        let path = try XCTUnwrap(["/usr/bin/tshark", "/usr/local/bin/tshark"].first { FileManager.default.isExecutableFile(atPath: $0) },
-                                 "tshark is not installed (scripts/install-deps.sh installs it)")
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: path)
-        p.arguments = ["-n"] + args
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return String(decoding: data, as: UTF8.self).split(separator: "\n").map {
-            $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
-        }
-    }
+    func replay(_ name: String) throws -> (events: [[String: Any]], counters: L7Counters) { try L7Harness.replay(name) }
+    func tshark(_ args: [String]) throws -> [[String]] { try L7Harness.tshark(args) }
+    static let captures = L7Harness.captures
 
     static let typeNames = ["1": "A", "2": "NS", "5": "CNAME", "6": "SOA", "12": "PTR", "15": "MX", "16": "TXT",
                             "28": "AAAA", "33": "SRV"]
