@@ -1,3 +1,4 @@
+import Datastore
 import DNS
 import L7Core
 
@@ -11,9 +12,11 @@ public enum AppDetector {
     /// What a probe concluded.
     public enum Verdict { case match(AppProto), noMatch, needMore }
 
-    /// Probes the start of a TCP stream (either direction).
+    /// Probes the start of one direction of a TCP stream: web and DNS protocols here, then
+    /// the datastore and service probes (`DatastoreProbes`), which are strict enough never to
+    /// claim what these do.
     @inlinable
-    public static func probeStream(_ b: UnsafeRawBufferPointer) -> Verdict {
+    public static func probeStream(_ b: UnsafeRawBufferPointer, toServer: Bool) -> Verdict {
         guard b.count >= 1 else { return .needMore }
         // TLS: handshake record (22), version 3.x, then a ClientHello (1) or ServerHello (2).
         if b[0] == 0x16 {
@@ -33,14 +36,19 @@ public enum AppDetector {
             if length >= 12 && length + 2 <= b.count,
                isDNS(UnsafeRawBufferPointer(rebasing: b[2..<(2 + length)])) { return .match(.dns) }
         }
-        if b.count < 16 { return .needMore }
-        return .noMatch
+        switch DatastoreProbes.probeStream(b, toServer: toServer) {
+        case .match(let app): return .match(app)
+        case .needMore: return .needMore
+        case .noMatch: return b.count < 16 ? .needMore : .noMatch
+        }
     }
 
-    /// Probes one UDP payload.
+    /// Probes one UDP payload: DNS, then DHCP and NTP.
     @inlinable
-    public static func probeDatagram(_ b: UnsafeRawBufferPointer) -> Verdict {
-        isDNS(b) ? .match(.dns) : .noMatch
+    public static func probeDatagram(_ b: UnsafeRawBufferPointer, toServer: Bool) -> Verdict {
+        if isDNS(b) { return .match(.dns) }
+        if case .match(let app) = DatastoreProbes.probeDatagram(b, toServer: toServer) { return .match(app) }
+        return .noMatch
     }
 
     /// A message that parses completely and has a standard opcode and at least one question or answer.

@@ -8,6 +8,18 @@ public struct L7Counters: Sendable {
     /// EVE records written, by kind.
     public var dnsEvents: UInt64 = 0
     public var tlsEvents: UInt64 = 0
+    /// HTTP transactions completed (HTTP/1 transactions and HTTP/2 streams), each one `http` record.
+    public var httpTransactions: UInt64 = 0
+    /// HTTP/2 streams among them.
+    public var http2Streams: UInt64 = 0
+    /// HTTP/1 flows that switched to HTTP/2 with `Upgrade: h2c`.
+    public var h2cUpgrades: UInt64 = 0
+    /// Body bytes handed on for inspection (after de-chunking and decompression).
+    public var httpBodyBytes: UInt64 = 0
+    /// Datastore client commands, by protocol (indexed by `AppProto.rawValue`).
+    public var commandsByApp = ReasonCounts()
+    /// Datastore replies that reported an error.
+    public var datastoreErrors: UInt64 = 0
     /// DNS payloads on DNS flows that did not parse.
     public var dnsMalformed: UInt64 = 0
 

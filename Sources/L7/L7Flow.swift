@@ -20,6 +20,17 @@ struct L7Flow {
     @usableFromInline var tlsSlot: Int32 = -1
     /// Index of the flow's DNS-over-TCP framing pair, -1 when none.
     @usableFromInline var dnsSlot: Int32 = -1
+    /// Index of the flow's HTTP/1 parser, -1 when none.
+    @usableFromInline var httpSlot: Int32 = -1
+    /// Index of the flow's HTTP/2 parser, -1 when none.
+    @usableFromInline var h2Slot: Int32 = -1
+    /// Index of the flow's datastore command parser, -1 when none.
+    @usableFromInline var dsSlot: Int32 = -1
+    /// The last datastore command the client sent (`GET`, `SELECT`, `basic.publish`, ...):
+    /// the context the policy and sensors see for datastore flows.
+    @usableFromInline var lastCommand = FixedBytes<32>()
+    /// Datastore commands seen on the flow (the `tx_id` of their records).
+    @usableFromInline var commands: UInt64 = 0
     /// The TLS record was written.
     @usableFromInline var tlsLogged = false
     /// DNS messages seen on the flow (Suricata's tx_id).

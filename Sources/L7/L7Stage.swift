@@ -1,6 +1,9 @@
 import Codecs
+import Datastore
 import DNS
 import Engine
+import HTTP
+import HTTP2
 import Flow
 import L7Core
 import Output
@@ -13,6 +16,18 @@ public struct L7Config: Sendable {
     public var tlsHandshakes = 1024
     /// DNS-over-TCP flows framed at once (each holds two 64 KB message buffers).
     public var dnsTCPFlows = 64
+    /// HTTP/1 flows parsed at once (each parser about 18 KB).
+    public var httpFlows = 1024
+    /// HTTP/2 flows parsed at once (each parser about 31 KB).
+    public var http2Flows = 256
+    /// Datastore flows whose commands are extracted at once (each parser under 256 bytes).
+    public var datastoreFlows = 4096
+    /// zlib inflaters for compressed HTTP bodies, borrowed per body (about 57 KB each).
+    public var inflaters = 64
+    /// HTTP/1 parser limits.
+    public var http = HTTPConfig()
+    /// Write a record (event_type = the protocol) for every datastore command.
+    public var datastoreEvents = true
 
     /// The defaults.
     public init() {}
@@ -31,6 +46,19 @@ public struct L7Stage: InspectionStage, ~Copyable {
     /// DNS-over-TCP message framing, one per direction per slot, over `dnsBuffers`.
     @usableFromInline var dnsPool: SlotPool<DNSTCPReassembly>
     @usableFromInline let dnsBuffers: UnsafeMutableRawPointer
+    /// HTTP/1 parsers, one per slot.
+    @usableFromInline var httpPool: SlotPool<HTTPParser>
+    /// HTTP/2 parsers, one per slot.
+    @usableFromInline var h2Pool: SlotPool<HTTP2Parser>
+    /// Datastore command parsers, one per slot.
+    @usableFromInline var dsPool: SlotPool<DatastoreParser>
+    /// zlib state that HTTP parsers borrow per compressed body; outlives `httpPool`'s parsers.
+    @usableFromInline let inflaters: InflaterPool
+    @usableFromInline let httpConfig: HTTPConfig
+    @usableFromInline let datastoreEvents: Bool
+    /// The flow whose parser is calling back into the stage (parsers report to the stage as
+    /// their sink, and the records they trigger belong to this flow).
+    @usableFromInline var current: UInt32 = 0
     /// EVE output for application records; nil writes none.
     public var eve: JSONBuffer?
     /// What the stage saw.
@@ -45,12 +73,23 @@ public struct L7Stage: InspectionStage, ~Copyable {
         dnsPool = SlotPool(slots: dns, perSlot: 2) { i in
             DNSTCPReassembly(storage: UnsafeMutableRawBufferPointer(start: buffers + i * 65536, count: 65536))
         }
+        let zlib = InflaterPool(slots: config.inflaters)
+        let handle = zlib.handle
+        let http = config.http
+        httpPool = SlotPool(slots: config.httpFlows) { _ in HTTPParser(config: http, inflaters: handle) }
+        h2Pool = SlotPool(slots: config.http2Flows) { _ in HTTP2Parser() }
+        dsPool = SlotPool(slots: config.datastoreFlows) { _ in DatastoreParser(app: .unknown) }
+        inflaters = zlib
+        httpConfig = http
+        datastoreEvents = config.datastoreEvents
         eve = eveFD >= 0 ? JSONBuffer(fd: eveFD) : nil
     }
 
     deinit {
         state?.deallocate()
         tlsPool.deallocate(); dnsPool.deallocate()
+        // Parsers first: they give their inflater slots back to `inflaters`.
+        httpPool.deallocate(); h2Pool.deallocate(); dsPool.deallocate()
         dnsBuffers.deallocate()
     }
 
@@ -94,6 +133,16 @@ public struct L7Stage: InspectionStage, ~Copyable {
             dnsPool.slot(i).pointee.reset()
             (dnsPool.slot(i) + 1).pointee.reset()
             s.pointee.dnsSlot = i
+        } else if app == .http {
+            guard let i = httpPool.borrow() else { return }
+            httpPool.slot(i).pointee = HTTPParser(config: httpConfig, inflaters: inflaters.handle)
+            s.pointee.httpSlot = i
+        } else if app == .http2 {
+            startHTTP2(s)
+        } else if app.isDatastore && isTCP {
+            guard let i = dsPool.borrow() else { return }
+            dsPool.slot(i).pointee = DatastoreParser(app: app)
+            s.pointee.dsSlot = i
         }
     }
 
@@ -107,6 +156,20 @@ public struct L7Stage: InspectionStage, ~Copyable {
             dnsPool.giveBack(s.pointee.dnsSlot)
             s.pointee.dnsSlot = -1
         }
+        if s.pointee.httpSlot >= 0 {
+            // A fresh parser in the slot gives the old one's inflaters back now.
+            httpPool.slot(s.pointee.httpSlot).pointee = HTTPParser(config: httpConfig, inflaters: nil)
+            httpPool.giveBack(s.pointee.httpSlot)
+            s.pointee.httpSlot = -1
+        }
+        if s.pointee.h2Slot >= 0 {
+            h2Pool.giveBack(s.pointee.h2Slot)
+            s.pointee.h2Slot = -1
+        }
+        if s.pointee.dsSlot >= 0 {
+            dsPool.giveBack(s.pointee.dsSlot)
+            s.pointee.dsSlot = -1
+        }
     }
 
     // MARK: - InspectionStage
@@ -118,7 +181,7 @@ public struct L7Stage: InspectionStage, ~Copyable {
         let payload = UnsafeRawBufferPointer(rebasing: bytes[start..<(start + Int(p.payloadLength))])
         let s = slot(flow)
         if s.pointee.app == .unknown {
-            switch AppDetector.probeDatagram(payload) {
+            switch AppDetector.probeDatagram(payload, toServer: direction == .toServer) {
             case .match(let app): decide(s, flow, app)
             case .noMatch, .needMore:
                 if direction == .toServer { s.pointee.noMatchToServer = true } else { s.pointee.noMatchToClient = true }
@@ -140,15 +203,41 @@ public struct L7Stage: InspectionStage, ~Copyable {
 
     public mutating func streamGap(flow: UInt32, direction: Direction, length: UInt32) {
         let s = slot(flow)
-        // Neither parser can find its place again after missing bytes: log what was learned.
-        if s.pointee.tlsSlot >= 0 { logTLS(s, flow) }
         if s.pointee.app == .unknown { decide(s, flow, .failed) }
-        releaseParsers(s)
+        // HTTP and datastore parsers can skip a hole inside a body they know the length of;
+        // the TLS and DNS parsers cannot find their place again: log what was learned.
+        current = flow
+        let toServer = direction == .toServer
+        if s.pointee.httpSlot >= 0 {
+            let p = httpPool.slot(s.pointee.httpSlot)
+            p.pointee.gap(toServer: toServer, length: Int(length), sink: &self)
+        }
+        if s.pointee.h2Slot >= 0 { h2Pool.slot(s.pointee.h2Slot).pointee.gap(toServer: toServer, length: Int(length)) }
+        if s.pointee.dsSlot >= 0 { dsPool.slot(s.pointee.dsSlot).pointee.gap(toServer: toServer, length: Int(length)) }
+        if s.pointee.tlsSlot >= 0 {
+            logTLS(s, flow)
+            tlsPool.giveBack(s.pointee.tlsSlot)
+            s.pointee.tlsSlot = -1
+        }
+        if s.pointee.dnsSlot >= 0 {
+            dnsPool.giveBack(s.pointee.dnsSlot)
+            s.pointee.dnsSlot = -1
+        }
     }
 
     public mutating func flowEnded(flow: UInt32, entry: UnsafeMutablePointer<FlowEntry>, reason: FlowEndReason) {
         let s = slot(flow)
         if s.pointee.tlsSlot >= 0 { logTLS(s, flow) }
+        current = flow
+        // Requests without responses and streams still open are logged as the flow ends.
+        if s.pointee.httpSlot >= 0 {
+            let p = httpPool.slot(s.pointee.httpSlot)
+            p.pointee.finish(sink: &self)
+        }
+        if s.pointee.h2Slot >= 0 {
+            let p = h2Pool.slot(s.pointee.h2Slot)
+            p.pointee.finish(sink: &self)
+        }
         releaseParsers(s)
         s.pointee.flowID = 0
     }
@@ -163,19 +252,19 @@ public struct L7Stage: InspectionStage, ~Copyable {
         var usedPrefix = false
         var appended = 0
         if prefixEmpty && bytes.count >= 64 {
-            verdict = AppDetector.probeStream(bytes)
+            verdict = AppDetector.probeStream(bytes, toServer: d == .toServer)
         } else {
             usedPrefix = true
             if d == .toServer {
                 let before = s.pointee.prefixToServer.count
                 s.pointee.prefixToServer.append(bytes)
                 appended = s.pointee.prefixToServer.count - before
-                verdict = s.pointee.prefixToServer.withBytes { AppDetector.probeStream($0) }
+                verdict = s.pointee.prefixToServer.withBytes { AppDetector.probeStream($0, toServer: true) }
             } else {
                 let before = s.pointee.prefixToClient.count
                 s.pointee.prefixToClient.append(bytes)
                 appended = s.pointee.prefixToClient.count - before
-                verdict = s.pointee.prefixToClient.withBytes { AppDetector.probeStream($0) }
+                verdict = s.pointee.prefixToClient.withBytes { AppDetector.probeStream($0, toServer: false) }
             }
         }
         if d == .toServer { s.pointee.seenToServer += bytes.count } else { s.pointee.seenToClient += bytes.count }
@@ -224,6 +313,13 @@ public struct L7Stage: InspectionStage, ~Copyable {
                 logTLS(s, flow)
                 releaseParsers(s)
             }
+        case .http:
+            parseHTTP(s, flow, d, bytes)
+        case .http2:
+            guard s.pointee.h2Slot >= 0 else { return }
+            current = flow
+            let p = h2Pool.slot(s.pointee.h2Slot)
+            p.pointee.feed(bytes, toServer: d == .toServer, sink: &self)
         case .dns:
             guard s.pointee.dnsSlot >= 0 else { return }
             let framing = dnsPool.slot(s.pointee.dnsSlot) + (d == .toServer ? 0 : 1)
@@ -231,7 +327,10 @@ public struct L7Stage: InspectionStage, ~Copyable {
                 dnsMessage(s, flow, message)
             }
         default:
-            break
+            guard s.pointee.dsSlot >= 0 else { return }
+            current = flow
+            let p = dsPool.slot(s.pointee.dsSlot)
+            p.pointee.feed(bytes, toServer: d == .toServer, sink: &self)
         }
     }
 
@@ -277,10 +376,18 @@ extension L7Stage {
             apps.append("\(app.name) \(counters.flowsByApp[Int(app.rawValue)])")
         }
         var out = "  applications " + (apps.isEmpty ? "none detected" : apps.joined(separator: "  ")) + "\n"
-        out += "  app records  dns \(counters.dnsEvents)  tls \(counters.tlsEvents)"
+        out += "  app records  http \(counters.httpTransactions)  dns \(counters.dnsEvents)  tls \(counters.tlsEvents)"
+        if counters.http2Streams > 0 { out += "  (http2 streams \(counters.http2Streams))" }
+        var commands: [String] = []
+        for app in AppProto.allCases where counters.commandsByApp[Int(app.rawValue)] > 0 {
+            commands.append("\(app.name) \(counters.commandsByApp[Int(app.rawValue)])")
+        }
+        if !commands.isEmpty { out += "\n  commands     " + commands.joined(separator: "  ") }
         if counters.dnsMalformed > 0 { out += "  (dns malformed \(counters.dnsMalformed))" }
-        if tlsPool.exhausted + dnsPool.exhausted > 0 {
-            out += "  (parser pools exhausted: tls \(tlsPool.exhausted), dns \(dnsPool.exhausted))"
+        let exhausted = tlsPool.exhausted + dnsPool.exhausted + httpPool.exhausted + h2Pool.exhausted + dsPool.exhausted
+        if exhausted > 0 {
+            out += "\n  parser pools exhausted: tls \(tlsPool.exhausted) dns \(dnsPool.exhausted) http \(httpPool.exhausted)"
+                + " http2 \(h2Pool.exhausted) datastore \(dsPool.exhausted)"
         }
         return out + "\n"
     }

@@ -4,7 +4,7 @@
 /// with `deallocate()` (a deinit here trips the optimizer when the pool is a stored property
 /// of a `~Copyable` stage; a copy of a pool shares its storage, so the owner keeps one).
 @usableFromInline
-struct SlotPool<Element> {
+struct SlotPool<Element: ~Copyable> {
     /// The slots; `perSlot` consecutive elements make one slot (both directions of a flow).
     @usableFromInline let items: UnsafeMutablePointer<Element>
     @usableFromInline let free: UnsafeMutablePointer<Int32>

@@ -33,6 +33,15 @@ public enum AppProto: UInt8, CaseIterable, Sendable {
         }
     }
 
+    /// Whether commands are extracted from it by the datastore parser (datastores, brokers and
+    /// coordination services).
+    @inlinable public var isDatastore: Bool {
+        switch self {
+        case .mysql, .pgsql, .redis, .mongodb, .kafka, .cassandra, .zookeeper, .memcached, .amqp, .mqtt: return true
+        default: return false
+        }
+    }
+
     /// Looks a protocol up by its EVE name (policy files name apps this way).
     public init?(name: String) {
         guard let p = AppProto.allCases.first(where: { "\($0.name)" == name }) else { return nil }

@@ -1,9 +1,12 @@
 import Engine
+import L7
 
 /// What a Sluice config file sets: the engine's limits and where events go.
 public struct SluiceSettings: Sendable {
     /// Flow, stream and defragmentation limits.
     public var engine = EngineConfig()
+    /// Application-layer parser pools and limits.
+    public var l7 = L7Config()
     /// Where EVE JSON goes (nil: no EVE output unless the command line asks).
     public var evePath: String?
 
@@ -24,7 +27,7 @@ public struct SluiceSettings: Sendable {
     /// Validates `text` as the contents of `file`.
     public static func parse(_ text: String, file: String) throws(ConfigError) -> SluiceSettings {
         let top = try ConfigMap.parse(text, file: file)
-        try top.allowOnly(["flow", "stream", "defrag", "eve"])
+        try top.allowOnly(["flow", "stream", "defrag", "app_layer", "eve"])
         var s = SluiceSettings()
         if let flow = try top.map("flow") {
             try flow.allowOnly(["capacity", "timeouts"])
@@ -57,6 +60,23 @@ public struct SluiceSettings: Sendable {
             if let n = try defrag.int("max_datagrams", in: 1...(1 << 20)) { s.engine.defrag.maxDatagrams = n }
             if let n = try defrag.int("max_fragments", in: 2...8192) { s.engine.defrag.maxFragmentsPerDatagram = n }
             if let v = try defrag.seconds("timeout", in: 1...3600) { s.engine.defrag.timeoutNanos = UInt64(v) * 1_000_000_000 }
+        }
+        if let app = try top.map("app_layer") {
+            try app.allowOnly(["tls_handshakes", "dns_tcp_flows", "http_flows", "http2_flows", "datastore_flows",
+                               "inflaters", "datastore_events", "http"])
+            if let n = try app.int("tls_handshakes", in: 1...(1 << 20)) { s.l7.tlsHandshakes = n }
+            if let n = try app.int("dns_tcp_flows", in: 1...(1 << 16)) { s.l7.dnsTCPFlows = n }
+            if let n = try app.int("http_flows", in: 1...(1 << 20)) { s.l7.httpFlows = n }
+            if let n = try app.int("http2_flows", in: 1...(1 << 20)) { s.l7.http2Flows = n }
+            if let n = try app.int("datastore_flows", in: 1...(1 << 22)) { s.l7.datastoreFlows = n }
+            if let n = try app.int("inflaters", in: 1...(1 << 16)) { s.l7.inflaters = n }
+            if let b = try app.bool("datastore_events") { s.l7.datastoreEvents = b }
+            if let http = try app.map("http") {
+                try http.allowOnly(["max_decompressed_body", "decompression_layers", "pipeline_depth"])
+                if let n = try http.bytes("max_decompressed_body", in: 0...(1 << 30)) { s.l7.http.maxDecompressedBody = n }
+                if let n = try http.int("decompression_layers", in: 0...3) { s.l7.http.decompressionLayers = n }
+                if let n = try http.int("pipeline_depth", in: 1...8) { s.l7.http.pipelineDepth = n }
+            }
         }
         if let eve = try top.map("eve") {
             try eve.allowOnly(["path"])

@@ -45,7 +45,7 @@ struct ReplayCommand: ParsableCommand {
         }
         defer { if fd > 2 { close(fd) } }
         var source = try openCapture(file, filter: filter)
-        var worker = Worker(config: settings.engine, stage: L7Stage(eveFD: fd), eveFD: fd)
+        var worker = Worker(config: settings.engine, stage: L7Stage(config: settings.l7, eveFD: fd), eveFD: fd)
         let start = monotonicSeconds()
         let packets: Int
         do { packets = try Replay.run(&source, through: &worker) } catch { throw ValidationError(error.description) }

@@ -37,6 +37,22 @@ final class L7ReplayTests: XCTestCase {
         XCTAssertEqual(counters.flowsByApp[Int(AppProto.http.rawValue)], 6)
     }
 
+    /// Every TCP and UDP flow of the recorded captures gets its protocol from content alone
+    /// (the servers listen on their usual ports, but detection never looks at them).
+    func testEveryRecordedProtocolDetected() throws {
+        let expected = ["l7-http1.pcap": "http", "l7-http2.pcap": "http2", "l7-grpc.pcap": "http2", "l7-redis.pcap": "redis",
+                        "l7-pgsql.pcap": "pgsql", "l7-memcached.pcap": "memcached", "l7-mqtt.pcap": "mqtt"]
+        for (capture, app) in expected {
+            let flows = try replay(capture).events.filter {
+                $0["event_type"] as? String == "flow" && ["TCP", "UDP"].contains($0["proto"] as? String ?? "")
+            }
+            XCTAssertFalse(flows.isEmpty, capture)
+            for f in flows { XCTAssertEqual(f["app_proto"] as? String, app, "\(capture): \(f)") }
+        }
+        let dnsTLS = try replay("l7-dns-tls.pcap").events.filter { $0["event_type"] as? String == "flow" && $0["proto"] as? String != "IPv6-ICMP" }
+        for f in dnsTLS { XCTAssertEqual(f["app_proto"] as? String, f["dest_port"] as? Int == 443 ? "tls" : "dns", "\(f)") }
+    }
+
     func testDNSRecordsMatchTshark() throws {
         let (events, _) = try replay("mixed.pcap")
         let dns = events.compactMap { $0["dns"] as? [String: Any] }

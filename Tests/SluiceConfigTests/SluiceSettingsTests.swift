@@ -13,7 +13,29 @@ final class SluiceSettingsTests: XCTestCase {
         XCTAssertEqual(s.engine.stream.poolBytes, 64 << 20)
         XCTAssertEqual(s.engine.stream.perFlowBytes, 1 << 20)
         XCTAssertEqual(s.engine.flow.timeouts.tcpEstablished, 600)
+        XCTAssertEqual(s.l7.httpFlows, 1024)
+        XCTAssertEqual(s.l7.http.maxDecompressedBody, 1 << 20)
         XCTAssertNil(s.evePath)
+    }
+
+    func testAppLayerSection() throws {
+        let s = try SluiceSettings.parse("""
+        app_layer:
+          http_flows: 16
+          http2_flows: 8
+          datastore_events: false
+          http: { max_decompressed_body: 64k, decompression_layers: 1, pipeline_depth: 2 }
+        """, file: "t.yaml")
+        XCTAssertEqual(s.l7.httpFlows, 16)
+        XCTAssertEqual(s.l7.http2Flows, 8)
+        XCTAssertFalse(s.l7.datastoreEvents)
+        XCTAssertEqual(s.l7.http.maxDecompressedBody, 64 << 10)
+        XCTAssertEqual(s.l7.http.decompressionLayers, 1)
+        XCTAssertEqual(s.l7.http.pipelineDepth, 2)
+        XCTAssertThrowsError(try SluiceSettings.parse("app_layer:\n  http:\n    pipeline_depth: 9\n", file: "t.yaml")) {
+            let e = "\($0)"
+            XCTAssertTrue(e.contains("t.yaml:3") && e.contains("pipeline_depth"), e)
+        }
     }
 
     func testValuesAndUnits() throws {

@@ -1,6 +1,7 @@
 // Replay benchmark: throughput per core and heap allocations per packet of the engine.
 //
 //   sluice-bench FILE [--config engine.yaml] [--warmup-fraction 0.1]
+//   sluice-bench --parsers Tests/Captures/real     (per-protocol parser throughput, ParserBench.swift)
 //
 // Two runs of one worker on one core:
 //   engine  frames replayed from memory (MemoryCapture), so the figure is the pipeline's own cost;
@@ -44,6 +45,8 @@ struct Options {
     var config: String?
     var warmup = 0.1
     var passes = 5
+    /// Folder of the recorded L7 captures: run the per-protocol parser benchmark instead.
+    var parsers: String?
 }
 
 func parse() -> Options {
@@ -54,16 +57,21 @@ func parse() -> Options {
         case "--config": o.config = args.popFirst()
         case "--warmup-fraction": o.warmup = Double(args.popFirst() ?? "") ?? 0.1
         case "--passes": o.passes = max(1, Int(args.popFirst() ?? "") ?? 5)
+        case "--parsers": o.parsers = args.popFirst()
         case "-h", "--help":
             print("usage: sluice-bench FILE [--config engine.yaml] [--warmup-fraction 0.1] [--passes 5]"); exit(0)
         default: o.file = a
         }
     }
-    if o.file.isEmpty { print("usage: sluice-bench FILE [--config engine.yaml]"); exit(2) }
+    if o.file.isEmpty && o.parsers == nil { print("usage: sluice-bench FILE [--config engine.yaml]"); exit(2) }
     return o
 }
 
 let options = parse()
+if let dir = options.parsers {
+    do { try runParserBench(dir) } catch { print("sluice-bench: \(error)"); exit(1) }
+    exit(0)
+}
 var settings = SluiceSettings()
 if let c = options.config {
     do { settings = try SluiceSettings.load(path: c) } catch { print(error.description); exit(2) }
@@ -99,7 +107,7 @@ do {
     for _ in 0..<options.passes {
         capture.rewind()
         let before = sluice_alloc_count()
-        var worker = Worker(config: settings.engine, stage: L7Stage(eveFD: devnull), eveFD: devnull)
+        var worker = Worker(config: settings.engine, stage: L7Stage(config: settings.l7, eveFD: devnull), eveFD: devnull)
         var i = 0
         var steadyStart: UInt64 = 0
         let t0 = now()
@@ -124,7 +132,7 @@ do {
 do {
     var file = try PcapFile(path: options.file)
     let link = file.linkType
-    var worker = Worker(config: settings.engine, stage: L7Stage(eveFD: devnull), eveFD: devnull)
+    var worker = Worker(config: settings.engine, stage: L7Stage(config: settings.l7, eveFD: devnull), eveFD: devnull)
     let before = sluice_alloc_count()
     var i = 0
     var bytes: UInt64 = 0

@@ -1,0 +1,103 @@
+import L7Core
+
+// MQTT 3.1, 3.1.1 and 5 (https://docs.oasis-open.org/mqtt/mqtt/v5.0/mqtt-v5.0.html): a fixed
+// header byte (type in the high nibble), a 1-4 byte variable-length remaining length, then the
+// packet. Version 5 inserts property lists, so the level from CONNECT is remembered.
+
+extension DatastoreProbes {
+    /// MQTT: a CONNECT (0x10) whose variable header names the protocol, "MQTT" at level 3–5 or
+    /// "MQIsdp" at level 3, with the reserved connect flag clear.
+    @inlinable public static func mqtt(_ b: UnsafeRawBufferPointer, toServer: Bool) -> DatastoreVerdict {
+        guard toServer else { return .noMatch }
+        guard b.count >= 1 else { return .needMore }
+        guard b[0] == 0x10 else { return .noMatch }
+        guard case .some(let (remaining, at)) = DatastoreParser.mqttVarint(b, from: 1) else {
+            return b.count < 5 ? .needMore : .noMatch
+        }
+        guard remaining >= 12, remaining < 1 << 16 else { return .noMatch }
+        guard b.count >= at + 2 else { return .needMore }
+        let nameLength = Bytes.be16(b, at)
+        let name = at + 2
+        guard nameLength == 4 || nameLength == 6 else { return .noMatch }
+        guard b.count >= name + nameLength + 2 else {
+            let have = Bytes.slice(b, name, b.count)
+            return Bytes.agrees(have, nameLength == 4 ? "MQTT" : "MQIsdp") ? .needMore : .noMatch
+        }
+        let level = b[name + nameLength], flags = b[name + nameLength + 1]
+        let ok = nameLength == 4 ? Bytes.startsWith(b, "MQTT", at: name) && level >= 3 && level <= 5
+                                 : Bytes.startsWith(b, "MQIsdp", at: name) && level == 3
+        return ok && flags & 1 == 0 ? .match(.mqtt) : .noMatch
+    }
+}
+
+extension DatastoreParser {
+    /// The variable byte integer at `from` and the index after it; nil while incomplete or when
+    /// longer than the four bytes the spec allows.
+    @inlinable static func mqttVarint(_ b: UnsafeRawBufferPointer, from: Int) -> (Int, Int)? {
+        var value = 0, shift = 0, i = from
+        while i < b.count && i - from < 4 {
+            value |= Int(b[i] & 0x7f) << shift
+            if b[i] & 0x80 == 0 { return (value, i + 1) }
+            shift += 7
+            i += 1
+        }
+        return nil
+    }
+
+    @inlinable func mqttMeasure(_ b: UnsafeRawBufferPointer) -> Measure {
+        guard b.count >= 2 else { return .need(2) }
+        guard b[0] >> 4 != 0 else { return .bad }
+        if let (remaining, at) = Self.mqttVarint(b, from: 1) { return .frame(at + remaining) }
+        return b.count < 5 ? .need(b.count + 1) : .bad
+    }
+
+    @inlinable mutating func mqttEmit<S: DatastoreSink & ~Copyable>(_ b: UnsafeRawBufferPointer, total: Int, toServer: Bool, sink: inout S) {
+        guard let (_, h) = Self.mqttVarint(b, from: 1) else { return }
+        let type = b[0] >> 4
+        if !toServer {
+            // CONNACK: 3.1.1 return code (non-zero refuses) or 5 reason code (>= 0x80 fails).
+            if type == 2 && b.count >= h + 2 {
+                let code = b[h + 1]
+                if flags.contains(.mqtt5) ? code >= 0x80 : code != 0 { reply(error: true, sink: &sink) }
+            }
+            return
+        }
+        let end = total
+        switch type {
+        case 1:
+            var detail = Bytes.slice(b, 0, 0)
+            if b.count >= h + 2 {
+                let levelAt = h + 2 + Bytes.be16(b, h)
+                if levelAt < b.count {
+                    if b[levelAt] == 5 { flags.insert(.mqtt5) }
+                    // flags, keep alive, [properties], then the client id
+                    var at = levelAt + 4
+                    if b[levelAt] == 5, let (n, after) = Self.mqttVarint(b, from: at) { at = after + n }
+                    detail = Self.mqttString(b, at: at, end: end)
+                }
+            }
+            command("CONNECT", detail, sink: &sink)
+        case 3: command("PUBLISH", Self.mqttString(b, at: h, end: end), sink: &sink)
+        case 8, 10:
+            var at = h + 2   // packet identifier
+            if flags.contains(.mqtt5) {
+                if let (n, after) = Self.mqttVarint(b, from: at) { at = after + n } else { at = b.count }
+            }
+            command(type == 8 ? "SUBSCRIBE" : "UNSUBSCRIBE", Self.mqttString(b, at: at, end: end), sink: &sink)
+        case 4: command("PUBACK", sink: &sink)
+        case 5: command("PUBREC", sink: &sink)
+        case 6: command("PUBREL", sink: &sink)
+        case 7: command("PUBCOMP", sink: &sink)
+        case 12: command("PINGREQ", sink: &sink)
+        case 14: command("DISCONNECT", sink: &sink)
+        case 15: command("AUTH", sink: &sink)
+        default: command("UNKNOWN", sink: &sink)
+        }
+    }
+
+    /// The MQTT UTF-8 string (int16 length, bytes) at `at`, cut to what is at hand.
+    @inlinable static func mqttString(_ b: UnsafeRawBufferPointer, at: Int, end: Int) -> UnsafeRawBufferPointer {
+        guard at + 2 <= b.count else { return Bytes.slice(b, 0, 0) }
+        return Bytes.slice(b, at + 2, min(at + 2 + Bytes.be16(b, at), end))
+    }
+}

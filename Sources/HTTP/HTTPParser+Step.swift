@@ -1,0 +1,189 @@
+import L7Core
+
+extension HTTPParser {
+    /// Consumes some of `bytes` from `i` in direction `d`'s current state; returns where it stopped.
+    @inlinable mutating func step<S: HTTPSink & ~Copyable>(_ bytes: UnsafeRawBufferPointer, from i: Int, _ d: Int,
+                                                            _ sink: inout S) -> Int {
+        switch dirs[d].state {
+        case .startLine, .chunkSize, .chunkDataEnd:
+            if dirs[d].state == .chunkSize && dirs[d].line.withBytes({ l in l.allSatisfy(ByteText.isSpace) }) {
+                let c = bytes[i]
+                if URINormalizer.hex(c) < 0 && !ByteText.isSpace(c) && c != 0x0A {
+                    // Not a chunk size: decided at its first byte, not at an LF that may never come.
+                    here = feedBase &+ UInt64(i)
+                    badChunk(d, &sink)
+                    return i
+                }
+            }
+            let (next, done) = takeLine(bytes, from: i, d)
+            here = feedBase &+ UInt64(next)
+            guard done else { return next }
+            switch dirs[d].state {
+            case .startLine:
+                if d == 0 {
+                    withLine(d, &sink) { p, l, s in p.requestLine(l, &s) }
+                } else {
+                    withLine(d, &sink) { p, l, s in p.statusLine(l, &s) }
+                }
+            case .chunkSize:
+                withLine(d, &sink) { p, l, s in p.chunkSizeLine(l, d, &s) }
+            default:
+                dirs[d].state = .chunkSize
+            }
+            dirs[d].line.removeAll()
+            return next
+        case .headers, .trailers:
+            var i = i
+            if dirs[d].foldPending {
+                let c = bytes[i]
+                dirs[d].foldPending = false
+                if c == 0x20 || c == 0x09 {
+                    // Obsolete folding: the line continues the previous header.
+                    if dirs[d].tx >= 0 { txs[dirs[d].tx].flags.insert(.headerFolded) }
+                    dirs[d].foldStart = dirs[d].line.count
+                    dirs[d].line.append(UInt8(0x20))
+                    i += 1
+                } else {
+                    here = feedBase &+ UInt64(i)
+                    headerLine(d, &sink)
+                    dirs[d].line.removeAll()
+                    if dirs[d].state != .headers && dirs[d].state != .trailers { return i }
+                }
+            }
+            let (next, done) = takeLine(bytes, from: i, d)
+            here = feedBase &+ UInt64(next)
+            guard done else { return next }
+            let empty = dirs[d].line.withBytes { l in l.allSatisfy { $0 == 0x0D } }
+            if empty {
+                dirs[d].line.removeAll()
+                if dirs[d].state == .trailers { messageDone(d, &sink) } else { headersDone(d, &sink) }
+            } else if dirs[d].foldStart >= 0 {
+                foldedLine(d, &sink)
+            } else {
+                dirs[d].foldPending = true
+            }
+            return next
+        case .body, .chunkData:
+            let n = Int(min(dirs[d].remaining, UInt64(bytes.count - i)))
+            here = feedBase &+ UInt64(i + n)
+            body(UnsafeRawBufferPointer(rebasing: bytes[i..<(i + n)]), d, &sink)
+            dirs[d].remaining -= UInt64(n)
+            if dirs[d].remaining == 0 {
+                if dirs[d].state == .body { messageDone(d, &sink) } else { dirs[d].state = .chunkDataEnd }
+            }
+            return i + n
+        case .untilClose:
+            here = feedBase &+ UInt64(bytes.count)
+            body(UnsafeRawBufferPointer(rebasing: bytes[i...]), d, &sink)
+            return bytes.count
+        case .waiting, .stopped:
+            return bytes.count
+        }
+    }
+
+    /// Appends bytes up to the next line end to the line buffer; returns where it stopped and
+    /// whether the line ended. A line ends at LF, or at a bare CR followed by anything but
+    /// LF, CR, space or tab (servers send such lines and clients accept them). Bytes past the
+    /// buffer are dropped and the line flagged, so a huge line costs no memory and the parser
+    /// resumes at the next line.
+    @inlinable mutating func takeLine(_ bytes: UnsafeRawBufferPointer, from i: Int, _ d: Int) -> (Int, Bool) {
+        if dirs[d].lastCR && i < bytes.count {
+            dirs[d].lastCR = false
+            let c = bytes[i]
+            if c != 0x0A && c != 0x0D && c != 0x20 && c != 0x09
+                && dirs[d].line.withBytes({ l in l.contains { $0 != 0x0D } }) { return (i, true) }
+        }
+        var j = i
+        var end = -1
+        while j < bytes.count {
+            let c = bytes[j]
+            if c == 0x0A { end = j; break }
+            if c == 0x0D && j + 1 < bytes.count {
+                let n = bytes[j + 1]
+                // Only after some text: CRs alone at a line's start are skipped, not a blank line.
+                if n != 0x0A && n != 0x0D && n != 0x20 && n != 0x09
+                    && (bytes[i..<j].contains { $0 != 0x0D } || dirs[d].line.withBytes({ l in l.contains { $0 != 0x0D } })) {
+                    end = j
+                    break
+                }
+            }
+            j += 1
+        }
+        let stop = end >= 0 ? end : bytes.count
+        if stop > i {
+            let wasCut = dirs[d].line.truncated
+            dirs[d].line.append(UnsafeRawBufferPointer(rebasing: bytes[i..<stop]))
+            if !wasCut && dirs[d].line.truncated {
+                counters_.longLines &+= 1
+                if dirs[d].tx >= 0 { txs[dirs[d].tx].flags.insert(.longLine) }
+            }
+        }
+        if end >= 0 { return (end + 1, true) }
+        dirs[d].lastCR = stop > i && bytes[stop - 1] == 0x0D
+        return (stop, false)
+    }
+
+    /// Calls `body` with a copy of the current line, CRs at its end removed. The copy lets the
+    /// handler update the parser (passed back in as `inout`) while it reads the line.
+    @inlinable mutating func withLine<S: HTTPSink & ~Copyable>(
+        _ d: Int, _ sink: inout S, _ body: (inout HTTPParser, UnsafeRawBufferPointer, inout S) -> Void
+    ) {
+        let n = dirs[d].line.count
+        withUnsafeTemporaryAllocation(byteCount: max(n, 1), alignment: 1) { tmp in
+            dirs[d].line.withBytes { src in
+                if n > 0 { tmp.baseAddress!.copyMemory(from: src.baseAddress!, byteCount: n) }
+            }
+            // NULs inside header lines are dropped, as the browsers that http-evader targets do.
+            var e = 0
+            // A CR left before a fold's space (the joined line end) goes too.
+            for k in 0..<n where tmp[k] != 0 {
+                if tmp[k] == 0x0D && k + 1 < n && (tmp[k + 1] == 0x20 || tmp[k + 1] == 0x09) { continue }
+                tmp[e] = tmp[k]
+                e += 1
+            }
+            while e > 0 && tmp[e - 1] == 0x0D { e -= 1 }
+            body(&self, UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(tmp)[0..<e]), &sink)
+        }
+    }
+
+    /// A continuation line just ended. Blank and ended by a bare LF, it ends the headers
+    /// (clients do that; blank with CRLF it is an empty fold); shaped
+    /// like `name: value`, it is a header of its own (libhtp does that, and http-evader hides
+    /// Transfer-Encoding that way); otherwise it stays joined to the header before it.
+    @inlinable mutating func foldedLine<S: HTTPSink & ~Copyable>(_ d: Int, _ sink: inout S) {
+        let raw = dirs[d].foldStart
+        dirs[d].foldStart = -1
+        // Where the fold lands in the copy `withLine` gives, which drops NULs and fold CRs.
+        let at = raw - dirs[d].line.withBytes { r in
+            var n = 0
+            for k in 0..<min(raw, r.count)
+            where r[k] == 0 || (r[k] == 0x0D && k + 1 < r.count && (r[k + 1] == 0x20 || r[k + 1] == 0x09)) { n += 1 }
+            return n
+        }
+        let crlf = dirs[d].line.withBytes { $0.last == 0x0D }
+        withLine(d, &sink) { p, l, s in
+            guard at < l.count else {
+                if crlf { p.dirs[d].foldPending = true; return }
+                p.header(l, d, &s)
+                p.dirs[d].line.removeAll()
+                if p.dirs[d].state == .trailers { p.messageDone(d, &s) } else { p.headersDone(d, &s) }
+                return
+            }
+            let first = UnsafeRawBufferPointer(rebasing: l[0..<at])
+            let rest = ByteText.trim(UnsafeRawBufferPointer(rebasing: l[(at + 1)...]))
+            if rest.isEmpty && !crlf {
+                p.header(first, d, &s)
+                p.dirs[d].line.removeAll()
+                if p.dirs[d].state == .trailers { p.messageDone(d, &s) } else { p.headersDone(d, &s) }
+                return
+            }
+            var k = 0
+            while k < rest.count && HTTPParser.isTokenChar(rest[k]) { k += 1 }
+            if k > 0 && k < rest.count && rest[k] == UInt8(ascii: ":") {
+                p.header(first, d, &s)
+                p.dirs[d].line.set(rest)
+            }
+            p.dirs[d].foldPending = true
+        }
+    }
+}

@@ -1,1 +1,0 @@
-// The HTTP module; see the files beside this one.

@@ -1,0 +1,138 @@
+import Datastore
+import Engine
+import Flow
+import HTTP
+import HTTP2
+import L7Core
+import Output
+import Stream
+
+// The stage is the sink of every parser it runs: what a parser reports becomes an EVE record
+// of the flow in `current`, and (with the sensors) the input of inspection.
+
+extension L7Stage {
+    /// Feeds HTTP/1 bytes and follows an `Upgrade: h2c` into HTTP/2 on the same flow.
+    @inlinable
+    mutating func parseHTTP(_ s: UnsafeMutablePointer<L7Flow>, _ flow: UInt32, _ d: Direction, _ bytes: UnsafeRawBufferPointer) {
+        guard s.pointee.httpSlot >= 0 else { return }
+        current = flow
+        let p = httpPool.slot(s.pointee.httpSlot)
+        let used = p.pointee.feed(bytes, toServer: d == .toServer, sink: &self)
+        let upgrade = p.pointee.upgraded.kind
+        guard upgrade != .none else { return }
+        if upgrade == .h2c && s.pointee.h2Slot >= 0 {
+            // The 101 response started the HTTP/2 parser (see `httpTransaction`); the rest
+            // of this chunk, and everything after, is HTTP/2.
+            s.pointee.app = .http2
+            flows![Int(flow)].appProto = AppProto.http2.rawValue
+            counters.h2cUpgrades &+= 1
+            releaseHTTP(s)
+            if used < bytes.count { parse(s, flow, d, UnsafeRawBufferPointer(rebasing: bytes[used...])) }
+        } else {
+            // A tunnel or another protocol: nothing more to read as HTTP.
+            releaseHTTP(s)
+        }
+    }
+
+    @inlinable
+    mutating func releaseHTTP(_ s: UnsafeMutablePointer<L7Flow>) {
+        httpPool.slot(s.pointee.httpSlot).pointee = HTTPParser(config: httpConfig, inflaters: nil)
+        httpPool.giveBack(s.pointee.httpSlot)
+        s.pointee.httpSlot = -1
+    }
+
+    /// Gives the flow an HTTP/2 parser (prior knowledge, or after an h2c upgrade).
+    @inlinable @discardableResult
+    mutating func startHTTP2(_ s: UnsafeMutablePointer<L7Flow>) -> UnsafeMutablePointer<HTTP2Parser>? {
+        if s.pointee.h2Slot >= 0 { return h2Pool.slot(s.pointee.h2Slot) }
+        guard let i = h2Pool.borrow() else { return nil }
+        h2Pool.slot(i).pointee = HTTP2Parser()
+        s.pointee.h2Slot = i
+        return h2Pool.slot(i)
+    }
+
+    /// Starts an application record of the current flow: the common header, then `tx_id`.
+    @inlinable
+    mutating func beginRecord(_ eventType: StaticString, txID: UInt64) {
+        let e = UnsafePointer(flows! + Int(current))
+        eve!.reserve(16384)
+        FlowRecord.header(e, timestamp: e.pointee.lastSeen, eventType: eventType, into: &eve!)
+        eve!.field("tx_id", txID)
+    }
+
+    @inlinable
+    mutating func endRecord() {
+        eve!.endObject()
+        eve!.endLine()
+    }
+}
+
+extension L7Stage: HTTPSink {
+    public mutating func httpTransaction(_ tx: borrowing HTTPTransaction) {
+        counters.httpTransactions &+= 1
+        // (Two tests, not `&&`: its autoclosure cannot capture a borrowed parameter.)
+        let upgraded = tx.flags.contains(.upgrade)
+        if tx.status == 101, upgraded {
+            let s = state! + Int(current)
+            // Stream 1 of the HTTP/2 connection is the request that asked for the upgrade.
+            if let h2 = startHTTP2(s) {
+                // Copies of a few hundred bytes, once per upgrade: a borrowed transaction
+                // cannot be captured by the nested closures.
+                let method = tx.method, uri = tx.uri, host = tx.host, agent = tx.userAgent
+                method.withBytes { m in uri.withBytes { u in host.withBytes { h in agent.withBytes { a in
+                    h2.pointee.startAfterUpgrade(method: m, path: u, authority: h, userAgent: a)
+                } } } }
+            }
+        }
+        guard eve != nil else { return }
+        beginRecord("http", txID: tx.index)
+        HTTPEve.write(tx, into: &eve!)
+        endRecord()
+    }
+
+    public mutating func httpRequestHeaders(_ tx: borrowing HTTPTransaction) {}
+
+    public mutating func httpBody(_ bytes: UnsafeRawBufferPointer, toServer: Bool, raw: Bool, tx: borrowing HTTPTransaction) {
+        counters.httpBodyBytes &+= UInt64(bytes.count)
+    }
+}
+
+extension L7Stage: HTTP2Sink {
+    public mutating func http2Stream(_ stream: borrowing HTTP2StreamInfo) {
+        counters.httpTransactions &+= 1
+        counters.http2Streams &+= 1
+        guard eve != nil else { return }
+        // Suricata numbers HTTP/2 transactions by stream: tx_id = (stream_id - 1) / 2 for
+        // client-initiated streams.
+        beginRecord("http", txID: UInt64(max(1, stream.streamID) - 1) / 2)
+        HTTP2Eve.write(stream, into: &eve!)
+        endRecord()
+    }
+
+    public mutating func http2RequestHeaders(_ stream: borrowing HTTP2StreamInfo) {}
+
+    public mutating func http2Data(_ bytes: UnsafeRawBufferPointer, toServer: Bool, stream: borrowing HTTP2StreamInfo) {
+        counters.httpBodyBytes &+= UInt64(bytes.count)
+    }
+}
+
+extension L7Stage: DatastoreSink {
+    public mutating func datastoreCommand(_ app: AppProto, command: UnsafeRawBufferPointer, detail: UnsafeRawBufferPointer) {
+        counters.commandsByApp.bump(Int(app.rawValue))
+        let s = state! + Int(current)
+        s.pointee.lastCommand.set(command)
+        let tx = s.pointee.commands
+        s.pointee.commands &+= 1
+        guard eve != nil, datastoreEvents else { return }
+        beginRecord(app.name, txID: tx)
+        eve!.objectKey(app.name)
+        eve!.field("command", bytes: command)
+        if detail.count > 0 { eve!.field("detail", bytes: detail) }
+        eve!.endObject()
+        endRecord()
+    }
+
+    public mutating func datastoreReply(_ app: AppProto, error: Bool, detail: UnsafeRawBufferPointer) {
+        if error { counters.datastoreErrors &+= 1 }
+    }
+}

@@ -1,0 +1,52 @@
+import Foundation
+import XCTest
+
+/// Datastore and broker commands from the recorded redis-cli, psql/psycopg, memcached and
+/// mosquitto captures, against what the clients sent and (for PostgreSQL) tshark.
+final class DatastoreCrossCheckTests: XCTestCase {
+    func commands(_ capture: String, _ app: String) throws -> [(command: String, detail: String)] {
+        let (events, counters) = try L7Harness.replay(capture)
+        let records = events.filter { $0["event_type"] as? String == app }.compactMap { $0[app] as? [String: Any] }
+        XCTAssertEqual(UInt64(records.count), counters.commandsByApp.total, capture)
+        return records.map { ($0["command"] as? String ?? "", $0["detail"] as? String ?? "") }
+    }
+
+    func testRedisCommandsInOrder() throws {
+        let ours = try commands("l7-redis.pcap", "redis").map(\.command)
+        let sent = try L7Harness.expected("l7-redis.expected").map { $0.split(separator: " ")[1] }.map(String.init)
+        XCTAssertEqual(ours, sent)
+    }
+
+    func testPostgreSQLQueriesMatchTshark() throws {
+        let ours = try commands("l7-pgsql.pcap", "pgsql")
+        // Every simple query and every Parse tshark shows, in order, with its first keyword.
+        let queries = try L7Harness.tshark(["-r", L7Harness.path("l7-pgsql.pcap"), "-Y", "pgsql.query", "-T", "fields",
+                                            "-e", "pgsql.query"]).flatMap { $0 }.filter { !$0.isEmpty }
+        let sql = ours.filter { $0.command.first?.isUppercase == true && $0.command.allSatisfy(\.isLetter)
+            && $0.command.uppercased() == $0.command && !$0.detail.isEmpty }
+        XCTAssertEqual(sql.map(\.detail), queries.map { String($0.utf8.prefix(64))! })
+        XCTAssertEqual(sql.map(\.command), queries.map { String($0.prefix { $0.isLetter }).uppercased() })
+        // The keywords the clients' statements start with, each once per statement sent.
+        let sent = Set(try L7Harness.expected("l7-pgsql.expected").map { String($0.split(separator: " ")[1]) })
+        XCTAssertEqual(Set(sql.map(\.command)), sent)
+    }
+
+    func testMemcachedCommandsAndKeys() throws {
+        let ours = try commands("l7-memcached.pcap", "memcached").map { $0.detail.isEmpty ? $0.command : "\($0.command) \($0.detail)" }
+        // The client's `gets greeting counter` names two keys; the record keeps the first.
+        let sent = try L7Harness.expected("l7-memcached.expected").map {
+            $0.split(separator: " ").dropFirst().prefix(2).joined(separator: " ")
+        }
+        XCTAssertEqual(ours, sent)
+    }
+
+    func testMQTTPacketsAndTopics() throws {
+        let ours = try commands("l7-mqtt.pcap", "mqtt")
+        let sent = try L7Harness.expected("l7-mqtt.expected").map { $0.split(separator: " ").map(String.init) }
+        // CONNECT carries the client id, SUBSCRIBE and PUBLISH the topic: all of them, as sent.
+        let named = Set(["CONNECT", "SUBSCRIBE", "PUBLISH"])
+        XCTAssertEqual(Set(ours.filter { named.contains($0.command) }.map { "\($0.command) \($0.detail)" }),
+                       Set(sent.filter { named.contains($0[1]) }.map { "\($0[1]) \($0[2])" }))
+        XCTAssertEqual(ours.filter { $0.command == "DISCONNECT" }.count, sent.filter { $0[1] == "DISCONNECT" }.count)
+    }
+}
