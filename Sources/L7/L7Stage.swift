@@ -26,6 +26,8 @@ public struct L7Config: Sendable {
     public var inflaters = 64
     /// HTTP/1 parser limits.
     public var http = HTTPConfig()
+    /// Name-to-address pairs remembered from DNS answers (about 160 bytes each).
+    public var nameCache = 16384
     /// Write a record (event_type = the protocol) for every datastore command.
     public var datastoreEvents = true
 
@@ -59,6 +61,8 @@ public struct L7Stage: InspectionStage, ~Copyable {
     /// The flow whose parser is calling back into the stage (parsers report to the stage as
     /// their sink, and the records they trigger belong to this flow).
     @usableFromInline var current: UInt32 = 0
+    /// Names the DNS answers resolved, by address: what FQDN groups match against.
+    public var names: NameCache
     /// EVE output for application records; nil writes none.
     public var eve: JSONBuffer?
     /// What the stage saw.
@@ -82,6 +86,7 @@ public struct L7Stage: InspectionStage, ~Copyable {
         inflaters = zlib
         httpConfig = http
         datastoreEvents = config.datastoreEvents
+        names = NameCache(capacity: config.nameCache)
         eve = eveFD >= 0 ? JSONBuffer(fd: eveFD) : nil
     }
 
@@ -339,6 +344,7 @@ public struct L7Stage: InspectionStage, ~Copyable {
         guard let m = try? DNSMessage(parsing: bytes) else { counters.dnsMalformed &+= 1; return }
         let tx = s.pointee.dnsTx
         s.pointee.dnsTx &+= 1
+        if m.header.qr && m.header.rcode == 0 { learnNames(m, now: flows![Int(flow)].lastSeen) }
         guard eve != nil else { return }
         let e = UnsafePointer(flows! + Int(flow))
         for i in 0..<DNSEve.eventCount(m) {
@@ -348,6 +354,31 @@ public struct L7Stage: InspectionStage, ~Copyable {
             eve!.endObject()
             eve!.endLine()
             counters.dnsEvents &+= 1
+        }
+    }
+
+    /// Remembers the addresses an answer gave for the name the client asked (the question) and
+    /// for each record's own name (the end of a CNAME chain).
+    @inlinable
+    mutating func learnNames(_ m: DNSMessage, now: UInt64) {
+        guard let q = m.firstQuestion else { return }
+        var asked = FixedBytes<256>()
+        guard (try? DNSName.decode(m.bytes, at: q.nameOffset, into: &asked)) != nil else { return }
+        var owner = FixedBytes<256>()
+        var answers = m.answers
+        while let r = answers.next() {
+            let address: IPAddress
+            if r.type == 1 && r.rdataLength == 4 {
+                address = IPAddress(v4At: m.bytes.baseAddress!, r.rdataOffset)
+            } else if r.type == 28 && r.rdataLength == 16 {
+                address = IPAddress(v6At: m.bytes.baseAddress!, r.rdataOffset)
+            } else {
+                continue
+            }
+            asked.withBytes { names.insert(address: address, name: $0, ttl: r.ttl, now: now) }
+            if (try? DNSName.decode(m.bytes, at: r.nameOffset, into: &owner)) != nil {
+                owner.withBytes { names.insert(address: address, name: $0, ttl: r.ttl, now: now) }
+            }
         }
     }
 
