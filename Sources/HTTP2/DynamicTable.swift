@@ -31,11 +31,13 @@
     @usableFromInline init() {}
 
     /// Entry `i` counting from the newest (0), as HPACK indexes it (index 62 is i = 0).
-    @usableFromInline func entry(_ i: Int) -> Entry {
+    /// The readers are `mutating` only so `self` comes by address: non-mutating, the whole
+    /// table is copied to a temporary to index its inline storage.
+    @usableFromInline mutating func entry(_ i: Int) -> Entry {
         entries[(oldest + count - 1 - i) & (Self.entryCapacity - 1)]
     }
 
-    @usableFromInline func byte(at offset: Int) -> UInt8 { bytes[offset & (Self.byteCapacity - 1)] }
+    @usableFromInline mutating func byte(at offset: Int) -> UInt8 { bytes[offset & (Self.byteCapacity - 1)] }
 
     /// Drops oldest entries until `size + extra <= maxSize`.
     @usableFromInline mutating func evict(toFit extra: Int) {

@@ -20,7 +20,9 @@ import L7Core
 
     /// What `next` found.
     @usableFromInline enum Step {
-        case field(HeaderField)
+        /// A header field, written to `next`'s `field` (not carried here: returning the
+        /// 300-byte field by value copies it at every hand-over).
+        case field
         /// A representation continues past the buffer's end.
         case needMore
         /// A dynamic table size update was applied.
@@ -45,8 +47,10 @@ import L7Core
         return .error
     }
 
-    /// Decodes the representation at `pos`, advancing `pos` past it unless it is incomplete.
-    @usableFromInline mutating func next(_ buf: UnsafeRawBufferPointer, at pos: inout Int) -> Step {
+    /// Decodes the representation at `pos`, advancing `pos` past it unless it is incomplete;
+    /// on `.field` the field is in `f` (whose previous contents are dropped).
+    @usableFromInline mutating func next(_ buf: UnsafeRawBufferPointer, at pos: inout Int,
+                                         into f: inout HeaderField) -> Step {
         if lost { return .error }
         var p = pos
         guard p < buf.count else { return .needMore }
@@ -54,11 +58,14 @@ import L7Core
         if first & 0x80 != 0 {
             guard let index = Self.integer(buf, &p, prefix: 7) else { return .needMore }
             guard index >= 0, let (name, value) = lookup(index) else { return fail(index < 0 ? .malformed : .badIndex) }
-            var f = HeaderField()
-            guard materialize(name, into: &f.name), materialize(value, into: &f.value) else { return fail(.badHuffman) }
+            f.name.removeAll()
+            f.value.removeAll()
+            guard materialize(name, into: &f.name) != nil, materialize(value, into: &f.value) != nil else {
+                return fail(.badHuffman)
+            }
             pos = p
             fields &+= 1
-            return .field(f)
+            return .field
         }
         if first & 0xe0 == 0x20 {
             guard let size = Self.integer(buf, &p, prefix: 5) else { return .needMore }
@@ -88,19 +95,24 @@ import L7Core
         case .some(.none): return fail(.malformed)
         case .none: return .needMore
         }
-        var f = HeaderField()
-        guard materialize(name, into: &f.name), materialize(value, into: &f.value) else { return fail(.badHuffman) }
+        f.name.removeAll()
+        f.value.removeAll()
+        // The decoded lengths come with the copies: a Huffman string is not decoded again to count.
+        guard let nl = materialize(name, into: &f.name), let vl = materialize(value, into: &f.value) else {
+            return fail(.badHuffman)
+        }
         if indexing {
-            guard let nl = length(name), let vl = length(value) else { return fail(.badHuffman) }
             table.insert(name: name, nameLength: nl, value: value, valueLength: vl)
         }
         pos = p
         fields &+= 1
-        return .field(f)
+        return .field
     }
 
     /// Static or dynamic entry `index` (1-based, dynamic after the 61 static ones).
-    @usableFromInline func lookup(_ index: Int) -> (HeaderString, HeaderString)? {
+    /// `mutating` (like `materialize`) only so `self` comes by address: non-mutating, the
+    /// decoder with its 4 KB table is copied to a temporary on every call.
+    @usableFromInline mutating func lookup(_ index: Int) -> (HeaderString, HeaderString)? {
         if let e = HPACKStaticTable.entry(index) { return (.fixed(e.name), .fixed(e.value)) }
         let i = index - HPACKStaticTable.count - 1
         guard i >= 0, i < table.count else { return nil }
@@ -110,28 +122,24 @@ import L7Core
                 .table(start: start + Int(e.nameLength), length: Int(e.valueLength)))
     }
 
-    /// Decoded length; nil for a bad Huffman string.
-    @usableFromInline func length(_ s: HeaderString) -> Int? {
-        switch s {
-        case .literal(let p, let huffman): return huffman ? HuffmanDecoder.decodedLength(p) : p.count
-        case .fixed(let s): return s.utf8CodeUnitCount
-        case .table(_, let length): return length
-        }
-    }
-
-    /// Copies `s` into `out` (cut to fit); false for a bad Huffman string, which is checked
-    /// to its end even when `out` fills early.
-    @usableFromInline func materialize<let n: Int>(_ s: HeaderString, into out: inout FixedBytes<n>) -> Bool {
+    /// Copies `s` into `out` (cut to fit) and returns its whole decoded length; nil for a bad
+    /// Huffman string, which is checked to its end even when `out` fills early.
+    @usableFromInline mutating func materialize<let n: Int>(_ s: HeaderString, into out: inout FixedBytes<n>) -> Int? {
         switch s {
         case .literal(let p, let huffman):
-            if huffman { return HuffmanDecoder.decode(p) { out.append($0) } }
+            if huffman {
+                var decoded = 0
+                return HuffmanDecoder.decode(p) { out.append($0); decoded += 1 } ? decoded : nil
+            }
             out.append(p)
+            return p.count
         case .fixed(let s):
             out.append(UnsafeRawBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
+            return s.utf8CodeUnitCount
         case .table(let start, let length):
             for i in 0..<length { out.append(table.byte(at: start + i)) }
+            return length
         }
-        return true
     }
 
     /// An HPACK integer with an `prefix`-bit prefix (RFC 7541 section 5.1) starting at `p`;

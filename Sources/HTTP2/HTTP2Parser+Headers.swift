@@ -66,12 +66,17 @@ extension HTTP2Parser {
     @usableFromInline mutating func decodeBuffered(_ d: Int) {
         let used = frames[d].blockUsed
         var pos = 0
+        var field = HeaderField()
         loop: while true {
             let step = withUnsafeBytes(of: &blocks[d]) { raw in
-                hpack[d].next(UnsafeRawBufferPointer(rebasing: raw[0..<used]), at: &pos)
+                hpack[d].next(UnsafeRawBufferPointer(rebasing: raw[0..<used]), at: &pos, into: &field)
             }
             switch step {
-            case .field(let f): apply(f, d)
+            case .field:
+                // Read in place: `field.value.withBytes` would copy the value to a temporary.
+                FixedBytes.withBytes(at: &field.name) { name in
+                    FixedBytes.withBytes(at: &field.value) { value in apply(name: name, value: value, d) }
+                }
             case .sizeUpdate: continue
             case .needMore, .error: break loop
             }
@@ -84,37 +89,42 @@ extension HTTP2Parser {
         }
     }
 
-    @usableFromInline mutating func apply(_ f: HeaderField, _ d: Int) {
+    /// Keeps a decoded field (name and value as decoded, cut to `HeaderField`'s sizes) when
+    /// the stream is tracked and the field is one of those recorded.
+    @usableFromInline mutating func apply(name: UnsafeRawBufferPointer, value v: UnsafeRawBufferPointer, _ d: Int) {
         let i = frames[d].blockSlot
         guard i >= 0 else { return }
-        let name = f.name
         if frames[d].blockIsRequest {
-            if name.equals(":method") { f.value.withBytes { streams[i].method.set($0) } }
-            else if name.equals(":path") { f.value.withBytes { streams[i].path.set($0) } }
-            else if name.equals(":authority") { f.value.withBytes { streams[i].authority.set($0) } }
-            else if name.equals(":scheme") { f.value.withBytes { streams[i].scheme.set($0) } }
-            else if name.equals("host") {
-                if streams[i].authority.count == 0 { f.value.withBytes { streams[i].authority.set($0) } }
-            } else if name.equals("user-agent") { f.value.withBytes { streams[i].userAgent.set($0) } }
-            else if name.equals("content-type") {
-                f.value.withBytes { v in
-                    streams[i].requestContentType.set(v)
-                    streams[i].grpc.isGRPC = GRPC.isGRPC(contentType: v)
-                }
+            if Self.equals(name, ":method") { streams[i].method.set(v) }
+            else if Self.equals(name, ":path") { streams[i].path.set(v) }
+            else if Self.equals(name, ":authority") { streams[i].authority.set(v) }
+            else if Self.equals(name, ":scheme") { streams[i].scheme.set(v) }
+            else if Self.equals(name, "host") {
+                if streams[i].authority.count == 0 { streams[i].authority.set(v) }
+            } else if Self.equals(name, "user-agent") { streams[i].userAgent.set(v) }
+            else if Self.equals(name, "content-type") {
+                streams[i].requestContentType.set(v)
+                streams[i].grpc.isGRPC = GRPC.isGRPC(contentType: v)
             }
         } else {
-            if name.equals(":status") {
-                streams[i].status = UInt16(clamping: f.value.withBytes { Self.decimal($0) } ?? 0)
-            } else if name.equals("content-type") {
-                f.value.withBytes { streams[i].responseContentType.set($0) }
-            } else if name.equals("content-length") {
-                streams[i].contentLength = f.value.withBytes { Self.decimal($0) } ?? -1
-            } else if name.equals("grpc-status") {
-                streams[i].grpc.status = Int32(clamping: f.value.withBytes { Self.decimal($0) } ?? -1)
-            } else if name.equals("grpc-message") {
-                f.value.withBytes { streams[i].grpc.message.set($0) }
+            if Self.equals(name, ":status") {
+                streams[i].status = UInt16(clamping: Self.decimal(v) ?? 0)
+            } else if Self.equals(name, "content-type") {
+                streams[i].responseContentType.set(v)
+            } else if Self.equals(name, "content-length") {
+                streams[i].contentLength = Self.decimal(v) ?? -1
+            } else if Self.equals(name, "grpc-status") {
+                streams[i].grpc.status = Int32(clamping: Self.decimal(v) ?? -1)
+            } else if Self.equals(name, "grpc-message") {
+                streams[i].grpc.message.set(v)
             }
         }
+    }
+
+    /// Whether `b` is exactly `s`.
+    @usableFromInline static func equals(_ b: UnsafeRawBufferPointer, _ s: StaticString) -> Bool {
+        b.count == s.utf8CodeUnitCount
+            && b.elementsEqual(UnsafeRawBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
     }
 
     /// END_HEADERS: the block is over.

@@ -16,22 +16,40 @@ public struct HTTP2Parser {
     public static let headerBlockCapacity = 2048
     @usableFromInline static let preface: StaticString = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
 
+    // Initial values are set in `init(building:)`, not here: property initializers would run
+    // in every `init()` too, before it copies `initial` over them.
     /// Frame readers: 0 client to server, 1 server to client.
-    @usableFromInline var frames = InlineArray<2, FrameState>(repeating: FrameState(client: false))
+    @usableFromInline var frames: InlineArray<2, FrameState>
     /// HPACK decoders, indexed like `frames`.
-    @usableFromInline var hpack = InlineArray<2, HPACKDecoder>(repeating: HPACKDecoder())
+    @usableFromInline var hpack: InlineArray<2, HPACKDecoder>
     /// Header-block buffers, indexed like `frames`; separate from `hpack` so a buffer can be
     /// read while its decoder changes.
-    @usableFromInline var blocks = InlineArray<2, InlineArray<2048, UInt8>>(repeating: .init(repeating: 0))
-    @usableFromInline var streams = InlineArray<32, HTTP2StreamInfo>(repeating: HTTP2StreamInfo())
-    @usableFromInline var live = InlineArray<32, Bool>(repeating: false)
-    @usableFromInline var counted = HTTP2Counters()
+    @usableFromInline var blocks: InlineArray<2, InlineArray<2048, UInt8>>
+    @usableFromInline var streams: InlineArray<32, HTTP2StreamInfo>
+    @usableFromInline var live: InlineArray<32, Bool>
+    @usableFromInline var counted: HTTP2Counters
     /// What was counted so far.
     public var counters: HTTP2Counters { counted }
 
     /// A parser expecting prior-knowledge HTTP/2: the client preface, then frames.
-    public init() {
+    @inlinable public init() {
+        // One 32 KB copy of a state built once, straight into the destination when inlined
+        // (`p.pointee = HTTP2Parser()`); building it anew goes through templates copied
+        // element by element into a temporary that is then copied whole, twice.
+        self = Self.initial
+    }
+
+    /// The state `init()` starts from (never changed, so sharing it is safe).
+    @usableFromInline nonisolated(unsafe) static let initial = HTTP2Parser(building: ())
+
+    private init(building: Void) {
+        frames = InlineArray(repeating: FrameState(client: false))
         frames[0] = FrameState(client: true)
+        hpack = InlineArray(repeating: HPACKDecoder())
+        blocks = InlineArray(repeating: InlineArray(repeating: 0))
+        streams = InlineArray(repeating: HTTP2StreamInfo())
+        live = InlineArray(repeating: false)
+        counted = HTTP2Counters()
     }
 
     /// Whether header decoding was lost in either direction (fields of later streams missing).
@@ -297,7 +315,9 @@ public struct HTTP2Parser {
 
     // MARK: - Streams
 
-    @usableFromInline func findSlot(_ id: UInt32) -> Int? {
+    /// `mutating` only so that `self` is passed by address: a non-mutating call copies the
+    /// whole 32 KB parser (and then its stream slots) to reach `streams[i]`.
+    @usableFromInline mutating func findSlot(_ id: UInt32) -> Int? {
         for i in 0..<Self.streamCapacity where live[i] && streams[i].streamID == id { return i }
         return nil
     }

@@ -66,10 +66,4 @@
         // What is left must be a prefix of EOS (all ones), at most 7 bits.
         return len <= 7 && code == (UInt32(1) << UInt32(len)) - 1
     }
-
-    /// The decoded length of `src`, or nil when it is not a valid Huffman string.
-    @usableFromInline static func decodedLength(_ src: UnsafeRawBufferPointer) -> Int? {
-        var n = 0
-        return decode(src) { _ in n += 1 } ? n : nil
-    }
 }

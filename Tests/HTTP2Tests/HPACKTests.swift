@@ -38,10 +38,11 @@ final class HPACKTests: XCTestCase {
             buffer += block[i..<(i + k)]
             i += k
             var pos = 0
+            var f = HeaderField()
             loop: while true {
-                let step = buffer.withUnsafeBytes { decoder.next($0, at: &pos) }
+                let step = buffer.withUnsafeBytes { decoder.next($0, at: &pos, into: &f) }
                 switch step {
-                case .field(let f): out.append((f.name.string, f.value.string))
+                case .field: out.append((f.name.string, f.value.string))
                 case .sizeUpdate: continue
                 case .needMore: break loop
                 case .error: return nil
