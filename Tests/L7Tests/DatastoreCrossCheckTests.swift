@@ -1,4 +1,8 @@
+import Engine
 import Foundation
+import L7
+import L7Core
+import PacketIO
 import XCTest
 
 /// Datastore and broker commands from the recorded redis-cli, psql/psycopg, memcached and
@@ -48,5 +52,27 @@ final class DatastoreCrossCheckTests: XCTestCase {
         XCTAssertEqual(Set(ours.filter { named.contains($0.command) }.map { "\($0.command) \($0.detail)" }),
                        Set(sent.filter { named.contains($0[1]) }.map { "\($0[1]) \($0[2])" }))
         XCTAssertEqual(ours.filter { $0.command == "DISCONNECT" }.count, sent.filter { $0[1] == "DISCONNECT" }.count)
+    }
+}
+
+/// The context later stages read from the L7 stage: a flow's app and its last datastore command.
+final class L7ContextTests: XCTestCase {
+    func testLastCommandPerFlow() throws {
+        var source = try PcapFile(path: L7Harness.path("l7-redis.pcap"))
+        var config = EngineConfig()
+        config.flow.capacity = 256
+        var worker = Worker(config: config, stage: L7Stage(eveFD: -1), eveFD: -1)
+        _ = try Replay.run(&source, through: &worker)
+        // The flows are still in the table (closed, not yet expired): ask about each.
+        var last: [String] = []
+        for flow in 0..<UInt32(256) where worker.stage.app(of: flow) == .redis {
+            last.append(worker.stage.withLastCommand(of: flow) { String(decoding: $0, as: UTF8.self) })
+        }
+        // One connection per redis-cli command, then the pipelined batch ending in QUIT.
+        XCTAssertEqual(last.count, 16)
+        XCTAssertTrue(last.contains("QUIT"), "\(last)")
+        XCTAssertTrue(last.contains("HGETALL"), "\(last)")
+        XCTAssertFalse(last.contains(""), "\(last)")
+        worker.shutdown()
     }
 }
