@@ -6,7 +6,8 @@ extension HTTPParser {
     @inlinable mutating func startDecoding(_ d: Int) {
         let n = min(dirs[d].encodings, maxLayers)
         guard n > 0, pool != nil else { dirs[d].layerCount = 0; return }
-        for k in 0..<3 { dirs[d].layers[k] = InflateLayer() }
+        // In place: assigning `InflateLayer()` builds one and copies it over.
+        for k in 0..<3 { dirs[d].layers[k].reset() }
         dirs[d].layerCount = n
         dirs[d].decoded = 0
         let t = dirs[d].tx
@@ -108,7 +109,10 @@ extension HTTPParser {
             replayHead(k, d, &sink)
             return
         }
-        let (bits, skip) = dirs[d].layers[k].head.withBytes { HTTPParser.sniff($0) }
+        // Through the address: `head.withBytes` on the element copies the layer's buffer first.
+        let (bits, skip) = withUnsafeMutablePointer(to: &dirs[d].layers[k].head) {
+            FixedBytes.withBytes(at: $0) { HTTPParser.sniff($0) }
+        }
         guard pool.start(slot, windowBits: bits) else {
             pool.release(slot)
             dirs[d].layers[k].mode = .passthrough
@@ -201,9 +205,10 @@ extension HTTPParser {
     ) {
         let n = dirs[d].layers[k].head.count
         withUnsafeTemporaryAllocation(byteCount: 64, alignment: 1) { tmp in
-            dirs[d].layers[k].head.withBytes { src in
+            // Through the address: `head.withBytes` on the element copies the layer's buffer first.
+            withUnsafeMutablePointer(to: &dirs[d].layers[k].head) { FixedBytes.withBytes(at: $0) { src in
                 if n > 0 { tmp.baseAddress!.copyMemory(from: src.baseAddress!, byteCount: n) }
-            }
+            } }
             body(&self, UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(tmp)[0..<n]), &sink)
         }
     }

@@ -11,6 +11,15 @@ import L7Core
     @usableFromInline var totalIn = 0
     @usableFromInline var produced = false
     @inlinable init() {}
+
+    /// Back to `init()`'s state, in place (the bytes of `head` past its count are never read).
+    @inlinable mutating func reset() {
+        mode = .sniffing
+        slot = -1
+        head.removeAll()
+        totalIn = 0
+        produced = false
+    }
 }
 
 /// Parsing state of one direction of the flow.
@@ -49,6 +58,20 @@ import L7Core
     @usableFromInline var layerCount = 0
     @usableFromInline var decoded = 0
     @inlinable init() {}
+
+    /// Back to `init()`'s state for a new flow, in place: the 2 KB line buffer and the layers'
+    /// saved bytes are emptied, not zeroed (bytes past a count are never read). Any inflater
+    /// a layer held must have been given back first.
+    @inlinable mutating func reset() {
+        newMessage()
+        state = .startLine
+        junkLines = 0
+        offset = 0
+        tx = -1
+        layerCount = 0
+        decoded = 0
+        for k in 0..<3 { layers[k].reset() }
+    }
 
     /// Clears what one message's headers set.
     @inlinable mutating func newMessage() {

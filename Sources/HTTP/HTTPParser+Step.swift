@@ -6,7 +6,8 @@ extension HTTPParser {
                                                             _ sink: inout S) -> Int {
         switch dirs[d].state {
         case .startLine, .chunkSize, .chunkDataEnd:
-            if dirs[d].state == .chunkSize && dirs[d].line.withBytes({ l in l.allSatisfy(ByteText.isSpace) }) {
+            // Through the address: `dirs[d].line.withBytes` copies the 2 KB buffer (see `withLineBytes`).
+            if dirs[d].state == .chunkSize && withLineBytes(d, { l in l.allSatisfy(ByteText.isSpace) }) {
                 let c = bytes[i]
                 if URINormalizer.hex(c) < 0 && !ByteText.isSpace(c) && c != 0x0A {
                     // Not a chunk size: decided at its first byte, not at an LF that may never come.
@@ -53,7 +54,8 @@ extension HTTPParser {
             let (next, done) = takeLine(bytes, from: i, d)
             here = feedBase &+ UInt64(next)
             guard done else { return next }
-            let empty = dirs[d].line.withBytes { l in l.allSatisfy { $0 == 0x0D } }
+            // Through the address: `dirs[d].line.withBytes` copies the 2 KB buffer (see `withLineBytes`).
+            let empty = withLineBytes(d) { l in l.allSatisfy { $0 == 0x0D } }
             if empty {
                 dirs[d].line.removeAll()
                 if dirs[d].state == .trailers { messageDone(d, &sink) } else { headersDone(d, &sink) }
@@ -90,8 +92,9 @@ extension HTTPParser {
         if dirs[d].lastCR && i < bytes.count {
             dirs[d].lastCR = false
             let c = bytes[i]
+            // Through the address: `dirs[d].line.withBytes` copies the 2 KB buffer (see `withLineBytes`).
             if c != 0x0A && c != 0x0D && c != 0x20 && c != 0x09
-                && dirs[d].line.withBytes({ l in l.contains { $0 != 0x0D } }) { return (i, true) }
+                && withLineBytes(d, { l in l.contains { $0 != 0x0D } }) { return (i, true) }
         }
         var j = i
         var end = -1
@@ -101,8 +104,9 @@ extension HTTPParser {
             if c == 0x0D && j + 1 < bytes.count {
                 let n = bytes[j + 1]
                 // Only after some text: CRs alone at a line's start are skipped, not a blank line.
+                // Through the address: `dirs[d].line.withBytes` copies the 2 KB buffer (see `withLineBytes`).
                 if n != 0x0A && n != 0x0D && n != 0x20 && n != 0x09
-                    && (bytes[i..<j].contains { $0 != 0x0D } || dirs[d].line.withBytes({ l in l.contains { $0 != 0x0D } })) {
+                    && (bytes[i..<j].contains { $0 != 0x0D } || withLineBytes(d, { l in l.contains { $0 != 0x0D } })) {
                     end = j
                     break
                 }
@@ -130,7 +134,8 @@ extension HTTPParser {
     ) {
         let n = dirs[d].line.count
         withUnsafeTemporaryAllocation(byteCount: max(n, 1), alignment: 1) { tmp in
-            dirs[d].line.withBytes { src in
+            // Through the address: `dirs[d].line.withBytes` copies the 2 KB buffer (see `withLineBytes`).
+            withLineBytes(d) { src in
                 if n > 0 { tmp.baseAddress!.copyMemory(from: src.baseAddress!, byteCount: n) }
             }
             // NULs inside header lines are dropped, as the browsers that http-evader targets do.
@@ -154,13 +159,14 @@ extension HTTPParser {
         let raw = dirs[d].foldStart
         dirs[d].foldStart = -1
         // Where the fold lands in the copy `withLine` gives, which drops NULs and fold CRs.
-        let at = raw - dirs[d].line.withBytes { r in
+        // Through the address: `dirs[d].line.withBytes` copies the 2 KB buffer (see `withLineBytes`).
+        let at = raw - withLineBytes(d) { r in
             var n = 0
             for k in 0..<min(raw, r.count)
             where r[k] == 0 || (r[k] == 0x0D && k + 1 < r.count && (r[k + 1] == 0x20 || r[k + 1] == 0x09)) { n += 1 }
             return n
         }
-        let crlf = dirs[d].line.withBytes { $0.last == 0x0D }
+        let crlf = withLineBytes(d) { $0.last == 0x0D }
         withLine(d, &sink) { p, l, s in
             guard at < l.count else {
                 if crlf { p.dirs[d].foldPending = true; return }

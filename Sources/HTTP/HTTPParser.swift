@@ -15,16 +15,20 @@ public struct HTTPParser: ~Copyable {
     /// literal 2048 in `HTTPDirection.line` must match).
     public static let lineCapacity = 2048
 
-    @usableFromInline var txs = InlineArray<9, HTTPTransaction>(repeating: HTTPTransaction())
+    // `txs` and `dirs` start as copies of built-once templates (see `init`), not property
+    // initializers: those build a template element and copy it into every slot, ~90 memcpy
+    // calls per parser.
+    @usableFromInline var txs: InlineArray<9, HTTPTransaction>
     @usableFromInline var head = 0
     @usableFromInline var queued = 0
     @usableFromInline var depth: Int
     @usableFromInline var nextIndex: UInt64 = 0
     /// [toServer, toClient]
-    @usableFromInline var dirs = InlineArray<2, HTTPDirection>(repeating: HTTPDirection())
+    @usableFromInline var dirs: InlineArray<2, HTTPDirection>
     @usableFromInline var maxDecoded: Int
     @usableFromInline var maxLayers: Int
-    @usableFromInline let pool: InflaterPoolHandle?
+    /// A var so that `reset` can hand a reused parser another pool (or none).
+    @usableFromInline var pool: InflaterPoolHandle?
     /// Stream offset of the first byte of the chunk being fed.
     @usableFromInline var feedBase: UInt64 = 0
     /// Stream offset just past the bytes consumed so far in the current step.
@@ -44,10 +48,56 @@ public struct HTTPParser: ~Copyable {
     /// A parser; `inflaters` is the pool compressed bodies borrow zlib state from (nil: bodies
     /// are passed on compressed, as raw).
     public init(config: HTTPConfig = HTTPConfig(), inflaters: InflaterPoolHandle? = nil) {
+        txs = HTTPParser.initialTxs
+        dirs = HTTPParser.initialDirs
         depth = min(max(config.pipelineDepth, 1), HTTPParser.maxPipeline)
         maxDecoded = max(config.maxDecompressedBody, 0)
         maxLayers = min(max(config.decompressionLayers, 0), 3)
         pool = inflaters
+    }
+
+    /// The transaction queue and directions `init` starts from (never changed, so sharing is safe).
+    @usableFromInline static let initialTxs = InlineArray<9, HTTPTransaction>(repeating: HTTPTransaction())
+    @usableFromInline nonisolated(unsafe) static let initialDirs = InlineArray<2, HTTPDirection>(repeating: HTTPDirection())
+
+    /// Makes this parser as `init(config:inflaters:)` would, in place, for a new flow: inflater
+    /// slots still borrowed go back to the old pool first (as `deinit` does). Cheap: only
+    /// indices, counters and direction state are reset; the 9 transactions are not rebuilt
+    /// (each is reset when taken by `newTx`; only their done flags are cleared here, so a
+    /// stale overflow slot is never delivered). Use it rather than assigning a new parser,
+    /// which builds ~19 KB and copies it over.
+    @inlinable public mutating func reset(config: HTTPConfig = HTTPConfig(), inflaters: InflaterPoolHandle? = nil) {
+        returnInflaters()
+        depth = min(max(config.pipelineDepth, 1), HTTPParser.maxPipeline)
+        maxDecoded = max(config.maxDecompressedBody, 0)
+        maxLayers = min(max(config.decompressionLayers, 0), 3)
+        pool = inflaters
+        head = 0
+        queued = 0
+        nextIndex = 0
+        for t in 0...HTTPParser.maxPipeline {
+            txs[t].requestDone = false
+            txs[t].responseDone = false
+        }
+        for d in 0..<2 { dirs[d].reset() }
+        feedBase = 0
+        here = 0
+        askedUpgrade = .none
+        askedUpgradeEnd = 0
+        counters_ = HTTPCounters()
+        upgraded_ = HTTPUpgrade()
+    }
+
+    /// Ends and gives back every inflater slot a layer still holds.
+    @inlinable mutating func returnInflaters() {
+        guard let pool else { return }
+        for d in 0..<2 {
+            for k in 0..<3 where dirs[d].layers[k].slot >= 0 {
+                pool.end(dirs[d].layers[k].slot)
+                pool.release(dirs[d].layers[k].slot)
+                dirs[d].layers[k].slot = -1
+            }
+        }
     }
 
     deinit {
@@ -157,6 +207,14 @@ public struct HTTPParser: ~Copyable {
 
     /// Bytes currently held in `InlineArray` storage for one parser (for pool sizing).
     public static var byteSize: Int { MemoryLayout<HTTPParser>.size }
+
+    // MARK: in-place access
+
+    /// Calls `body` with direction `d`'s line, read through the buffer's address:
+    /// `dirs[d].line.withBytes` copies the whole 2 KB buffer to a temporary first.
+    @inlinable mutating func withLineBytes<R>(_ d: Int, _ body: (UnsafeRawBufferPointer) -> R) -> R {
+        withUnsafeMutablePointer(to: &dirs[d].line) { FixedBytes.withBytes(at: $0, body) }
+    }
 
     // MARK: transactions
 

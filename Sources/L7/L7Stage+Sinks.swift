@@ -36,7 +36,7 @@ extension L7Stage {
 
     @inlinable
     mutating func releaseHTTP(_ s: UnsafeMutablePointer<L7Flow>) {
-        httpPool.slot(s.pointee.httpSlot).pointee = HTTPParser(config: httpConfig, inflaters: nil)
+        httpPool.slot(s.pointee.httpSlot).pointee.reset(config: httpConfig, inflaters: nil)
         httpPool.giveBack(s.pointee.httpSlot)
         s.pointee.httpSlot = -1
     }

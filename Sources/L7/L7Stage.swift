@@ -140,7 +140,7 @@ public struct L7Stage: InspectionStage, ~Copyable {
             s.pointee.dnsSlot = i
         } else if app == .http {
             guard let i = httpPool.borrow() else { return }
-            httpPool.slot(i).pointee = HTTPParser(config: httpConfig, inflaters: inflaters.handle)
+            httpPool.slot(i).pointee.reset(config: httpConfig, inflaters: inflaters.handle)
             s.pointee.httpSlot = i
         } else if app == .http2 {
             startHTTP2(s)
@@ -162,8 +162,8 @@ public struct L7Stage: InspectionStage, ~Copyable {
             s.pointee.dnsSlot = -1
         }
         if s.pointee.httpSlot >= 0 {
-            // A fresh parser in the slot gives the old one's inflaters back now.
-            httpPool.slot(s.pointee.httpSlot).pointee = HTTPParser(config: httpConfig, inflaters: nil)
+            // Resetting the parser gives its inflaters back now.
+            httpPool.slot(s.pointee.httpSlot).pointee.reset(config: httpConfig, inflaters: nil)
             httpPool.giveBack(s.pointee.httpSlot)
             s.pointee.httpSlot = -1
         }

@@ -51,6 +51,7 @@ final class EvaderTests: XCTestCase {
             for conn in streams.connections {
                 let segs = [Segment.c(conn.toServer.flatMap { $0 }), Segment.s(conn.toClient.flatMap { $0 })]
                 let whole = Harness.run(segs)
+                XCTAssertEqual(Harness.run(segs, reuse: true), whole, "\(name) reused parser differs")
                 // Results must not depend on how the stream is cut.
                 let bytewise = Harness.run(segs) { _, n in Array(repeating: 1, count: n) }
                 XCTAssertEqual(bytewise, whole, "\(name) byte-at-a-time differs")

@@ -10,6 +10,40 @@ final class HTTPParserTests: XCTestCase {
         XCTAssertLessThanOrEqual(HTTPParser.byteSize, 24 * 1024)
     }
 
+    /// A parser reused after `reset` (as the L7 stage reuses pool slots) reports exactly what a
+    /// fresh one does, and `reset` gives back every inflater slot, also when the new flow gets
+    /// no pool. (`Harness.check` and the evader suite also compare reused and fresh parsers
+    /// over every corpus.)
+    func testResetParserMatchesFresh() {
+        let text = Array(String(repeating: "The quick brown fox. ", count: 40).utf8)
+        let gz = Self.compress(text, windowBits: 31)
+        let corpus: [Segment] = [
+            .c("GET /1 HTTP/1.1\r\nHost: a\r\n\r\nGET /2 HTTP/1.1\r\nHost: b\r\n\r\n"),
+            .s(Array("HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: \(gz.count)\r\n\r\n".utf8) + gz),
+            .s("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n"),
+        ]
+        let fresh = Harness.run(corpus)
+        XCTAssertEqual(fresh.tx(0).responseBody, text)
+        XCTAssertEqual(Harness.run(corpus, reuse: true), fresh)
+        for dirty in Harness.dirtyFlows() {
+            Harness.previous = dirty
+            XCTAssertEqual(Harness.run(corpus, reuse: true), fresh)
+        }
+
+        // Slots borrowed mid-body go back on reset, whichever pool the next flow gets.
+        let pool = InflaterPool(slots: 4)
+        var p = HTTPParser(inflaters: pool.handle)
+        var rec = Recorder()
+        for flow in Harness.dirtyFlows().prefix(1) {
+            for seg in flow { seg.bytes.withUnsafeBytes { _ = p.feed($0, toServer: seg.toServer, sink: &rec) } }
+        }
+        XCTAssertEqual(pool.handle.available, pool.handle.capacity - 3, "request layer and two response layers inflating")
+        p.reset(config: HTTPConfig(), inflaters: nil)
+        XCTAssertEqual(pool.handle.available, pool.handle.capacity)
+        p.reset(config: HTTPConfig(), inflaters: pool.handle)
+        XCTAssertEqual(pool.handle.available, pool.handle.capacity)
+    }
+
     func testSimpleTransactionAndEve() throws {
         let r = Harness.check([
             .c("GET /a/./b/../c?q=a+b%20c HTTP/1.1\r\nHost: Example.COM:8080\r\nUser-Agent: curl/8\r\nReferer: http://r/\r\n\r\n"),

@@ -83,12 +83,19 @@ struct Segment {
     static func c(_ b: [UInt8]) -> Segment { Segment(toServer: true, bytes: b) }
     static func s(_ b: [UInt8]) -> Segment { Segment(toServer: false, bytes: b) }
     static func gap(toServer: Bool, _ n: Int) -> Segment { Segment(toServer: toServer, bytes: [], gap: n) }
+    /// The first `n`/`d` of the segment.
+    func prefix(fraction n: Int, of d: Int) -> Segment {
+        Segment(toServer: toServer, bytes: Array(bytes.prefix(bytes.count * n / d)), gap: gap * n / d)
+    }
 }
 
 enum Harness {
     /// Runs the segments through a fresh parser, each segment cut into pieces by `cuts`
     /// (segment index and bytes → piece lengths), then finishes the flow.
-    static func run(_ segments: [Segment], config: HTTPConfig = HTTPConfig(),
+    /// With `reuse`, the parser is first dirtied with other flows (`dirtyFlows`, and the
+    /// previous corpus run here), each left unfinished and followed by `reset`, so the run
+    /// shows what a parser reused from the L7 stage's pool gives.
+    static func run(_ segments: [Segment], config: HTTPConfig = HTTPConfig(), reuse: Bool = false,
                     cuts: (Int, Int) -> [Int] = { _, n in [n] }) -> RunResult {
         let pool = InflaterPool(slots: 6)
         var rec = Recorder()
@@ -96,6 +103,20 @@ enum Harness {
         var result: RunResult
         do {
             var p = HTTPParser(config: config, inflaters: pool.handle)
+            if reuse {
+                for flow in dirtyFlows() + [previous.map { $0.prefix(fraction: 2, of: 3) }] {
+                    var junk = Recorder()
+                    for seg in flow {
+                        if seg.gap > 0 { p.gap(toServer: seg.toServer, length: seg.gap, sink: &junk); continue }
+                        seg.bytes.withUnsafeBytes { _ = p.feed($0, toServer: seg.toServer, sink: &junk) }
+                    }
+                    // Inflaters still borrowed by the unfinished flow go back on reset.
+                    p.reset(config: config, inflaters: pool.handle)
+                    XCTAssertEqual(pool.handle.available, pool.handle.capacity, "reset kept inflater slots")
+                }
+            } else {
+                previous = segments
+            }
             for (k, seg) in segments.enumerated() {
                 if seg.gap > 0 { p.gap(toServer: seg.toServer, length: seg.gap, sink: &rec); continue }
                 var at = 0
@@ -123,6 +144,31 @@ enum Harness {
         return result
     }
 
+    /// The corpus of the latest fresh run, used to dirty a reused parser.
+    nonisolated(unsafe) static var previous: [Segment] = []
+
+    /// Flows that leave a parser in the middle of things: compressed bodies holding inflaters
+    /// (two layers), pipelined requests waiting, a chunked request mid-chunk, a line cut for
+    /// length mid-line, an overflowing pipeline, an h2c upgrade, a gap that loses a direction.
+    static func dirtyFlows() -> [[Segment]] {
+        var text: [UInt8] = []
+        var x: UInt32 = 7
+        for _ in 0..<4000 { x = x &* 1_103_515_245 &+ 12345; text.append(UInt8(ascii: "a") + UInt8((x >> 16) % 26)) }
+        let gz = HTTPParserTests.compress(text, windowBits: 31)
+        let twice = HTTPParserTests.compress(gz, windowBits: 15)
+        let pipelined = (0..<12).map { "GET /p\($0) HTTP/1.1\r\nHost: h\r\n\r\n" }.joined()
+        return [
+            [.c("GET /a HTTP/1.1\r\nHost: a\r\n\r\nPOST /b HTTP/1.1\r\nTransfer-Encoding: chunked\r\nContent-Encoding: gzip\r\n\r\n"
+                 + "FFF\r\n"),
+             .c(Array(gz.prefix(200))),
+             .s(Array("HTTP/1.1 200 OK\r\nContent-Encoding: gzip, deflate\r\nContent-Length: \(twice.count)\r\n\r\n".utf8)
+                + twice.prefix(twice.count / 2))],
+            [.c(pipelined), .s("HTTP/1.1 200 OK\r\nX-Long: " + String(repeating: "v", count: 3000))],
+            [.c("GET /up HTTP/1.1\r\nHost: u\r\nUpgrade: h2c\r\n\r\n"), .s("HTTP/1.1 101 Switching\r\nUpgrade: h2c\r\n\r\nPRI")],
+            [.c("GET /g HTTP/1.1\r\nHost: g\r\n"), .gap(toServer: true, 10), .s("HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\nabc")],
+        ]
+    }
+
     /// Runs `segments` whole, then split at every byte, at every single cut point (segments up
     /// to `everyCutLimit` bytes) and at random points; asserts every run gives the same result
     /// and returns it.
@@ -130,6 +176,7 @@ enum Harness {
     static func check(_ segments: [Segment], config: HTTPConfig = HTTPConfig(), everyCutLimit: Int = 3000,
                       randomRuns: Int = 20, file: StaticString = #filePath, line: UInt = #line) -> RunResult {
         let whole = run(segments, config: config)
+        XCTAssertEqual(run(segments, config: config, reuse: true), whole, "reused parser differs", file: file, line: line)
         let bytewise = run(segments, config: config) { _, n in Array(repeating: 1, count: n) }
         XCTAssertEqual(bytewise, whole, "byte-at-a-time differs", file: file, line: line)
         for (k, seg) in segments.enumerated() where seg.bytes.count <= everyCutLimit && seg.bytes.count > 1 {

@@ -97,10 +97,12 @@ func runParserBench(_ dir: String) throws {
     let http1 = try record(dir + "/l7-http1.pcap")
     let pool = InflaterPool(slots: 16)
     let handle = pool.handle
+    // One parser reset per connection, as the L7 stage's pool does.
+    var parser = HTTPParser(config: HTTPConfig(), inflaters: handle)
     measure("http1", flows: http1.flows) { f, sink in
-        var p = HTTPParser(config: HTTPConfig(), inflaters: handle)
-        for c in f.chunks { c.bytes.withUnsafeBytes { _ = p.feed($0, toServer: c.toServer, sink: &sink) } }
-        p.finish(sink: &sink)
+        parser.reset(config: HTTPConfig(), inflaters: handle)
+        for c in f.chunks { c.bytes.withUnsafeBytes { _ = parser.feed($0, toServer: c.toServer, sink: &sink) } }
+        parser.finish(sink: &sink)
     }
     // HTTP/2 prior-knowledge connections (the h2c upgrade one starts as HTTP/1).
     for (name, file) in [("http2", "l7-http2.pcap"), ("grpc", "l7-grpc.pcap")] {
