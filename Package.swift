@@ -14,6 +14,7 @@ let package = Package(
     products: [
         .executable(name: "sluice", targets: ["sluice"]),
         .executable(name: "sluice-bench", targets: ["SluiceBench"]),
+        .executable(name: "sluice-policy-bench", targets: ["PolicyBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -58,6 +59,8 @@ let package = Package(
                           dependencies: ["Engine", "L7", "PacketIO", "SluiceConfig", "CAllocCounter", "Codecs", "Flow",
                                          "Stream", "L7Core", "HTTP", "HTTP2", "Datastore", "DNS", "TLS"],
                           path: "perf/SluiceBench", swiftSettings: hotPathSettings),
+        .executableTarget(name: "PolicyBench", dependencies: ["Policy", "Codecs", "L7Core", "CAllocCounter"],
+                          path: "perf/PolicyBench", swiftSettings: hotPathSettings),
 
         .target(name: "SluiceTestSupport", dependencies: ["Codecs", "Engine", "Flow", "PacketIO", "Stream"],
                 path: "Tests/TestSupport"),

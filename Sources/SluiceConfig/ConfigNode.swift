@@ -31,9 +31,9 @@ public struct ConfigMap {
         switch e {
         case let .scanner(_, problem, mark, _), let .parser(_, problem, mark, _), let .composer(_, problem, mark, _):
             return ConfigError(file: file, line: mark.line, column: mark.column, key: "", reason: "YAML syntax: \(problem)")
-        case let .duplicatedKeysInMapping(duplicates, _):
-            return ConfigError(file: file, line: 0, column: 0, key: duplicates.joined(separator: ","),
-                               reason: "key appears more than once")
+        case let .duplicatedKeysInMapping(duplicates, context):
+            return ConfigError(file: file, line: context.mark.line, column: context.mark.column,
+                               key: duplicates.joined(separator: ","), reason: "key appears more than once")
         default:
             return ConfigError(file: file, line: 0, column: 0, key: "", reason: "YAML: \(e)")
         }

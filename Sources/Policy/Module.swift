@@ -1,1 +1,0 @@
-// The Policy module; see the files beside this one.

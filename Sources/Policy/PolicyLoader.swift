@@ -1,0 +1,190 @@
+import L7Core
+import SluiceConfig
+import Yams
+
+extension PolicyDocument {
+    /// Loads and validates the policy in `path`. Every error names the file, line, column
+    /// and key of the problem.
+    public static func load(path: String) throws(ConfigError) -> PolicyDocument {
+        let text: String
+        do {
+            text = try readFile(path)
+        } catch {
+            throw ConfigError(file: path, line: 0, column: 0, key: "", reason: "cannot read: \(error)")
+        }
+        return try parse(text, file: path)
+    }
+
+    /// Validates `text` as the contents of `file`.
+    public static func parse(_ text: String, file: String) throws(ConfigError) -> PolicyDocument {
+        var reader = PolicyReader(file: file)
+        return try reader.read(ConfigMap.parse(text, file: file))
+    }
+}
+
+/// Reads the YAML tree into a `PolicyDocument`, checking references as it goes. Kept apart
+/// from the document type so the model stays plain data.
+struct PolicyReader {
+    let file: String
+
+    func fail(_ node: Node?, _ key: String, _ reason: String) -> ConfigError {
+        ConfigError(file: file, line: node?.mark?.line ?? 0, column: node?.mark?.column ?? 0, key: key, reason: reason)
+    }
+
+    func scalar(_ node: Node, _ key: String, _ what: String) throws(ConfigError) -> String {
+        guard let s = node.scalar?.string else { throw fail(node, key, "expected \(what)") }
+        return s
+    }
+
+    /// The items of a sequence (a lone scalar is accepted where `scalarOK`, as a list of one).
+    func items(_ node: Node, _ key: String, scalarOK: Bool = false) throws(ConfigError) -> [Node] {
+        if let seq = node.sequence { return Array(seq) }
+        if scalarOK, node.scalar != nil { return [node] }
+        throw fail(node, key, scalarOK ? "expected a name or a list of names" : "expected a list")
+    }
+
+    mutating func read(_ top: ConfigMap) throws(ConfigError) -> PolicyDocument {
+        try top.allowOnly(["version", "mode", "default", "unknown", "groups", "workloads", "rules"])
+        var doc = PolicyDocument()
+        guard top.value("version") != nil else { throw top.error("version", "missing (this format is version 1)") }
+        doc.version = try top.int("version", in: 1...1) ?? 1
+        if let m = try top.string("mode") {
+            guard let mode = PolicyMode(name: m) else { throw top.error("mode", "unknown mode \"\(m)\" (expected discover, monitor or protect)") }
+            doc.mode = mode
+        }
+        if let a = try top.string("default") { doc.defaultAction = try action(a, top, "default") }
+        if let a = try top.string("unknown") { doc.unknownAction = try action(a, top, "unknown") }
+
+        var groupIndex: [String: Int] = [:]
+        if let groups = try top.map("groups") {
+            for (name, keyNode, value) in groups.pairs {
+                let path = "groups.\(name)"
+                guard name != PolicyDocument.anyGroup else { throw fail(keyNode, path, "\"any\" is a keyword and cannot name a group") }
+                let g = try ConfigMap(node: value, file: file, path: path)
+                try g.allowOnly(["cidrs", "fqdns"])
+                var group = PolicyGroup(name: name)
+                if let list = g.value("cidrs") {
+                    for (i, n) in try items(list, "\(path).cidrs").enumerated() {
+                        let text = try scalar(n, "\(path).cidrs[\(i)]", "a CIDR")
+                        do {
+                            group.cidrs.append(try CIDR(parsing: text))
+                        } catch {
+                            throw fail(n, "\(path).cidrs[\(i)]", "bad CIDR \"\(text)\": \(error)")
+                        }
+                    }
+                }
+                if let list = g.value("fqdns") {
+                    for (i, n) in try items(list, "\(path).fqdns").enumerated() {
+                        let text = try scalar(n, "\(path).fqdns[\(i)]", "a DNS name pattern")
+                        switch FQDNPattern.parse(text) {
+                        case .success(let p): group.fqdns.append(p)
+                        case .failure(let e): throw fail(n, "\(path).fqdns[\(i)]", "bad FQDN pattern \"\(text)\": \(e)")
+                        }
+                    }
+                }
+                groupIndex[name] = doc.groups.count
+                doc.groups.append(group)
+            }
+        }
+
+        if let workloads = try top.map("workloads") {
+            var groupOwner: [String: String] = [:]
+            for (name, _, value) in workloads.pairs {
+                let path = "workloads.\(name)"
+                let w = try ConfigMap(node: value, file: file, path: path)
+                try w.allowOnly(["group", "mode", "sensors"])
+                guard let g = try w.string("group") else { throw w.error("group", "missing (the CIDR group whose addresses are this workload)") }
+                guard let gi = groupIndex[g] else { throw w.error("group", "unknown group \"\(g)\"") }
+                guard !doc.groups[gi].cidrs.isEmpty, doc.groups[gi].fqdns.isEmpty else {
+                    throw w.error("group", "group \"\(g)\" must be defined by cidrs only: a workload is a set of addresses")
+                }
+                if let other = groupOwner[g] { throw w.error("group", "group \"\(g)\" is already workload \"\(other)\"") }
+                groupOwner[g] = name
+                var workload = Workload(name: name, group: g)
+                if let m = try w.string("mode") {
+                    guard let mode = PolicyMode(name: m) else { throw w.error("mode", "unknown mode \"\(m)\" (expected discover, monitor or protect)") }
+                    workload.mode = mode
+                }
+                if let list = w.value("sensors") {
+                    for (i, n) in try items(list, "\(path).sensors").enumerated() {
+                        workload.sensors.append(try scalar(n, "\(path).sensors[\(i)]", "a sensor name"))
+                    }
+                }
+                doc.workloads.append(workload)
+            }
+        }
+
+        if let rules = top.value("rules"), !PolicyReader.isNull(rules) {
+            var firstLine: [Int: Int] = [:]
+            for (i, node) in try items(rules, "rules").enumerated() {
+                let r = try ConfigMap(node: node, file: file, path: "rules[\(i)]")
+                try r.allowOnly(["id", "from", "to", "ports", "apps", "action"])
+                guard let id = try r.int("id", in: 0...Int(Int32.max)) else { throw r.error("id", "missing (rules are evaluated by ascending id)") }
+                if let line = firstLine[id] { throw r.error("id", "duplicate rule id \(id) (first used on line \(line))") }
+                firstLine[id] = r.value("id")?.mark?.line ?? 0
+                let from = try groupNames(r, "from", groupIndex, doc.groups, sourceSide: true)
+                let to = try groupNames(r, "to", groupIndex, doc.groups, sourceSide: false)
+                var ports: [PortRange] = []
+                if let list = r.value("ports") {
+                    for (j, n) in try items(list, "rules[\(i)].ports").enumerated() {
+                        let text = try scalar(n, "rules[\(i)].ports[\(j)]", "a port spec")
+                        switch PortRange.parse(text) {
+                        case .success(let p): ports.append(p)
+                        case .failure(let e): throw fail(n, "rules[\(i)].ports[\(j)]", "bad port spec \"\(text)\": \(e)")
+                        }
+                    }
+                    if ports.isEmpty { throw r.error("ports", "empty list (leave ports out, or write [any], to match every port)") }
+                } else {
+                    ports = [.any]
+                }
+                var apps: [AppProto] = []
+                if let list = r.value("apps") {
+                    for (j, n) in try items(list, "rules[\(i)].apps").enumerated() {
+                        let text = try scalar(n, "rules[\(i)].apps[\(j)]", "an application name")
+                        guard let p = AppProto(name: text), p != .unknown, p != .failed else {
+                            let known = AppProto.allCases.filter { $0 != .unknown && $0 != .failed }.map { "\($0.name)" }
+                            throw fail(n, "rules[\(i)].apps[\(j)]", "unknown app \"\(text)\" (expected one of: \(known.joined(separator: ", ")))")
+                        }
+                        if !apps.contains(p) { apps.append(p) }
+                    }
+                    if apps.isEmpty { throw r.error("apps", "empty list (leave apps out to match every application)") }
+                }
+                guard let a = try r.string("action") else { throw r.error("action", "missing (allow or deny)") }
+                let act = try action(a, r, "action")
+                doc.rules.append(PolicyRule(id: id, from: from, to: to, ports: ports, apps: apps, action: act))
+            }
+        }
+        return doc
+    }
+
+    /// An empty value (`rules:` with nothing under it) reads as absent, like an empty section.
+    static func isNull(_ node: Node) -> Bool {
+        if case .scalar(let s) = node { return ["", "~", "null"].contains(s.string) }
+        return false
+    }
+
+    func action(_ text: String, _ map: ConfigMap, _ key: String) throws(ConfigError) -> PolicyAction {
+        guard let a = PolicyAction(name: text) else { throw map.error(key, "unknown action \"\(text)\" (expected allow or deny)") }
+        return a
+    }
+
+    /// The groups of a rule's `from` or `to`: names that exist, or `any`. FQDN groups name
+    /// destinations, so they are refused as sources.
+    func groupNames(_ r: ConfigMap, _ key: String, _ index: [String: Int], _ groups: [PolicyGroup],
+                    sourceSide: Bool) throws(ConfigError) -> [String] {
+        guard let v = r.value(key) else { throw r.error(key, "missing (a group name or any)") }
+        var out: [String] = []
+        for n in try items(v, "\(r.path).\(key)", scalarOK: true) {
+            let name = try scalar(n, "\(r.path).\(key)", "a group name")
+            if name != PolicyDocument.anyGroup {
+                guard let gi = index[name] else { throw fail(n, "\(r.path).\(key)", "unknown group \"\(name)\"") }
+                if sourceSide && !groups[gi].fqdns.isEmpty {
+                    throw fail(n, "\(r.path).\(key)", "group \"\(name)\" has fqdns, which only describe destinations")
+                }
+            }
+            if !out.contains(name) { out.append(name) }
+        }
+        guard !out.isEmpty else { throw r.error(key, "empty list") }
+        return out
+    }
+}
