@@ -53,7 +53,7 @@ let package = Package(
         .target(name: "SluiceConfig",
                 dependencies: ["Engine", "L7", .product(name: "Yams", package: "Yams")]),
         .executableTarget(name: "sluice",
-                          dependencies: ["Engine", "L7", "PacketIO", "SluiceConfig",
+                          dependencies: ["Engine", "L7", "PacketIO", "Policy", "SluiceConfig",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "SluiceBench",
                           dependencies: ["Engine", "L7", "PacketIO", "SluiceConfig", "CAllocCounter", "Codecs", "Flow",

@@ -2,6 +2,7 @@ import ArgumentParser
 import Engine
 import L7
 import PacketIO
+import Policy
 import SluiceConfig
 #if canImport(Glibc)
 import Glibc
@@ -12,7 +13,7 @@ struct Sluice: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sluice",
         abstract: "A userspace deep-packet-inspection dataplane for container traffic.",
-        subcommands: [ReplayCommand.self, ConfigCommand.self])
+        subcommands: [ReplayCommand.self, ConfigCommand.self, PolicyCommand.self])
 }
 
 struct ReplayCommand: ParsableCommand {
@@ -87,6 +88,32 @@ struct ConfigCommand: ParsableCommand {
                 FileHandleStderr.write(error.description + "\n")
                 throw ExitCode(2)
             }
+        }
+    }
+}
+
+struct PolicyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "policy", abstract: "Work with whitelist policies.", subcommands: [Check.self])
+
+    struct Check: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Validate a policy and compile its classifier without applying it.")
+        @Argument(help: "The policy YAML file (see configs/policy.yaml).") var file: String
+        func run() throws {
+            let document: PolicyDocument
+            do {
+                document = try PolicyDocument.load(path: file)
+            } catch {
+                FileHandleStderr.write(error.description + "\n")
+                throw ExitCode(2)
+            }
+            let compiled = CompiledPolicy(document)
+            let cidrs = document.groups.reduce(0) { $0 + $1.cidrs.count }
+            let fqdns = document.groups.reduce(0) { $0 + $1.fqdns.count }
+            print("\(file): ok: mode \(document.mode.name), default \(document.defaultAction.name), "
+                  + "\(document.groups.count) groups (\(cidrs) CIDRs, \(fqdns) FQDN patterns), "
+                  + "\(document.workloads.count) workloads, \(compiled.ruleCount) rules")
         }
     }
 }
