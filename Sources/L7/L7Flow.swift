@@ -31,6 +31,9 @@ struct L7Flow {
     @usableFromInline var lastCommand = FixedBytes<32>()
     /// Datastore commands seen on the flow (the `tx_id` of their records).
     @usableFromInline var commands: UInt64 = 0
+    /// The host the client named (TLS SNI, HTTP Host, HTTP/2 :authority), first one seen:
+    /// FQDN policy groups match this name before any name the address resolved from.
+    @usableFromInline var namedHost = FixedBytes<128>()
     /// The TLS record was written.
     @usableFromInline var tlsLogged = false
     /// DNS messages seen on the flow (Suricata's tx_id).

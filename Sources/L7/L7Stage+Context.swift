@@ -20,4 +20,14 @@ extension L7Stage {
         }
         return FixedBytes.withBytes(at: UnsafePointer(state + Int(flow)).pointer(to: \.lastCommand)!, body)
     }
+
+    /// Calls `body` with the host the flow's client named (TLS SNI, HTTP Host or HTTP/2
+    /// :authority, the first seen), empty when it named none (yet).
+    @inlinable
+    public func withNamedHost<R>(of flow: UInt32, _ body: (UnsafeRawBufferPointer) -> R) -> R {
+        guard let state, flows![Int(flow)].flowID == state[Int(flow)].flowID else {
+            return body(UnsafeRawBufferPointer(start: nil, count: 0))
+        }
+        return FixedBytes.withBytes(at: UnsafePointer(state + Int(flow)).pointer(to: \.namedHost)!, body)
+    }
 }

@@ -90,7 +90,10 @@ extension L7Stage: HTTPSink {
         endRecord()
     }
 
-    public mutating func httpRequestHeaders(_ tx: borrowing HTTPTransaction) {}
+    public mutating func httpRequestHeaders(_ tx: borrowing HTTPTransaction) {
+        let s = state! + Int(current)
+        if s.pointee.namedHost.count == 0 { tx.host.withBytes { s.pointee.namedHost.set($0) } }
+    }
 
     public mutating func httpBody(_ bytes: UnsafeRawBufferPointer, toServer: Bool, raw: Bool, tx: borrowing HTTPTransaction) {
         counters.httpBodyBytes &+= UInt64(bytes.count)
@@ -109,7 +112,10 @@ extension L7Stage: HTTP2Sink {
         endRecord()
     }
 
-    public mutating func http2RequestHeaders(_ stream: borrowing HTTP2StreamInfo) {}
+    public mutating func http2RequestHeaders(_ stream: borrowing HTTP2StreamInfo) {
+        let s = state! + Int(current)
+        if s.pointee.namedHost.count == 0 { stream.authority.withBytes { s.pointee.namedHost.set($0) } }
+    }
 
     public mutating func http2Data(_ bytes: UnsafeRawBufferPointer, toServer: Bool, stream: borrowing HTTP2StreamInfo) {
         counters.httpBodyBytes &+= UInt64(bytes.count)

@@ -311,6 +311,10 @@ public struct L7Stage: InspectionStage, ~Copyable {
             guard s.pointee.tlsSlot >= 0 else { return }
             let pair = tlsPool.slot(s.pointee.tlsSlot)
             (d == .toServer ? pair : pair + 1).pointee.feed(bytes)
+            if d == .toServer && s.pointee.namedHost.count == 0 && pair.pointee.info.clientHelloSeen {
+                let sni = UnsafeMutablePointer(mutating: pair).pointer(to: \.info.sni)!
+                FixedBytes.withBytes(at: sni) { s.pointee.namedHost.set($0) }
+            }
             // Read through the pointer: a parser is tens of kilobytes and must not be copied.
             let server = pair + 1
             if server.pointee.encrypted || server.pointee.failed

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Enforce
 import Engine
 import L7
 import PacketIO
@@ -33,6 +34,9 @@ struct ReplayCommand: ParsableCommand {
     @Option(name: .long, help: "Only replay frames matching this tcpdump-syntax filter.")
     var filter: String?
 
+    @Option(name: .long, help: "Apply this whitelist policy (see configs/policy.yaml): policy records, drops.")
+    var policy: String?
+
     mutating func run() throws {
         var settings = SluiceSettings()
         if let config {
@@ -46,14 +50,30 @@ struct ReplayCommand: ParsableCommand {
         }
         defer { if fd > 2 { close(fd) } }
         var source = try openCapture(file, filter: filter)
-        var worker = Worker(config: settings.engine, stage: L7Stage(config: settings.l7, eveFD: fd), eveFD: fd)
-        let start = monotonicSeconds()
-        let packets: Int
-        do { packets = try Replay.run(&source, through: &worker) } catch { throw ValidationError(error.description) }
-        worker.shutdown()
-        let elapsed = monotonicSeconds() - start
-        let summary = Summary.render(worker.stats(), source: file, packets: packets, wallSeconds: elapsed)
-            + worker.stage.summaryLines()
+        let summary: String
+        if let policy {
+            let compiled: CompiledPolicy
+            do { compiled = try CompiledPolicy(PolicyDocument.load(path: policy)) } catch { throw ValidationError(error.description) }
+            let stage = PolicyStage(l7: L7Stage(config: settings.l7, eveFD: fd), policy: compiled)
+            var worker = Worker(config: settings.engine, stage: stage, eveFD: fd)
+            let start = monotonicSeconds()
+            let packets: Int
+            do { packets = try Replay.run(&source, through: &worker) } catch { throw ValidationError(error.description) }
+            worker.shutdown()
+            let c = worker.stage.counters
+            summary = Summary.render(worker.stats(), source: file, packets: packets, wallSeconds: monotonicSeconds() - start)
+                + worker.stage.l7.summaryLines()
+                + "  policy       allowed \(c.allowed)  violations \(c.violations)  denied \(c.denied)  learned \(c.learned)"
+                + "  exempt \(c.exempt)  (packets dropped \(c.droppedPackets), resets \(c.resets))\n"
+        } else {
+            var worker = Worker(config: settings.engine, stage: L7Stage(config: settings.l7, eveFD: fd), eveFD: fd)
+            let start = monotonicSeconds()
+            let packets: Int
+            do { packets = try Replay.run(&source, through: &worker) } catch { throw ValidationError(error.description) }
+            worker.shutdown()
+            summary = Summary.render(worker.stats(), source: file, packets: packets, wallSeconds: monotonicSeconds() - start)
+                + worker.stage.summaryLines()
+        }
         if evePath == "-" {
             FileHandleStderr.write(summary)
         } else {

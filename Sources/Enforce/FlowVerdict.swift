@@ -1,0 +1,12 @@
+/// The policy's verdict cached on a flow, so each flow is classified once (and again only
+/// while its app is still unknown).
+@usableFromInline
+struct FlowVerdict {
+    /// The flow this verdict belongs to; another id means the table reused the slot.
+    @usableFromInline var flowID: UInt64 = 0
+    /// Whether the verdict below is final (false while the flow waits for its app).
+    @usableFromInline var decided = false
+    /// `Decision.Effect` raw value.
+    @usableFromInline var effect: UInt8 = 0
+    @inlinable init() {}
+}

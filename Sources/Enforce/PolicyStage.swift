@@ -1,0 +1,175 @@
+import Codecs
+import Engine
+import Flow
+import L7
+import L7Core
+import Output
+import Policy
+import Stream
+
+/// The inspection stage with a whitelist policy: the L7 stage first (it detects the app and
+/// learns names), then the policy's verdict for the packet's flow. The verdict is computed
+/// when the flow's app is known (or its byte budget ran out), cached on the flow, and written
+/// as an EVE `policy` record when it is a violation or a deny; denied flows' packets are
+/// dropped from then on and a TCP flow gets resets toward both ends.
+public struct PolicyStage: InspectionStage, ~Copyable {
+    /// The application layer; its EVE buffer carries the policy records too.
+    public var l7: L7Stage
+    /// The policy in force (an immutable snapshot, shared between workers).
+    public let policy: CompiledPolicy
+    /// Flow bytes (both directions) after which a flow still without an app is decided as
+    /// `failed`: rules that name apps cannot match it.
+    public let appBudget: UInt64
+    /// What was decided.
+    public var counters = PolicyCounters()
+    @usableFromInline var flows: UnsafeMutablePointer<FlowEntry>?
+    @usableFromInline var verdicts: UnsafeMutablePointer<FlowVerdict>?
+    /// Workload names as bytes, for the records (no String on the packet path).
+    @usableFromInline let workloadNames: UnsafeMutableRawBufferPointer
+    @usableFromInline let workloadOffsets: [Int]
+
+    /// A stage enforcing `policy` over `l7`.
+    public init(l7: consuming L7Stage, policy: CompiledPolicy, appBudget: UInt64 = 8192) {
+        self.l7 = l7
+        self.policy = policy
+        self.appBudget = appBudget
+        var offsets = [0]
+        var bytes: [UInt8] = []
+        for name in policy.workloadNames { bytes += Array(name.utf8); offsets.append(bytes.count) }
+        workloadNames = .allocate(byteCount: max(1, bytes.count), alignment: 1)
+        workloadNames.copyBytes(from: bytes)
+        workloadOffsets = offsets
+    }
+
+    deinit {
+        verdicts?.deallocate()
+        workloadNames.deallocate()
+    }
+
+    public mutating func attach(flows: UnsafeMutablePointer<FlowEntry>, capacity: Int) {
+        l7.attach(flows: flows, capacity: capacity)
+        self.flows = flows
+        verdicts = .allocate(capacity: capacity)
+        verdicts!.initialize(repeating: FlowVerdict(), count: capacity)
+    }
+
+    public mutating func finish() { l7.finish() }
+
+    public mutating func streamData(flow: UInt32, direction: Direction, bytes: UnsafeRawBufferPointer) {
+        l7.streamData(flow: flow, direction: direction, bytes: bytes)
+    }
+
+    public mutating func streamGap(flow: UInt32, direction: Direction, length: UInt32) {
+        l7.streamGap(flow: flow, direction: direction, length: length)
+    }
+
+    public mutating func flowEnded(flow: UInt32, entry: UnsafeMutablePointer<FlowEntry>, reason: FlowEndReason) {
+        l7.flowEnded(flow: flow, entry: entry, reason: reason)
+    }
+
+    public mutating func packet(_ p: borrowing DecodedPacket, bytes: UnsafeRawBufferPointer, flow: UInt32?,
+                                direction: Direction, entry: UnsafeMutablePointer<FlowEntry>?) -> Verdict {
+        let l7Verdict = l7.packet(p, bytes: bytes, flow: flow, direction: direction, entry: entry)
+        guard let flow, let entry else { return l7Verdict }
+        let v = verdicts! + Int(flow)
+        if v.pointee.flowID != entry.pointee.flowID { v.pointee = FlowVerdict(); v.pointee.flowID = entry.pointee.flowID }
+        if !v.pointee.decided { decide(v, flow, entry, p) }
+        guard v.pointee.decided, v.pointee.effect == Decision.Effect.deny.rawValue else { return l7Verdict }
+        counters.droppedPackets &+= 1
+        return .drop
+    }
+
+    @inlinable
+    mutating func decide(_ v: UnsafeMutablePointer<FlowVerdict>, _ flow: UInt32, _ e: UnsafeMutablePointer<FlowEntry>,
+                         _ p: borrowing DecodedPacket) {
+        if Self.exempt(e.pointee, p) {
+            v.pointee.decided = true
+            v.pointee.effect = Decision.Effect.allow.rawValue
+            counters.exempt &+= 1
+            return
+        }
+        var app = l7.app(of: flow)
+        let fqdn = fqdnGroups(flow, server: e.pointee.server)
+        var d = policy.classify(src: e.pointee.client, dst: e.pointee.server, proto: e.pointee.proto,
+                                dstPort: e.pointee.serverPort, app: app, fqdn: fqdn)
+        if d.status == .needsApp {
+            guard app == .unknown, e.pointee.bytesToServer &+ e.pointee.bytesToClient > appBudget else { return }
+            app = .failed
+            counters.decidedWithoutApp &+= 1
+            d = policy.classify(src: e.pointee.client, dst: e.pointee.server, proto: e.pointee.proto,
+                                dstPort: e.pointee.serverPort, app: app, fqdn: fqdn)
+        }
+        let effect = d.effect
+        v.pointee.decided = true
+        v.pointee.effect = effect.rawValue
+        switch effect {
+        case .allow: counters.allowed &+= 1
+        case .learn: counters.learned &+= 1
+        case .violate: counters.violations &+= 1; record(d, "violate", e)
+        case .deny:
+            counters.denied &+= 1
+            if e.pointee.proto == IPProto.tcp { counters.resets &+= 2 }
+            record(d, "deny", e)
+        case .pending: break
+        }
+    }
+
+    /// Neighbour discovery and multicast/broadcast traffic is link plumbing, not workload
+    /// traffic: a protect policy must not cut a pod's IPv6 off its neighbours.
+    @inlinable
+    static func exempt(_ e: FlowEntry, _ p: borrowing DecodedPacket) -> Bool {
+        let dst = e.server
+        if dst.isV4 {
+            let a = dst.v4Value
+            if a >> 28 == 0xE || a == 0xFFFF_FFFF { return true }
+        } else if dst.hi >> 56 == 0xFF {
+            return true
+        }
+        // ICMPv6 router/neighbour solicitation and advertisement, redirect (133–137). (Plain
+        // tests, not `&&`: its autoclosures cannot capture a borrowed parameter.)
+        let type = p.icmpType
+        guard p.ipProto == 58 else { return false }
+        return type >= 133 && type <= 137
+    }
+
+    /// The destination's FQDN groups: those of the host the client named, when it named one
+    /// (the name asked for wins over the address), else of every name the DNS answers gave
+    /// the address.
+    @inlinable
+    func fqdnGroups(_ flow: UInt32, server: IPAddress) -> GroupSet {
+        let named = l7.withNamedHost(of: flow) { $0.count > 0 ? policy.fqdnGroups(matching: $0) : nil }
+        if let named { return named }
+        var groups = GroupSet.empty
+        l7.names.forEachName(of: server, now: flows![0].lastSeen) { groups.formUnion(policy.fqdnGroups(matching: $0)) }
+        return groups
+    }
+
+    @inlinable
+    mutating func record(_ d: Decision, _ action: StaticString, _ e: UnsafeMutablePointer<FlowEntry>) {
+        guard l7.eve != nil else { return }
+        l7.eve!.reserve(4096)
+        FlowRecord.header(UnsafePointer(e), timestamp: e.pointee.lastSeen, eventType: "policy", into: &l7.eve!)
+        l7.eve!.objectKey("policy")
+        l7.eve!.field("action", action)
+        if let id = d.ruleID { l7.eve!.field("rule_id", UInt64(id)) } else { l7.eve!.nullField("rule_id") }
+        l7.eve!.field("mode", Self.modeName(d.mode))
+        if d.workload >= 0 && Int(d.workload) + 1 < workloadOffsets.count {
+            let from = workloadOffsets[Int(d.workload)], to = workloadOffsets[Int(d.workload) + 1]
+            l7.eve!.field("workload", bytes: UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(workloadNames)[from..<to]))
+        } else {
+            l7.eve!.nullField("workload")
+        }
+        l7.eve!.endObject()
+        l7.eve!.endObject()
+        l7.eve!.endLine()
+    }
+
+    @inlinable
+    static func modeName(_ m: PolicyMode) -> StaticString {
+        switch m {
+        case .discover: return "discover"
+        case .monitor: return "monitor"
+        case .protect: return "protect"
+        }
+    }
+}
