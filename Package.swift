@@ -58,7 +58,7 @@ let package = Package(
                           dependencies: ["Engine", "Enforce", "L7", "PacketIO", "Policy", "SluiceConfig",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "SluiceBench",
-                          dependencies: ["Engine", "L7", "PacketIO", "SluiceConfig", "CAllocCounter", "Codecs", "Flow",
+                          dependencies: ["Engine", "Enforce", "Policy", "L7", "PacketIO", "SluiceConfig", "CAllocCounter", "Codecs", "Flow",
                                          "Stream", "L7Core", "HTTP", "HTTP2", "Datastore", "DNS", "TLS"],
                           path: "perf/SluiceBench", swiftSettings: hotPathSettings),
         .executableTarget(name: "PolicyBench", dependencies: ["Policy", "Codecs", "L7Core", "CAllocCounter"],

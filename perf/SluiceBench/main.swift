@@ -1,6 +1,7 @@
 // Replay benchmark: throughput per core and heap allocations per packet of the engine.
 //
 //   sluice-bench FILE [--config engine.yaml] [--warmup-fraction 0.1]
+//   sluice-bench FILE --policy configs/policy.yaml   (adds a run through the policy stage)
 //   sluice-bench --parsers Tests/Captures/real     (per-protocol parser throughput, ParserBench.swift)
 //
 // Two runs of one worker on one core:
@@ -11,9 +12,11 @@
 // input (before the final flow flush), and must be zero.
 import CAllocCounter
 import Codecs
+import Enforce
 import Engine
 import L7
 import PacketIO
+import Policy
 import SluiceConfig
 #if canImport(Glibc)
 import Glibc
@@ -45,6 +48,8 @@ struct Options {
     var config: String?
     var warmup = 0.1
     var passes = 5
+    /// A whitelist policy: also run the capture from memory through the policy stage.
+    var policy: String?
     /// Folder of the recorded L7 captures: run the per-protocol parser benchmark instead.
     var parsers: String?
 }
@@ -58,6 +63,7 @@ func parse() -> Options {
         case "--warmup-fraction": o.warmup = Double(args.popFirst() ?? "") ?? 0.1
         case "--passes": o.passes = max(1, Int(args.popFirst() ?? "") ?? 5)
         case "--parsers": o.parsers = args.popFirst()
+        case "--policy": o.policy = args.popFirst()
         case "-h", "--help":
             print("usage: sluice-bench FILE [--config engine.yaml] [--warmup-fraction 0.1] [--passes 5]"); exit(0)
         default: o.file = a
@@ -152,4 +158,35 @@ do {
     report("replay (libpcap file, 1 worker)", packets: i, bytes: bytes, seconds: t1 - t0,
            steadyAllocs: warm > 0 ? steadyEnd - steadyStart : 0, steadyPackets: warm > 0 ? i - warm : 0,
            totalAllocs: sluice_alloc_count() - before, stats: worker.stats())
+}
+
+// Policy: the same capture from memory through the policy stage (L7, then the verdict).
+if let path = options.policy {
+    do {
+        let compiled = try CompiledPolicy(PolicyDocument.load(path: path))
+        var capture = try MemoryCapture(path: options.file)
+        let link = capture.linkType
+        let warm = max(1, Int(Double(capture.packetCount) * options.warmup))
+        let before = sluice_alloc_count()
+        var worker = Worker(config: settings.engine, stage: PolicyStage(l7: L7Stage(config: settings.l7, eveFD: devnull),
+                                                                          policy: compiled), eveFD: devnull)
+        var i = 0
+        var steadyStart: UInt64 = 0
+        let t0 = now()
+        while let p = try capture.nextPacket() {
+            if i == warm { steadyStart = sluice_alloc_count() }
+            _ = worker.process(frame: p.data, wireLength: p.wireLength, timestamp: p.timestamp, linkType: link)
+            i += 1
+        }
+        let steady = sluice_alloc_count() - steadyStart
+        worker.shutdown()
+        let c = worker.stage.counters
+        report("policy (memory, 1 worker, L7 + policy)", packets: i, bytes: capture.wireBytes, seconds: now() - t0,
+               steadyAllocs: steady, steadyPackets: i - warm, totalAllocs: sluice_alloc_count() - before, stats: worker.stats())
+        print("policy: allowed=\(c.allowed) violations=\(c.violations) denied=\(c.denied) exempt=\(c.exempt)"
+              + " dropped_packets=\(c.droppedPackets)")
+    } catch {
+        print("sluice-bench: \(error)")
+        exit(1)
+    }
 }
