@@ -82,7 +82,7 @@ public struct PolicyStage: InspectionStage, ~Copyable {
     @inlinable
     mutating func decide(_ v: UnsafeMutablePointer<FlowVerdict>, _ flow: UInt32, _ e: UnsafeMutablePointer<FlowEntry>,
                          _ p: borrowing DecodedPacket) {
-        if Self.exempt(e.pointee, p) {
+        if Self.isLinkPlumbing(server: e.pointee.server, proto: p.ipProto, icmpType: p.icmpType) {
             v.pointee.decided = true
             v.pointee.effect = Decision.Effect.allow.rawValue
             counters.exempt &+= 1
@@ -117,19 +117,15 @@ public struct PolicyStage: InspectionStage, ~Copyable {
     /// Neighbour discovery and multicast/broadcast traffic is link plumbing, not workload
     /// traffic: a protect policy must not cut a pod's IPv6 off its neighbours.
     @inlinable
-    static func exempt(_ e: FlowEntry, _ p: borrowing DecodedPacket) -> Bool {
-        let dst = e.server
+    public static func isLinkPlumbing(server dst: IPAddress, proto: UInt8, icmpType: UInt8) -> Bool {
         if dst.isV4 {
             let a = dst.v4Value
             if a >> 28 == 0xE || a == 0xFFFF_FFFF { return true }
         } else if dst.hi >> 56 == 0xFF {
             return true
         }
-        // ICMPv6 router/neighbour solicitation and advertisement, redirect (133–137). (Plain
-        // tests, not `&&`: its autoclosures cannot capture a borrowed parameter.)
-        let type = p.icmpType
-        guard p.ipProto == 58 else { return false }
-        return type >= 133 && type <= 137
+        // ICMPv6 router/neighbour solicitation and advertisement, redirect (133–137).
+        return proto == 58 && icmpType >= 133 && icmpType <= 137
     }
 
     /// The destination's FQDN groups: those of the host the client named, when it named one

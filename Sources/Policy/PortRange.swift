@@ -1,5 +1,5 @@
-/// A protocol and an inclusive destination port range (`tcp/80`, `udp/1000-2000`), or `any`
-/// (every protocol, every port, ICMP and other portless protocols included).
+/// A protocol and an inclusive destination port range (`tcp/80`, `udp/1000-2000`), `icmp`
+/// (ICMP, ICMPv6 and every other protocol without ports), or `any` (everything).
 public struct PortRange: Sendable, Hashable, CustomStringConvertible {
     /// Which transport a range applies to.
     public enum Transport: UInt8, Sendable {
@@ -9,6 +9,8 @@ public struct PortRange: Sendable, Hashable, CustomStringConvertible {
         case udp
         /// Every protocol and port.
         case any
+        /// Protocols without ports (ICMP, ICMPv6, ...), spelled `icmp`.
+        case portless
     }
 
     /// The transport.
@@ -26,9 +28,13 @@ public struct PortRange: Sendable, Hashable, CustomStringConvertible {
         self.transport = transport; self.low = low; self.high = high
     }
 
-    /// Parses `any`, `tcp/80`, `udp/1000-2000`; nil with the reason otherwise.
+    /// Every protocol without ports.
+    public static let icmp = PortRange(transport: .portless, low: 0, high: 0)
+
+    /// Parses `any`, `icmp`, `tcp/80`, `udp/1000-2000`; nil with the reason otherwise.
     public static func parse(_ text: String) -> Result<PortRange, PortSpecError> {
         if text == "any" { return .success(.any) }
+        if text == "icmp" { return .success(.icmp) }
         let parts = text.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
         guard parts.count == 2 else { return .failure(.shape) }
         let t: Transport
@@ -54,6 +60,7 @@ public struct PortRange: Sendable, Hashable, CustomStringConvertible {
     public var description: String {
         switch transport {
         case .any: return "any"
+        case .portless: return "icmp"
         case .tcp, .udp:
             let p = transport == .tcp ? "tcp" : "udp"
             return low == high ? "\(p)/\(low)" : "\(p)/\(low)-\(high)"
@@ -64,6 +71,7 @@ public struct PortRange: Sendable, Hashable, CustomStringConvertible {
     public func contains(proto: UInt8, port: UInt16) -> Bool {
         switch transport {
         case .any: return true
+        case .portless: return proto != 6 && proto != 17
         case .tcp: return proto == 6 && low <= port && port <= high
         case .udp: return proto == 17 && low <= port && port <= high
         }
@@ -74,6 +82,7 @@ public struct PortRange: Sendable, Hashable, CustomStringConvertible {
     var keyRange: ClosedRange<UInt32> {
         switch transport {
         case .any: return 0...PortKey.last
+        case .portless: return PortKey.other...PortKey.other
         case .tcp: return UInt32(low)...UInt32(high)
         case .udp: return (PortKey.udpBase + UInt32(low))...(PortKey.udpBase + UInt32(high))
         }
@@ -82,7 +91,7 @@ public struct PortRange: Sendable, Hashable, CustomStringConvertible {
 
 /// Why a port spec did not parse.
 public enum PortSpecError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// Not `any`, `proto/port` or `proto/lo-hi`.
+    /// Not `any`, `icmp`, `proto/port` or `proto/lo-hi`.
     case shape
     /// A protocol other than tcp or udp.
     case transport(String)

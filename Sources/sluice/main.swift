@@ -114,7 +114,7 @@ struct ConfigCommand: ParsableCommand {
 
 struct PolicyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "policy", abstract: "Work with whitelist policies.", subcommands: [Check.self])
+        commandName: "policy", abstract: "Work with whitelist policies.", subcommands: [Check.self, Learn.self])
 
     struct Check: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -134,6 +134,34 @@ struct PolicyCommand: ParsableCommand {
             print("\(file): ok: mode \(document.mode.name), default \(document.defaultAction.name), "
                   + "\(document.groups.count) groups (\(cidrs) CIDRs, \(fqdns) FQDN patterns), "
                   + "\(document.workloads.count) workloads, \(compiled.ruleCount) rules")
+        }
+    }
+}
+
+extension PolicyCommand {
+    struct Learn: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Replay a capture in discover mode and print a policy allowing exactly what it saw.")
+        @Argument(help: "The capture to learn from (pcap or pcapng).") var file: String
+        @Option(name: .long, help: "A policy whose CIDR groups the learned rules should use.") var groups: String?
+        @Option(name: .long, help: "The mode the learned policy sets: discover, monitor or protect.") var mode = "protect"
+        @Option(name: .long, help: "A YAML config file (see configs/engine.yaml).") var config: String?
+
+        func run() throws {
+            var settings = SluiceSettings()
+            if let config {
+                do { settings = try SluiceSettings.load(path: config) } catch { throw ValidationError(error.description) }
+            }
+            guard let mode = PolicyMode(name: mode) else { throw ValidationError("unknown mode \"\(mode)\"") }
+            var known: [PolicyGroup] = []
+            if let groups {
+                do { known = try PolicyDocument.load(path: groups).groups } catch { throw ValidationError(error.description) }
+            }
+            var source = try openCapture(file, filter: nil)
+            var worker = Worker(config: settings.engine, stage: LearningStage(l7: L7Stage(config: settings.l7)), eveFD: -1)
+            do { _ = try Replay.run(&source, through: &worker) } catch { throw ValidationError(error.description) }
+            worker.shutdown()
+            print(LearnedPolicy.yaml(worker.stage.learned, groups: known, mode: mode), terminator: "")
         }
     }
 }

@@ -36,6 +36,10 @@ final class PolicyReplayTests: XCTestCase {
 
     /// Replays `capture` under `policy`; returns the policy records and the stage's counters.
     func replay(_ capture: String, _ policy: String) throws -> (records: [[String: Any]], counters: PolicyCounters) {
+        try Self.replay(capture, policy)
+    }
+
+    static func replay(_ capture: String, _ policy: String) throws -> (records: [[String: Any]], counters: PolicyCounters) {
         let compiled = try CompiledPolicy(parsing: policy, file: "test-policy.yaml")
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-policy-\(getpid()).json")
         defer { try? FileManager.default.removeItem(at: out) }

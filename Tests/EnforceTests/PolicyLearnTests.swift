@@ -1,0 +1,55 @@
+import Codecs
+import Engine
+import Enforce
+import Foundation
+import L7
+import PacketIO
+import Policy
+import XCTest
+
+/// Discover mode's learner: the policy it writes loads, allows everything the capture did
+/// and nothing wider than the shapes it saw.
+final class PolicyLearnTests: XCTestCase {
+    func learn(_ capture: String, groups: [PolicyGroup]) throws -> String {
+        var source = try PcapFile(path: PolicyReplayTests.captures.appendingPathComponent(capture).path)
+        var worker = Worker(config: EngineConfig(), stage: LearningStage(l7: L7Stage()), eveFD: -1)
+        _ = try Replay.run(&source, through: &worker)
+        worker.shutdown()
+        XCTAssertEqual(worker.stage.overflow, 0)
+        return LearnedPolicy.yaml(worker.stage.learned, groups: groups)
+    }
+
+    func testLearnedPolicyAllowsWhatWasSeenInTheGivenGroups() throws {
+        let groups = try PolicyDocument.parse(PolicyReplayTests.policy(mode: "protect"), file: "groups.yaml").groups
+        let yaml = try learn("mixed.pcap", groups: groups)
+        let rules = yaml.split(separator: "\n").filter { $0.contains("action: allow") }.map {
+            String($0.drop { $0 != "f" })   // from "from:" on, without the id
+        }
+        XCTAssertEqual(Set(rules), [
+            "from: clients, to: web, ports: [icmp], action: allow }",
+            "from: clients, to: web, ports: [tcp/443], apps: [tls], action: allow }",
+            "from: clients, to: web, ports: [tcp/53], apps: [dns], action: allow }",
+            "from: clients, to: web, ports: [tcp/80], apps: [http], action: allow }",
+            "from: clients, to: web, ports: [tcp/81], action: allow }",
+            "from: clients, to: web, ports: [udp/53], apps: [dns], action: allow }",
+        ], yaml)
+        let (records, counters) = try PolicyReplayTests.replay("mixed.pcap", yaml)
+        XCTAssertEqual(records.count, 0)
+        XCTAssertEqual(counters.denied, 0)
+        XCTAssertEqual(counters.allowed, 22)
+    }
+
+    func testAddressesOutsideEveryGroupGetTheirOwn() throws {
+        let yaml = try learn("l7-redis.pcap", groups: [])
+        XCTAssertTrue(yaml.contains("host-10-77-0-1: { cidrs: [\"10.77.0.1/32\"] }"), yaml)
+        XCTAssertTrue(yaml.contains("host-fd77--2: { cidrs: [\"fd77::2/128\"] }"), yaml)
+        XCTAssertTrue(yaml.contains("ports: [tcp/6379], apps: [redis]"), yaml)
+        // Learned from redis only: an HTTP flow between the same hosts is not allowed by it.
+        let compiled = try CompiledPolicy(parsing: yaml, file: "learned.yaml")
+        let d = compiled.classify(src: try XCTUnwrap(IPAddress("10.77.0.1")), dst: try XCTUnwrap(IPAddress("10.77.0.2")),
+                                  proto: 6, dstPort: 80, app: .http, fqdn: .empty)
+        XCTAssertEqual(d.effect, .deny)
+        let (_, counters) = try PolicyReplayTests.replay("l7-redis.pcap", yaml)
+        XCTAssertEqual(counters.denied, 0)
+    }
+}
