@@ -8,5 +8,7 @@ struct FlowVerdict {
     @usableFromInline var decided = false
     /// `Decision.Effect` raw value.
     @usableFromInline var effect: UInt8 = 0
+    /// The effect under the policy being compared against (`--against`), when there is one.
+    @usableFromInline var againstEffect: UInt8 = 0
     @inlinable init() {}
 }

@@ -20,6 +20,11 @@ public struct PolicyStage: InspectionStage, ~Copyable {
     /// Flow bytes (both directions) after which a flow still without an app is decided as
     /// `failed`: rules that name apps cannot match it.
     public let appBudget: UInt64
+    /// A second policy each flow is also classified under, to report where the two differ
+    /// (`sluice replay --policy NEW --against OLD`); it never drops anything.
+    public let against: CompiledPolicy?
+    /// Flows whose effect differs between `policy` and `against`, up to the table's size.
+    public var differences: PolicyDifferences
     /// What was decided.
     public var counters = PolicyCounters()
     @usableFromInline var flows: UnsafeMutablePointer<FlowEntry>?
@@ -29,9 +34,11 @@ public struct PolicyStage: InspectionStage, ~Copyable {
     @usableFromInline let workloadOffsets: [Int]
 
     /// A stage enforcing `policy` over `l7`.
-    public init(l7: consuming L7Stage, policy: CompiledPolicy, appBudget: UInt64 = 8192) {
+    public init(l7: consuming L7Stage, policy: CompiledPolicy, against: CompiledPolicy? = nil, appBudget: UInt64 = 8192) {
         self.l7 = l7
         self.policy = policy
+        self.against = against
+        differences = PolicyDifferences(capacity: against == nil ? 1 : 4096)
         self.appBudget = appBudget
         var offsets = [0]
         var bytes: [UInt8] = []
@@ -102,6 +109,12 @@ public struct PolicyStage: InspectionStage, ~Copyable {
         let effect = d.effect
         v.pointee.decided = true
         v.pointee.effect = effect.rawValue
+        if let against {
+            let old = against.classify(src: e.pointee.client, dst: e.pointee.server, proto: e.pointee.proto,
+                                       dstPort: e.pointee.serverPort, app: app, fqdn: againstFQDN(flow, server: e.pointee.server)).effect
+            v.pointee.againstEffect = old.rawValue
+            if old != effect { differences.add(e.pointee, new: effect, old: old) }
+        }
         switch effect {
         case .allow: counters.allowed &+= 1
         case .learn: counters.learned &+= 1
@@ -137,6 +150,17 @@ public struct PolicyStage: InspectionStage, ~Copyable {
         if let named { return named }
         var groups = GroupSet.empty
         l7.names.forEachName(of: server, now: flows![0].lastSeen) { groups.formUnion(policy.fqdnGroups(matching: $0)) }
+        return groups
+    }
+
+    /// `fqdnGroups` for the policy compared against (its groups are numbered its own way).
+    @inlinable
+    func againstFQDN(_ flow: UInt32, server: IPAddress) -> GroupSet {
+        guard let against else { return .empty }
+        let named = l7.withNamedHost(of: flow) { $0.count > 0 ? against.fqdnGroups(matching: $0) : nil }
+        if let named { return named }
+        var groups = GroupSet.empty
+        l7.names.forEachName(of: server, now: flows![0].lastSeen) { groups.formUnion(against.fqdnGroups(matching: $0)) }
         return groups
     }
 

@@ -37,6 +37,9 @@ struct ReplayCommand: ParsableCommand {
     @Option(name: .long, help: "Apply this whitelist policy (see configs/policy.yaml): policy records, drops.")
     var policy: String?
 
+    @Option(name: .long, help: "With --policy: also classify every flow under this policy and list the flows the two decide differently.")
+    var against: String?
+
     mutating func run() throws {
         var settings = SluiceSettings()
         if let config {
@@ -53,8 +56,14 @@ struct ReplayCommand: ParsableCommand {
         let summary: String
         if let policy {
             let compiled: CompiledPolicy
-            do { compiled = try CompiledPolicy(PolicyDocument.load(path: policy)) } catch { throw ValidationError(error.description) }
-            let stage = PolicyStage(l7: L7Stage(config: settings.l7, eveFD: fd), policy: compiled)
+            var old: CompiledPolicy?
+            do {
+                compiled = try CompiledPolicy(PolicyDocument.load(path: policy))
+                if let against { old = try CompiledPolicy(PolicyDocument.load(path: against)) }
+            } catch {
+                throw ValidationError(error.description)
+            }
+            let stage = PolicyStage(l7: L7Stage(config: settings.l7, eveFD: fd), policy: compiled, against: old)
             var worker = Worker(config: settings.engine, stage: stage, eveFD: fd)
             let start = monotonicSeconds()
             let packets: Int
@@ -65,6 +74,7 @@ struct ReplayCommand: ParsableCommand {
                 + worker.stage.l7.summaryLines()
                 + "  policy       allowed \(c.allowed)  violations \(c.violations)  denied \(c.denied)  learned \(c.learned)"
                 + "  exempt \(c.exempt)  (packets dropped \(c.droppedPackets), resets \(c.resets))\n"
+                + (against.map { differenceLines(worker.stage.differences, against: $0) } ?? "")
         } else {
             var worker = Worker(config: settings.engine, stage: L7Stage(config: settings.l7, eveFD: fd), eveFD: fd)
             let start = monotonicSeconds()
@@ -80,6 +90,19 @@ struct ReplayCommand: ParsableCommand {
             print(summary, terminator: "")
         }
     }
+}
+
+/// The flows `--against` found decided differently, one line each (the first 100).
+func differenceLines(_ d: borrowing PolicyDifferences, against: String) -> String {
+    let all = d.all
+    var out = "  against \(against): \(all.count + Int(d.overflow)) flows decided differently (new / old)\n"
+    for e in all.prefix(100) {
+        let ports = e.proto == 6 || e.proto == 17 ? ":\(e.clientPort) -> \(e.server):\(e.serverPort)" : " -> \(e.server)"
+        let proto = [1: "ICMP", 6: "TCP", 17: "UDP", 58: "IPv6-ICMP"][Int(e.proto)] ?? "proto \(e.proto)"
+        out += "    \(proto) \(e.client)\(ports)  \(e.new) / \(e.old)\n"
+    }
+    if all.count > 100 { out += "    ... \(all.count - 100) more\n" }
+    return out
 }
 
 /// Opens a capture for replay, turning libpcap's errors into a command-line error.

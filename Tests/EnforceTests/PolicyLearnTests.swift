@@ -53,3 +53,26 @@ final class PolicyLearnTests: XCTestCase {
         XCTAssertEqual(counters.denied, 0)
     }
 }
+
+/// `--against`: every flow classified under both policies, the differing ones listed.
+final class PolicySimulationTests: XCTestCase {
+    func testDifferencesAgainstTheLearnedPolicyAreExactlyTheRefusedFlows() throws {
+        let groups = try PolicyDocument.parse(PolicyReplayTests.policy(mode: "protect"), file: "groups.yaml").groups
+        var source = try PcapFile(path: PolicyReplayTests.captures.appendingPathComponent("mixed.pcap").path)
+        var learner = Worker(config: EngineConfig(), stage: LearningStage(l7: L7Stage()), eveFD: -1)
+        _ = try Replay.run(&source, through: &learner)
+        learner.shutdown()
+        let old = try CompiledPolicy(parsing: LearnedPolicy.yaml(learner.stage.learned, groups: groups), file: "learned.yaml")
+        let new = try CompiledPolicy(parsing: PolicyReplayTests.policy(mode: "protect"), file: "new.yaml")
+
+        var replay = try PcapFile(path: PolicyReplayTests.captures.appendingPathComponent("mixed.pcap").path)
+        var worker = Worker(config: EngineConfig(), stage: PolicyStage(l7: L7Stage(), policy: new, against: old), eveFD: -1)
+        _ = try Replay.run(&replay, through: &worker)
+        worker.shutdown()
+        let diffs = worker.stage.differences.all.map { d -> String in
+            let port = d.proto == 6 ? ":\(d.clientPort) > \(d.server):\(d.serverPort)" : " > \(d.server)"
+            return "\(d.proto == 6 ? "TCP" : "ICMP") \(d.client)\(port) \(d.new)/\(d.old)"
+        }
+        XCTAssertEqual(Set(diffs), Set(PolicyReplayTests.refused.map { $0 + " deny/allow" }))
+    }
+}
