@@ -8,6 +8,8 @@ struct FlowVerdict {
     @usableFromInline var decided = false
     /// `Decision.Effect` raw value.
     @usableFromInline var effect: UInt8 = 0
+    /// The policy generation the verdict was made under; a newer policy re-decides the flow.
+    @usableFromInline var generation: UInt32 = 0
     /// The effect under the policy being compared against (`--against`), when there is one.
     @usableFromInline var againstEffect: UInt8 = 0
     @inlinable init() {}

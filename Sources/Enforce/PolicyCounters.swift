@@ -1,5 +1,6 @@
 /// What the policy stage decided, per worker.
 public struct PolicyCounters: Sendable {
+    /// Verdicts (a flow counts again when a new policy changes its verdict).
     /// Flows a rule or the default allowed.
     public var allowed: UInt64 = 0
     /// Flows discover mode learned.
@@ -15,6 +16,8 @@ public struct PolicyCounters: Sendable {
     public var exempt: UInt64 = 0
     /// Packets dropped because their flow was denied.
     public var droppedPackets: UInt64 = 0
+    /// Policies put in force after the first (`PolicyStage.apply`).
+    public var policiesApplied: UInt64 = 0
     /// TCP resets the stage asked for (one toward each end of a denied TCP flow; in replay
     /// they are recorded, inline they are sent).
     public var resets: UInt64 = 0

@@ -16,7 +16,9 @@ public struct PolicyStage: InspectionStage, ~Copyable {
     /// The application layer; its EVE buffer carries the policy records too.
     public var l7: L7Stage
     /// The policy in force (an immutable snapshot, shared between workers).
-    public let policy: CompiledPolicy
+    public private(set) var policy: CompiledPolicy
+    /// Bumped by `apply`: verdicts made under an older policy are made again.
+    public private(set) var generation: UInt32 = 0
     /// Flow bytes (both directions) after which a flow still without an app is decided as
     /// `failed`: rules that name apps cannot match it.
     public let appBudget: UInt64
@@ -80,19 +82,29 @@ public struct PolicyStage: InspectionStage, ~Copyable {
         guard let flow, let entry else { return l7Verdict }
         let v = verdicts! + Int(flow)
         if v.pointee.flowID != entry.pointee.flowID { v.pointee = FlowVerdict(); v.pointee.flowID = entry.pointee.flowID }
-        if !v.pointee.decided { decide(v, flow, entry, p) }
+        if !v.pointee.decided || v.pointee.generation != generation { decide(v, flow, entry, p) }
         guard v.pointee.decided, v.pointee.effect == Decision.Effect.deny.rawValue else { return l7Verdict }
         counters.droppedPackets &+= 1
         return .drop
     }
 
+    /// Puts `new` in force between two packets: every flow's cached verdict is made again, under
+    /// `new`, at its next packet (a flow the old policy denied may pass again, and the reverse).
+    public mutating func apply(_ new: CompiledPolicy) {
+        policy = new
+        generation &+= 1
+        counters.policiesApplied &+= 1
+    }
+
     @inlinable
     mutating func decide(_ v: UnsafeMutablePointer<FlowVerdict>, _ flow: UInt32, _ e: UnsafeMutablePointer<FlowEntry>,
                          _ p: borrowing DecodedPacket) {
+        let wasDecided = v.pointee.decided
         if Self.isLinkPlumbing(server: e.pointee.server, proto: p.ipProto, icmpType: p.icmpType) {
+            if !wasDecided { counters.exempt &+= 1 }
             v.pointee.decided = true
             v.pointee.effect = Decision.Effect.allow.rawValue
-            counters.exempt &+= 1
+            v.pointee.generation = generation
             return
         }
         var app = l7.app(of: flow)
@@ -107,14 +119,18 @@ public struct PolicyStage: InspectionStage, ~Copyable {
                                 dstPort: e.pointee.serverPort, app: app, fqdn: fqdn)
         }
         let effect = d.effect
+        // A verdict made again under a new policy is reported only when it changed.
+        let changed = !wasDecided || v.pointee.effect != effect.rawValue
         v.pointee.decided = true
         v.pointee.effect = effect.rawValue
-        if let against {
+        v.pointee.generation = generation
+        if let against, !wasDecided {
             let old = against.classify(src: e.pointee.client, dst: e.pointee.server, proto: e.pointee.proto,
                                        dstPort: e.pointee.serverPort, app: app, fqdn: againstFQDN(flow, server: e.pointee.server)).effect
             v.pointee.againstEffect = old.rawValue
             if old != effect { differences.add(e.pointee, new: effect, old: old) }
         }
+        guard changed else { return }
         switch effect {
         case .allow: counters.allowed &+= 1
         case .learn: counters.learned &+= 1

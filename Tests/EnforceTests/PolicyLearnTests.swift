@@ -76,3 +76,39 @@ final class PolicySimulationTests: XCTestCase {
         XCTAssertEqual(Set(diffs), Set(PolicyReplayTests.refused.map { $0 + " deny/allow" }))
     }
 }
+
+/// A new policy put in force mid-capture: cached verdicts are made again at each flow's next
+/// packet, so a session the old policy allowed is cut by the new one.
+final class PolicySwapTests: XCTestCase {
+    func testApplyReDecidesOpenFlows() throws {
+        let groups = try PolicyDocument.parse(PolicyReplayTests.policy(mode: "protect"), file: "groups.yaml").groups
+        var source = try PcapFile(path: PolicyReplayTests.captures.appendingPathComponent("mixed.pcap").path)
+        var learner = Worker(config: EngineConfig(), stage: LearningStage(l7: L7Stage()), eveFD: -1)
+        _ = try Replay.run(&source, through: &learner)
+        learner.shutdown()
+        let allowAll = try CompiledPolicy(parsing: LearnedPolicy.yaml(learner.stage.learned, groups: groups), file: "old.yaml")
+        let strict = try CompiledPolicy(parsing: PolicyReplayTests.policy(mode: "protect"), file: "new.yaml")
+
+        // Frames 388-403 are the TLS session to beta.example.com: swap policies inside it.
+        var replay = try PcapFile(path: PolicyReplayTests.captures.appendingPathComponent("mixed.pcap").path)
+        let link = replay.linkType
+        var worker = Worker(config: EngineConfig(), stage: PolicyStage(l7: L7Stage(), policy: allowAll), eveFD: -1)
+        var frame = 0
+        var droppedAfterSwap = 0
+        while let p = try replay.nextPacket() {
+            frame += 1
+            if frame == 395 {
+                XCTAssertEqual(worker.stage.counters.denied, 0, "the learned policy allows everything seen")
+                worker.stage.apply(strict)
+            }
+            let verdict = worker.process(frame: p.data, wireLength: p.wireLength, timestamp: p.timestamp, linkType: link)
+            if frame >= 395 && verdict == .drop { droppedAfterSwap += 1 }
+        }
+        worker.shutdown()
+        XCTAssertEqual(worker.stage.counters.policiesApplied, 1)
+        // Denied: beta's session at its next frame after the swap, and what started later (gamma's
+        // session from frame 404, tcp/81 at 418, the ping at 420). Flows that ended before stay allowed.
+        XCTAssertEqual(worker.stage.counters.denied, 4)
+        XCTAssertGreaterThan(droppedAfterSwap, 0)
+    }
+}
