@@ -134,11 +134,11 @@ public struct PolicyStage: InspectionStage, ~Copyable {
         switch effect {
         case .allow: counters.allowed &+= 1
         case .learn: counters.learned &+= 1
-        case .violate: counters.violations &+= 1; record(d, "violate", e)
+        case .violate: counters.violations &+= 1; record(d, "violate", e, flow)
         case .deny:
             counters.denied &+= 1
             if e.pointee.proto == IPProto.tcp { counters.resets &+= 2 }
-            record(d, "deny", e)
+            record(d, "deny", e, flow)
         case .pending: break
         }
     }
@@ -181,7 +181,7 @@ public struct PolicyStage: InspectionStage, ~Copyable {
     }
 
     @inlinable
-    mutating func record(_ d: Decision, _ action: StaticString, _ e: UnsafeMutablePointer<FlowEntry>) {
+    mutating func record(_ d: Decision, _ action: StaticString, _ e: UnsafeMutablePointer<FlowEntry>, _ flow: UInt32) {
         guard l7.eve != nil else { return }
         l7.eve!.reserve(4096)
         FlowRecord.header(UnsafePointer(e), timestamp: e.pointee.lastSeen, eventType: "policy", into: &l7.eve!)
@@ -196,6 +196,17 @@ public struct PolicyStage: InspectionStage, ~Copyable {
             l7.eve!.nullField("workload")
         }
         l7.eve!.endObject()
+        // The part of the app record the verdict rests on: the name the client asked for.
+        let app = l7.app(of: flow)
+        if app == .tls || app == .http || app == .http2 {
+            var host = FixedBytes<128>()
+            l7.withNamedHost(of: flow) { host.set($0) }
+            if host.count > 0 {
+                l7.eve!.objectKey(app == .tls ? "tls" : "http")
+                host.withBytes { l7.eve!.field(app == .tls ? "sni" : "hostname", bytes: $0) }
+                l7.eve!.endObject()
+            }
+        }
         l7.eve!.endObject()
         l7.eve!.endLine()
     }

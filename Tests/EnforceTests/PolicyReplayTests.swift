@@ -81,6 +81,9 @@ final class PolicyReplayTests: XCTestCase {
             XCTAssertEqual(p["mode"] as? String, "protect")
             XCTAssertTrue(p["rule_id"] is NSNull, "the default denied it: \(r)")
         }
+        // The TLS denials carry the name the verdict rests on.
+        let snis = Set(records.compactMap { ($0["tls"] as? [String: Any])?["sni"] as? String })
+        XCTAssertEqual(snis, ["beta.example.com", "gamma.example.com"])
         XCTAssertEqual(counters.denied, UInt64(records.count))
         XCTAssertGreaterThan(counters.droppedPackets, counters.denied)
         XCTAssertEqual(counters.resets, 2 * UInt64(records.filter { $0["proto"] as? String == "TCP" }.count))
