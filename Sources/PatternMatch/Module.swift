@@ -1,0 +1,1 @@
+// The PatternMatch module; see the files beside this one.
