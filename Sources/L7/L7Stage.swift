@@ -349,7 +349,8 @@ public struct L7Stage: InspectionStage, ~Copyable {
         let tx = s.pointee.dnsTx
         s.pointee.dnsTx &+= 1
         if m.header.qr && m.header.rcode == 0 { learnNames(m, now: flows![Int(flow)].lastSeen) }
-        guard eve != nil else { return }
+        // Counted whether or not EVE is written, like the HTTP and TLS records.
+        guard eve != nil else { counters.dnsEvents &+= UInt64(DNSEve.eventCount(m)); return }
         let e = UnsafePointer(flows! + Int(flow))
         for i in 0..<DNSEve.eventCount(m) {
             eve!.reserve(16384)
