@@ -50,6 +50,8 @@ struct Options {
     var passes = 5
     /// A whitelist policy: also run the capture from memory through the policy stage.
     var policy: String?
+    /// Run the Hyperscan wrapper's scan benchmark instead.
+    var hyperscan = false
     /// Folder of the recorded L7 captures: run the per-protocol parser benchmark instead.
     var parsers: String?
 }
@@ -63,17 +65,22 @@ func parse() -> Options {
         case "--warmup-fraction": o.warmup = Double(args.popFirst() ?? "") ?? 0.1
         case "--passes": o.passes = max(1, Int(args.popFirst() ?? "") ?? 5)
         case "--parsers": o.parsers = args.popFirst()
+        case "--hyperscan": o.hyperscan = true
         case "--policy": o.policy = args.popFirst()
         case "-h", "--help":
             print("usage: sluice-bench FILE [--config engine.yaml] [--warmup-fraction 0.1] [--passes 5]"); exit(0)
         default: o.file = a
         }
     }
-    if o.file.isEmpty && o.parsers == nil { print("usage: sluice-bench FILE [--config engine.yaml]"); exit(2) }
+    if o.file.isEmpty && o.parsers == nil && !o.hyperscan { print("usage: sluice-bench FILE [--config engine.yaml]"); exit(2) }
     return o
 }
 
 let options = parse()
+if options.hyperscan {
+    do { try runHyperscanBench() } catch { print("sluice-bench: \(error)"); exit(1) }
+    exit(0)
+}
 if let dir = options.parsers {
     do { try runParserBench(dir) } catch { print("sluice-bench: \(error)"); exit(1) }
     exit(0)

@@ -1,1 +1,0 @@
-// The PatternMatch module; see the files beside this one.
