@@ -29,7 +29,6 @@ public struct PolicyStage: InspectionStage, ~Copyable {
     public var differences: PolicyDifferences
     /// What was decided.
     public var counters = PolicyCounters()
-    @usableFromInline var flows: UnsafeMutablePointer<FlowEntry>?
     @usableFromInline var verdicts: UnsafeMutablePointer<FlowVerdict>?
     /// Workload names as bytes, for the records (no String on the packet path).
     @usableFromInline let workloadNames: UnsafeMutableRawBufferPointer
@@ -57,7 +56,6 @@ public struct PolicyStage: InspectionStage, ~Copyable {
 
     public mutating func attach(flows: UnsafeMutablePointer<FlowEntry>, capacity: Int) {
         l7.attach(flows: flows, capacity: capacity)
-        self.flows = flows
         verdicts = .allocate(capacity: capacity)
         verdicts!.initialize(repeating: FlowVerdict(), count: capacity)
     }
@@ -108,7 +106,7 @@ public struct PolicyStage: InspectionStage, ~Copyable {
             return
         }
         var app = l7.app(of: flow)
-        let fqdn = fqdnGroups(flow, server: e.pointee.server)
+        let fqdn = fqdnGroups(under: policy, flow, server: e.pointee.server, now: e.pointee.lastSeen)
         var d = policy.classify(src: e.pointee.client, dst: e.pointee.server, proto: e.pointee.proto,
                                 dstPort: e.pointee.serverPort, app: app, fqdn: fqdn)
         if d.status == .needsApp {
@@ -125,8 +123,9 @@ public struct PolicyStage: InspectionStage, ~Copyable {
         v.pointee.effect = effect.rawValue
         v.pointee.generation = generation
         if let against, !wasDecided {
+            let oldFQDN = fqdnGroups(under: against, flow, server: e.pointee.server, now: e.pointee.lastSeen)
             let old = against.classify(src: e.pointee.client, dst: e.pointee.server, proto: e.pointee.proto,
-                                       dstPort: e.pointee.serverPort, app: app, fqdn: againstFQDN(flow, server: e.pointee.server)).effect
+                                       dstPort: e.pointee.serverPort, app: app, fqdn: oldFQDN).effect
             v.pointee.againstEffect = old.rawValue
             if old != effect { differences.add(e.pointee, new: effect, old: old) }
         }
@@ -157,26 +156,15 @@ public struct PolicyStage: InspectionStage, ~Copyable {
         return proto == 58 && icmpType >= 133 && icmpType <= 137
     }
 
-    /// The destination's FQDN groups: those of the host the client named, when it named one
-    /// (the name asked for wins over the address), else of every name the DNS answers gave
-    /// the address.
+    /// The destination's FQDN groups under `policy`: those of the host the client named, when
+    /// it named one (the name asked for wins over the address), else of every name the DNS
+    /// answers gave the address that is still live at `now` (the flow's own clock).
     @inlinable
-    func fqdnGroups(_ flow: UInt32, server: IPAddress) -> GroupSet {
+    func fqdnGroups(under policy: CompiledPolicy, _ flow: UInt32, server: IPAddress, now: UInt64) -> GroupSet {
         let named = l7.withNamedHost(of: flow) { $0.count > 0 ? policy.fqdnGroups(matching: $0) : nil }
         if let named { return named }
         var groups = GroupSet.empty
-        l7.names.forEachName(of: server, now: flows![0].lastSeen) { groups.formUnion(policy.fqdnGroups(matching: $0)) }
-        return groups
-    }
-
-    /// `fqdnGroups` for the policy compared against (its groups are numbered its own way).
-    @inlinable
-    func againstFQDN(_ flow: UInt32, server: IPAddress) -> GroupSet {
-        guard let against else { return .empty }
-        let named = l7.withNamedHost(of: flow) { $0.count > 0 ? against.fqdnGroups(matching: $0) : nil }
-        if let named { return named }
-        var groups = GroupSet.empty
-        l7.names.forEachName(of: server, now: flows![0].lastSeen) { groups.formUnion(against.fqdnGroups(matching: $0)) }
+        l7.names.forEachName(of: server, now: now) { groups.formUnion(policy.fqdnGroups(matching: $0)) }
         return groups
     }
 

@@ -7,21 +7,22 @@ import PacketIO
 import Policy
 import XCTest
 
+/// The policy discover mode learns from `capture`, in `groups` (the test policy's when nil).
+func learnedPolicy(_ capture: String, groups: [PolicyGroup]? = nil) throws -> String {
+    let known = try groups ?? PolicyDocument.parse(PolicyReplayTests.policy(mode: "protect"), file: "groups.yaml").groups
+    var source = try PcapFile(path: PolicyReplayTests.captures.appendingPathComponent(capture).path)
+    var worker = Worker(config: EngineConfig(), stage: LearningStage(l7: L7Stage()), eveFD: -1)
+    _ = try Replay.run(&source, through: &worker)
+    worker.shutdown()
+    XCTAssertEqual(worker.stage.overflow, 0)
+    return LearnedPolicy.yaml(worker.stage.learned, groups: known)
+}
+
 /// Discover mode's learner: the policy it writes loads, allows everything the capture did
 /// and nothing wider than the shapes it saw.
 final class PolicyLearnTests: XCTestCase {
-    func learn(_ capture: String, groups: [PolicyGroup]) throws -> String {
-        var source = try PcapFile(path: PolicyReplayTests.captures.appendingPathComponent(capture).path)
-        var worker = Worker(config: EngineConfig(), stage: LearningStage(l7: L7Stage()), eveFD: -1)
-        _ = try Replay.run(&source, through: &worker)
-        worker.shutdown()
-        XCTAssertEqual(worker.stage.overflow, 0)
-        return LearnedPolicy.yaml(worker.stage.learned, groups: groups)
-    }
-
     func testLearnedPolicyAllowsWhatWasSeenInTheGivenGroups() throws {
-        let groups = try PolicyDocument.parse(PolicyReplayTests.policy(mode: "protect"), file: "groups.yaml").groups
-        let yaml = try learn("mixed.pcap", groups: groups)
+        let yaml = try learnedPolicy("mixed.pcap")
         let rules = yaml.split(separator: "\n").filter { $0.contains("action: allow") }.map {
             String($0.drop { $0 != "f" })   // from "from:" on, without the id
         }
@@ -40,7 +41,7 @@ final class PolicyLearnTests: XCTestCase {
     }
 
     func testAddressesOutsideEveryGroupGetTheirOwn() throws {
-        let yaml = try learn("l7-redis.pcap", groups: [])
+        let yaml = try learnedPolicy("l7-redis.pcap", groups: [])
         XCTAssertTrue(yaml.contains("host-10-77-0-1: { cidrs: [\"10.77.0.1/32\"] }"), yaml)
         XCTAssertTrue(yaml.contains("host-fd77--2: { cidrs: [\"fd77::2/128\"] }"), yaml)
         XCTAssertTrue(yaml.contains("ports: [tcp/6379], apps: [redis]"), yaml)
@@ -57,12 +58,7 @@ final class PolicyLearnTests: XCTestCase {
 /// `--against`: every flow classified under both policies, the differing ones listed.
 final class PolicySimulationTests: XCTestCase {
     func testDifferencesAgainstTheLearnedPolicyAreExactlyTheRefusedFlows() throws {
-        let groups = try PolicyDocument.parse(PolicyReplayTests.policy(mode: "protect"), file: "groups.yaml").groups
-        var source = try PcapFile(path: PolicyReplayTests.captures.appendingPathComponent("mixed.pcap").path)
-        var learner = Worker(config: EngineConfig(), stage: LearningStage(l7: L7Stage()), eveFD: -1)
-        _ = try Replay.run(&source, through: &learner)
-        learner.shutdown()
-        let old = try CompiledPolicy(parsing: LearnedPolicy.yaml(learner.stage.learned, groups: groups), file: "learned.yaml")
+        let old = try CompiledPolicy(parsing: learnedPolicy("mixed.pcap"), file: "learned.yaml")
         let new = try CompiledPolicy(parsing: PolicyReplayTests.policy(mode: "protect"), file: "new.yaml")
 
         var replay = try PcapFile(path: PolicyReplayTests.captures.appendingPathComponent("mixed.pcap").path)
@@ -81,12 +77,7 @@ final class PolicySimulationTests: XCTestCase {
 /// packet, so a session the old policy allowed is cut by the new one.
 final class PolicySwapTests: XCTestCase {
     func testApplyReDecidesOpenFlows() throws {
-        let groups = try PolicyDocument.parse(PolicyReplayTests.policy(mode: "protect"), file: "groups.yaml").groups
-        var source = try PcapFile(path: PolicyReplayTests.captures.appendingPathComponent("mixed.pcap").path)
-        var learner = Worker(config: EngineConfig(), stage: LearningStage(l7: L7Stage()), eveFD: -1)
-        _ = try Replay.run(&source, through: &learner)
-        learner.shutdown()
-        let allowAll = try CompiledPolicy(parsing: LearnedPolicy.yaml(learner.stage.learned, groups: groups), file: "old.yaml")
+        let allowAll = try CompiledPolicy(parsing: learnedPolicy("mixed.pcap"), file: "old.yaml")
         let strict = try CompiledPolicy(parsing: PolicyReplayTests.policy(mode: "protect"), file: "new.yaml")
 
         // Frames 388-403 are the TLS session to beta.example.com: swap policies inside it.
