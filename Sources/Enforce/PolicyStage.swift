@@ -5,6 +5,7 @@ import L7
 import L7Core
 import Output
 import Policy
+import Sensors
 import Stream
 
 /// The inspection stage with a whitelist policy: the L7 stage first (it detects the app and
@@ -33,6 +34,10 @@ public struct PolicyStage: InspectionStage, ~Copyable {
     /// Workload names as bytes, for the records (no String on the packet path).
     @usableFromInline let workloadNames: UnsafeMutableRawBufferPointer
     @usableFromInline let workloadOffsets: [Int]
+    /// Sensor mask per workload (the sensors the policy binds to it), for the L7 stage's
+    /// sensors: a flow runs those of both its ends' workloads, none when neither is one.
+    @usableFromInline var workloadSensors: UnsafeMutablePointer<UInt64>
+    @usableFromInline var flowTable: UnsafeMutablePointer<FlowEntry>?
 
     /// A stage enforcing `policy` over `l7`.
     public init(l7: consuming L7Stage, policy: CompiledPolicy, against: CompiledPolicy? = nil, appBudget: UInt64 = 8192) {
@@ -47,14 +52,19 @@ public struct PolicyStage: InspectionStage, ~Copyable {
         workloadNames = .allocate(byteCount: max(1, bytes.count), alignment: 1)
         workloadNames.copyBytes(from: bytes)
         workloadOffsets = offsets
+        workloadSensors = .allocate(capacity: max(1, policy.workloadNames.count))
+        workloadSensors.initialize(repeating: 0, count: max(1, policy.workloadNames.count))
+        bindSensors(of: policy)
     }
 
     deinit {
+        workloadSensors.deallocate()
         verdicts?.deallocate()
         workloadNames.deallocate()
     }
 
     public mutating func attach(flows: UnsafeMutablePointer<FlowEntry>, capacity: Int) {
+        flowTable = flows
         l7.attach(flows: flows, capacity: capacity)
         verdicts = .allocate(capacity: capacity)
         verdicts!.initialize(repeating: FlowVerdict(), count: capacity)
@@ -63,6 +73,7 @@ public struct PolicyStage: InspectionStage, ~Copyable {
     public mutating func finish() { l7.finish() }
 
     public mutating func streamData(flow: UInt32, direction: Direction, bytes: UnsafeRawBufferPointer) {
+        _ = verdictSlot(flow)
         l7.streamData(flow: flow, direction: direction, bytes: bytes)
     }
 
@@ -76,10 +87,9 @@ public struct PolicyStage: InspectionStage, ~Copyable {
 
     public mutating func packet(_ p: borrowing DecodedPacket, bytes: UnsafeRawBufferPointer, flow: UInt32?,
                                 direction: Direction, entry: UnsafeMutablePointer<FlowEntry>?) -> Verdict {
+        guard let flow, let entry else { return l7.packet(p, bytes: bytes, flow: flow, direction: direction, entry: entry) }
+        let v = verdictSlot(flow)
         let l7Verdict = l7.packet(p, bytes: bytes, flow: flow, direction: direction, entry: entry)
-        guard let flow, let entry else { return l7Verdict }
-        let v = verdicts! + Int(flow)
-        if v.pointee.flowID != entry.pointee.flowID { v.pointee = FlowVerdict(); v.pointee.flowID = entry.pointee.flowID }
         if !v.pointee.decided || v.pointee.generation != generation { decide(v, flow, entry, p) }
         guard v.pointee.decided, v.pointee.effect == Decision.Effect.deny.rawValue else { return l7Verdict }
         counters.droppedPackets &+= 1
@@ -90,8 +100,39 @@ public struct PolicyStage: InspectionStage, ~Copyable {
     /// `new`, at its next packet (a flow the old policy denied may pass again, and the reverse).
     public mutating func apply(_ new: CompiledPolicy) {
         policy = new
+        bindSensors(of: new)
         generation &+= 1
         counters.policiesApplied &+= 1
+    }
+
+    /// The flow's cached verdict, reset (and its sensors bound) when the table gave the slot
+    /// to a new flow. Called before the L7 stage sees any of the flow's bytes, so sensors
+    /// start with the right mask.
+    @inlinable
+    mutating func verdictSlot(_ flow: UInt32) -> UnsafeMutablePointer<FlowVerdict> {
+        let v = verdicts! + Int(flow)
+        let e = flowTable! + Int(flow)
+        if v.pointee.flowID != e.pointee.flowID {
+            v.pointee = FlowVerdict()
+            v.pointee.flowID = e.pointee.flowID
+            if l7.sensors.isEnabled {
+                let ws = policy.workload(of: e.pointee.server), wc = policy.workload(of: e.pointee.client)
+                let mask = (ws >= 0 ? workloadSensors[Int(ws)] : 0) | (wc >= 0 ? workloadSensors[Int(wc)] : 0)
+                l7.sensors.setSensors(flow: flow, flowID: e.pointee.flowID, mask: mask)
+            }
+        }
+        return v
+    }
+
+    /// Computes each workload's sensor mask under `policy` (sensors it names that are not
+    /// loaded bind nothing; `sluice replay` refuses such a policy up front).
+    mutating func bindSensors(of policy: CompiledPolicy) {
+        let count = policy.workloadNames.count
+        workloadSensors.deallocate()
+        workloadSensors = .allocate(capacity: max(1, count))
+        workloadSensors.initialize(repeating: 0, count: max(1, count))
+        guard let set = l7.sensors.set else { return }
+        for w in 0..<count { workloadSensors[w] = set.mask(for: policy.sensors(ofWorkload: Int32(w))) }
     }
 
     @inlinable

@@ -22,6 +22,10 @@ public struct L7Counters: Sendable {
     public var datastoreErrors: UInt64 = 0
     /// DNS payloads on DNS flows that did not parse.
     public var dnsMalformed: UInt64 = 0
+    /// Packets dropped because a sensor `block` rule fired on their flow.
+    public var sensorDrops: UInt64 = 0
+    /// TCP resets a sensor block sends (two per blocked TCP flow: one toward each end).
+    public var sensorResets: UInt64 = 0
 
     /// All zero.
     public init() {}

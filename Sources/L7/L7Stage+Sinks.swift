@@ -5,6 +5,7 @@ import HTTP
 import HTTP2
 import L7Core
 import Output
+import Sensors
 import Stream
 
 // The stage is the sink of every parser it runs: what a parser reports becomes an EVE record
@@ -70,6 +71,10 @@ extension L7Stage {
 extension L7Stage: HTTPSink {
     public mutating func httpTransaction(_ tx: borrowing HTTPTransaction) {
         counters.httpTransactions &+= 1
+        if sensors.isEnabled {
+            sensors.endBodies(flow: current, flowID: flowID(current))
+            reportAlerts(current, http: tx)
+        }
         // (Two tests, not `&&`: its autoclosure cannot capture a borrowed parameter.)
         let upgraded = tx.flags.contains(.upgrade)
         if tx.status == 101, upgraded {
@@ -93,10 +98,26 @@ extension L7Stage: HTTPSink {
     public mutating func httpRequestHeaders(_ tx: borrowing HTTPTransaction) {
         let s = state! + Int(current)
         if s.pointee.namedHost.count == 0 { tx.host.withBytes { s.pointee.namedHost.set($0) } }
+        guard sensors.isEnabled else { return }
+        let flow = current, id = flowID(current), unit = tx.index
+        tx.uri.withBytes { sensors.scanURL(flow: flow, flowID: id, uri: $0, unit: unit) }
+        reportAlerts(flow, http: tx)
+    }
+
+    public mutating func httpHeader(name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, toServer: Bool,
+                                    tx: borrowing HTTPTransaction) {
+        guard sensors.isEnabled else { return }
+        sensors.scanHeader(flow: current, flowID: flowID(current), name: name, value: value, toServer: toServer, unit: tx.index)
+        reportAlerts(current, http: tx)
     }
 
     public mutating func httpBody(_ bytes: UnsafeRawBufferPointer, toServer: Bool, raw: Bool, tx: borrowing HTTPTransaction) {
         counters.httpBodyBytes &+= UInt64(bytes.count)
+        guard sensors.isEnabled else { return }
+        var form = false
+        if toServer { form = tx.requestContentType.withBytes { Self.isForm($0) } }
+        sensors.scanBody(flow: current, flowID: flowID(current), bytes: bytes, toServer: toServer, unit: tx.index, form: form)
+        reportAlerts(current, http: tx)
     }
 }
 
@@ -115,10 +136,20 @@ extension L7Stage: HTTP2Sink {
     public mutating func http2RequestHeaders(_ stream: borrowing HTTP2StreamInfo) {
         let s = state! + Int(current)
         if s.pointee.namedHost.count == 0 { stream.authority.withBytes { s.pointee.namedHost.set($0) } }
+        guard sensors.isEnabled else { return }
+        let flow = current, id = flowID(current), unit = UInt64(stream.streamID)
+        stream.path.withBytes { sensors.scanURL(flow: flow, flowID: id, uri: $0, unit: unit) }
+        reportAlerts(flow, http2: stream)
     }
 
     public mutating func http2Data(_ bytes: UnsafeRawBufferPointer, toServer: Bool, stream: borrowing HTTP2StreamInfo) {
         counters.httpBodyBytes &+= UInt64(bytes.count)
+        guard sensors.isEnabled else { return }
+        var form = false
+        if toServer { form = stream.requestContentType.withBytes { Self.isForm($0) } }
+        sensors.scanBody(flow: current, flowID: flowID(current), bytes: bytes, toServer: toServer,
+                         unit: UInt64(stream.streamID), form: form)
+        reportAlerts(current, http2: stream)
     }
 }
 
@@ -129,6 +160,10 @@ extension L7Stage: DatastoreSink {
         s.pointee.lastCommand.set(command)
         let tx = s.pointee.commands
         s.pointee.commands &+= 1
+        if sensors.isEnabled {
+            sensors.scanQuery(flow: current, flowID: flowID(current), text: detail.count > 0 ? detail : command, unit: tx)
+            reportAlerts(current)
+        }
         guard eve != nil, datastoreEvents else { return }
         beginRecord(app.name, txID: tx)
         eve!.objectKey(app.name)

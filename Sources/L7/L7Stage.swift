@@ -7,6 +7,7 @@ import HTTP2
 import Flow
 import L7Core
 import Output
+import Sensors
 import Stream
 import TLS
 
@@ -67,9 +68,13 @@ public struct L7Stage: InspectionStage, ~Copyable {
     public var eve: JSONBuffer?
     /// What the stage saw.
     public var counters = L7Counters()
+    /// DLP and WAF sensors run on what the parsers decode; a runtime without sensors when
+    /// none are loaded.
+    public var sensors: SensorEngine
 
     /// A stage with `config`'s pools, writing EVE records to `eveFD` (-1 for none).
-    public init(config: L7Config = L7Config(), eveFD: Int32 = -1) {
+    public init(config: L7Config = L7Config(), eveFD: Int32 = -1, sensors: consuming SensorEngine = SensorEngine()) {
+        self.sensors = sensors
         let dns = max(1, config.dnsTCPFlows)
         tlsPool = SlotPool(slots: config.tlsHandshakes, perSlot: 2) { _ in TLSHandshakeParser() }
         let buffers = UnsafeMutableRawPointer.allocate(byteCount: 2 * dns * 65536, alignment: 64)
@@ -103,6 +108,7 @@ public struct L7Stage: InspectionStage, ~Copyable {
         self.capacity = capacity
         state = .allocate(capacity: capacity)
         for i in 0..<capacity { (state! + i).initialize(to: L7Flow()) }
+        sensors.attach(capacity: capacity)
     }
 
     public mutating func finish() { eve?.flush() }
@@ -181,7 +187,12 @@ public struct L7Stage: InspectionStage, ~Copyable {
 
     public mutating func packet(_ p: borrowing DecodedPacket, bytes: UnsafeRawBufferPointer, flow: UInt32?,
                                 direction: Direction, entry: UnsafeMutablePointer<FlowEntry>?) -> Verdict {
-        guard let flow, p.ipProto == IPProto.udp, p.payloadLength > 0 else { return .pass }
+        guard let flow else { return .pass }
+        if sensors.isEnabled && sensors.isBlocked(flow: flow, flowID: flowID(flow)) {
+            counters.sensorDrops &+= 1
+            return .drop
+        }
+        guard p.ipProto == IPProto.udp, p.payloadLength > 0 else { return .pass }
         let start = Int(p.payloadOffset)
         let payload = UnsafeRawBufferPointer(rebasing: bytes[start..<(start + Int(p.payloadLength))])
         let s = slot(flow)
@@ -194,11 +205,22 @@ public struct L7Stage: InspectionStage, ~Copyable {
             }
         }
         if s.pointee.app == .dns { dnsMessage(s, flow, payload) }
+        if sensors.isEnabled {
+            sensors.scanDatagram(flow: flow, flowID: flowID(flow), bytes: payload, toServer: direction == .toServer)
+            reportAlerts(flow)
+            if sensors.isBlocked(flow: flow, flowID: flowID(flow)) { counters.sensorDrops &+= 1; return .drop }
+        }
         return .pass
     }
 
     public mutating func streamData(flow: UInt32, direction: Direction, bytes: UnsafeRawBufferPointer) {
         let s = slot(flow)
+        // Raw-stream sensors see every byte, decoded or not; ciphertext is skipped, since no
+        // pattern can match it.
+        if sensors.isEnabled && s.pointee.app != .tls && s.pointee.app != .ssh {
+            sensors.scanStream(flow: flow, flowID: flowID(flow), bytes: bytes, toServer: direction == .toServer)
+            reportAlerts(flow)
+        }
         if s.pointee.app == .unknown {
             detectStream(s, flow, direction, bytes)
             return
@@ -245,6 +267,10 @@ public struct L7Stage: InspectionStage, ~Copyable {
         }
         releaseParsers(s)
         s.pointee.flowID = 0
+        if sensors.isEnabled {
+            sensors.flowEnded(flow: flow, flowID: entry.pointee.flowID)
+            reportAlerts(flow)
+        }
     }
 
     // MARK: - Detection on streams

@@ -1,5 +1,6 @@
 import Engine
 import L7
+import Sensors
 
 /// What a Sluice config file sets: the engine's limits and where events go.
 public struct SluiceSettings: Sendable {
@@ -9,6 +10,14 @@ public struct SluiceSettings: Sendable {
     public var l7 = L7Config()
     /// Where EVE JSON goes (nil: no EVE output unless the command line asks).
     public var evePath: String?
+    /// Built-in sensor sets to load (all of them unless the file says otherwise).
+    public var builtInSensors = BuiltInSensors.names
+    /// Sensor files to load besides the built-ins.
+    public var sensorFiles: [String] = []
+    /// Sensor runtime limits.
+    public var sensors = SensorConfig()
+    /// Where compiled Hyperscan databases are cached (nil: compile at every start).
+    public var sensorCacheDirectory: String?
 
     /// The built-in defaults.
     public init() {}
@@ -27,7 +36,7 @@ public struct SluiceSettings: Sendable {
     /// Validates `text` as the contents of `file`.
     public static func parse(_ text: String, file: String) throws(ConfigError) -> SluiceSettings {
         let top = try ConfigMap.parse(text, file: file)
-        try top.allowOnly(["flow", "stream", "defrag", "app_layer", "eve"])
+        try top.allowOnly(["flow", "stream", "defrag", "app_layer", "sensors", "eve"])
         var s = SluiceSettings()
         if let flow = try top.map("flow") {
             try flow.allowOnly(["capacity", "timeouts"])
@@ -78,6 +87,32 @@ public struct SluiceSettings: Sendable {
                 if let n = try http.int("decompression_layers", in: 0...3) { s.l7.http.decompressionLayers = n }
                 if let n = try http.int("pipeline_depth", in: 1...8) { s.l7.http.pipelineDepth = n }
             }
+        }
+        if let sensors = try top.map("sensors") {
+            try sensors.allowOnly(["builtin", "files", "stream_depth", "body_depth", "raw_streams", "body_streams", "cache_dir"])
+            if let list = sensors.value("builtin") {
+                guard let items = list.sequence else { throw sensors.error("builtin", "expected a list of built-in set names") }
+                var names: [String] = []
+                for n in items {
+                    guard let name = n.scalar?.string, BuiltInSensors.names.contains(name) else {
+                        throw sensors.error("builtin", "unknown built-in set \"\(n.scalar?.string ?? "")\" (there are \(BuiltInSensors.names.joined(separator: ", ")))", at: n)
+                    }
+                    names.append(name)
+                }
+                s.builtInSensors = names
+            }
+            if let list = sensors.value("files") {
+                guard let items = list.sequence else { throw sensors.error("files", "expected a list of sensor file paths") }
+                for n in items {
+                    guard let path = n.scalar?.string, !path.isEmpty else { throw sensors.error("files", "expected a file path", at: n) }
+                    s.sensorFiles.append(path)
+                }
+            }
+            if let n = try sensors.bytes("stream_depth", in: 0...(1 << 30)) { s.sensors.streamDepth = UInt64(n) }
+            if let n = try sensors.bytes("body_depth", in: 0...(1 << 30)) { s.sensors.bodyDepth = UInt64(n) }
+            if let n = try sensors.int("raw_streams", in: 1...(1 << 20)) { s.sensors.rawStreams = n }
+            if let n = try sensors.int("body_streams", in: 1...(1 << 20)) { s.sensors.bodyStreams = n }
+            s.sensorCacheDirectory = try sensors.string("cache_dir")
         }
         if let eve = try top.map("eve") {
             try eve.allowOnly(["path"])

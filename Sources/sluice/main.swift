@@ -4,6 +4,7 @@ import Engine
 import L7
 import PacketIO
 import Policy
+import Sensors
 import SluiceConfig
 #if canImport(Glibc)
 import Glibc
@@ -14,7 +15,7 @@ struct Sluice: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sluice",
         abstract: "A userspace deep-packet-inspection dataplane for container traffic.",
-        subcommands: [ReplayCommand.self, ConfigCommand.self, PolicyCommand.self])
+        subcommands: [ReplayCommand.self, ConfigCommand.self, PolicyCommand.self, SensorsCommand.self])
 }
 
 struct ReplayCommand: ParsableCommand {
@@ -40,6 +41,12 @@ struct ReplayCommand: ParsableCommand {
     @Option(name: .long, help: "With --policy: also classify every flow under this policy and list the flows the two decide differently.")
     var against: String?
 
+    @Option(name: .long, help: "Also load the sensors in this file (repeatable; see configs/sensors-example.yaml).")
+    var sensors: [String] = []
+
+    @Flag(name: .long, help: "Do not load the built-in sensor sets (dlp-pii, dlp-secrets, waf-core).")
+    var noBuiltinSensors = false
+
     mutating func run() throws {
         var settings = SluiceSettings()
         if let config {
@@ -53,6 +60,12 @@ struct ReplayCommand: ParsableCommand {
         }
         defer { if fd > 2 { close(fd) } }
         var source = try openCapture(file, filter: filter)
+        let sensorSet: SensorSet?
+        do {
+            sensorSet = try settings.compileSensors(extraFiles: sensors, builtIns: !noBuiltinSensors)
+        } catch {
+            throw ValidationError("\(error)")
+        }
         let summary: String
         if let policy {
             let compiled: CompiledPolicy
@@ -63,7 +76,16 @@ struct ReplayCommand: ParsableCommand {
             } catch {
                 throw ValidationError(error.description)
             }
-            let stage = PolicyStage(l7: L7Stage(config: settings.l7, eveFD: fd), policy: compiled, against: old)
+            if let sensorSet {
+                for w in compiled.document.workloads {
+                    let unknown = sensorSet.unknownSensors(in: w.sensors)
+                    if !unknown.isEmpty {
+                        throw ValidationError("\(policy): workload \(w.name) names sensors that are not loaded: \(unknown.joined(separator: ", "))")
+                    }
+                }
+            }
+            let l7 = L7Stage(config: settings.l7, eveFD: fd, sensors: try makeSensorEngine(sensorSet, settings))
+            let stage = PolicyStage(l7: l7, policy: compiled, against: old)
             var worker = Worker(config: settings.engine, stage: stage, eveFD: fd)
             let start = monotonicSeconds()
             let packets: Int
@@ -72,17 +94,20 @@ struct ReplayCommand: ParsableCommand {
             let c = worker.stage.counters
             summary = Summary.render(worker.stats(), source: file, packets: packets, wallSeconds: monotonicSeconds() - start)
                 + worker.stage.l7.summaryLines()
+                + worker.stage.l7.sensorSummaryLines()
                 + "  policy       allowed \(c.allowed)  violations \(c.violations)  denied \(c.denied)  learned \(c.learned)"
                 + "  exempt \(c.exempt)  (packets dropped \(c.droppedPackets), resets \(c.resets))\n"
                 + (against.map { differenceLines(worker.stage.differences, against: $0) } ?? "")
         } else {
-            var worker = Worker(config: settings.engine, stage: L7Stage(config: settings.l7, eveFD: fd), eveFD: fd)
+            let l7 = L7Stage(config: settings.l7, eveFD: fd, sensors: try makeSensorEngine(sensorSet, settings))
+            var worker = Worker(config: settings.engine, stage: l7, eveFD: fd)
             let start = monotonicSeconds()
             let packets: Int
             do { packets = try Replay.run(&source, through: &worker) } catch { throw ValidationError(error.description) }
             worker.shutdown()
             summary = Summary.render(worker.stats(), source: file, packets: packets, wallSeconds: monotonicSeconds() - start)
                 + worker.stage.summaryLines()
+                + worker.stage.sensorSummaryLines()
         }
         if evePath == "-" {
             FileHandleStderr.write(summary)
@@ -90,6 +115,12 @@ struct ReplayCommand: ParsableCommand {
             print(summary, terminator: "")
         }
     }
+}
+
+/// A worker's sensor runtime for `set` (one without sensors when there is none).
+func makeSensorEngine(_ set: SensorSet?, _ settings: SluiceSettings) throws -> SensorEngine {
+    guard let set else { return SensorEngine() }
+    do { return try SensorEngine(set: set, config: settings.sensors) } catch { throw ValidationError("sensors: \(error)") }
 }
 
 /// The flows `--against` found decided differently, one line each (the first 100).

@@ -1,0 +1,153 @@
+import Codecs
+import Engine
+import Flow
+import HTTP
+import HTTP2
+import L7Core
+import Output
+import Sensors
+
+// The stage feeds the sensors what its parsers decoded (URLs, header lines, bodies, datastore
+// commands) and the raw streams, and writes what fired as EVE `alert` records, with the
+// transaction's app record when there is one: the engine knows the rules, the stage knows
+// the flow.
+
+extension L7Stage {
+    /// The flow's id in the table, which tells the sensors' per-flow state apart from that of
+    /// an earlier flow in the same slot.
+    @inlinable
+    func flowID(_ flow: UInt32) -> UInt64 { flows![Int(flow)].flowID }
+
+    /// Writes the alerts the last sensor calls fired, with no app record.
+    @inlinable
+    mutating func reportAlerts(_ flow: UInt32) {
+        guard sensors.firedCount > 0 else { return }
+        for i in 0..<sensors.firedCount {
+            guard beginAlert(flow, sensors.fired(i)) else { continue }
+            endAlert(sensors.fired(i))
+        }
+        sensors.clearFired()
+    }
+
+    /// Writes the alerts the last sensor calls fired, with the HTTP transaction's record.
+    @inlinable
+    mutating func reportAlerts(_ flow: UInt32, http tx: borrowing HTTPTransaction) {
+        guard sensors.firedCount > 0 else { return }
+        for i in 0..<sensors.firedCount {
+            guard beginAlert(flow, sensors.fired(i)) else { continue }
+            HTTPEve.write(tx, into: &eve!)
+            endAlert(sensors.fired(i))
+        }
+        sensors.clearFired()
+    }
+
+    /// Writes the alerts the last sensor calls fired, with the HTTP/2 stream's record.
+    @inlinable
+    mutating func reportAlerts(_ flow: UInt32, http2 stream: borrowing HTTP2StreamInfo) {
+        guard sensors.firedCount > 0 else { return }
+        for i in 0..<sensors.firedCount {
+            guard beginAlert(flow, sensors.fired(i)) else { continue }
+            HTTP2Eve.write(stream, into: &eve!)
+            endAlert(sensors.fired(i))
+        }
+        sensors.clearFired()
+    }
+
+    /// Counts the alert and, with EVE on, writes the record up to its app record. A `block`
+    /// on TCP also counts the two resets the block sends (in inline mode; replay records them).
+    @inlinable
+    mutating func beginAlert(_ flow: UInt32, _ a: FiredAlert) -> Bool {
+        if a.firstBlock && flows![Int(flow)].proto == IPProto.tcp { counters.sensorResets &+= 2 }
+        guard eve != nil, let set = sensors.set else { return false }
+        let e = UnsafePointer(flows! + Int(flow))
+        let rule = Int(a.rule)
+        let info = set.rules[rule]
+        eve!.reserve(16384)
+        FlowRecord.header(e, timestamp: e.pointee.lastSeen, eventType: "alert", into: &eve!)
+        eve!.field("direction", a.toServer ? "to_server" : "to_client")
+        eve!.objectKey("alert")
+        eve!.field("action", a.blocks ? "blocked" : "allowed")
+        eve!.field("gid", UInt64(1))
+        eve!.field("signature_id", UInt64(info.id))
+        eve!.field("rev", UInt64(1))
+        eve!.field("signature", bytes: set.ruleName(rule))
+        eve!.field("category", bytes: set.sensorName(set.sensorIndex(ofRule: rule)))
+        eve!.field("severity", UInt64(info.severity))
+        eve!.endObject()
+        return true
+    }
+
+    /// Closes an alert record: the payload excerpt (printable, as Suricata's
+    /// `payload_printable`) and where the match was.
+    @inlinable
+    mutating func endAlert(_ a: FiredAlert) {
+        a.excerpt.withBytes { bytes in
+            eve!.key("payload_printable")
+            Self.printable(bytes, into: &eve!)
+        }
+        eve!.objectKey("sluice")
+        eve!.field("context", SensorContextName.of(a.context))
+        if let s = a.matchStart { eve!.field("match_start", s) }
+        eve!.field("match_end", a.matchEnd)
+        eve!.field("excerpt_offset", a.excerptOffset)
+        eve!.endObject()
+        eve!.endObject()
+        eve!.endLine()
+    }
+
+    /// A JSON string of `bytes` with every non-printable byte shown as `.`, as Suricata does.
+    @inlinable
+    static func printable(_ bytes: UnsafeRawBufferPointer, into out: inout JSONBuffer) {
+        withUnsafeTemporaryAllocation(byteCount: 128, alignment: 1) { buf in
+            let n = min(bytes.count, 128)
+            for i in 0..<n {
+                let b = bytes[i]
+                buf[i] = b >= 0x20 && b < 0x7F ? b : UInt8(ascii: ".")
+            }
+            out.string(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(buf)[0..<n]))
+        }
+    }
+
+    /// Whether form decoding applies to a request body of this content type.
+    @inlinable
+    static func isForm(_ contentType: UnsafeRawBufferPointer) -> Bool {
+        let form: StaticString = "application/x-www-form-urlencoded"
+        guard contentType.count >= form.utf8CodeUnitCount else { return false }
+        for i in 0..<form.utf8CodeUnitCount where contentType[i] | 0x20 != form.utf8Start[i] | 0x20 { return false }
+        return true
+    }
+}
+
+/// Context names as static strings for records.
+@usableFromInline
+enum SensorContextName {
+    @inlinable static func of(_ c: SensorContext) -> StaticString {
+        switch c {
+        case .packet: return "packet"
+        case .url: return "url"
+        case .header: return "header"
+        case .body: return "body"
+        case .request: return "request"
+        case .response: return "response"
+        case .query: return "query"
+        }
+    }
+}
+
+extension L7Stage {
+    /// The replay summary's sensor lines: sets loaded, alerts, and what was not inspected.
+    public func sensorSummaryLines() -> String {
+        guard let set = sensors.set else { return "  sensors      none loaded\n" }
+        let c = sensors.counters
+        var out = "  sensors      \(set.sensors.map(\.name).joined(separator: ", ")) (\(set.rules.count) rules)"
+            + "  alerts \(c.alerts)  blocked flows \(c.blockedFlows)"
+        if c.blockedFlows > 0 { out += " (packets dropped \(counters.sensorDrops), resets \(counters.sensorResets))" }
+        out += "\n  inspected    \(c.scans) scans, \(c.bytesScanned) bytes, \(c.matches) pattern matches"
+            + ", \(c.validationRejected) failed validation\n"
+        if c.depthExceeded + c.scannersExhausted + c.matchesDropped + c.scanErrors > 0 {
+            out += "  not inspected: past depth \(c.depthExceeded), no scanner free \(c.scannersExhausted)"
+                + ", matches over the per-scan limit \(c.matchesDropped), scan errors \(c.scanErrors)\n"
+        }
+        return out
+    }
+}

@@ -1,0 +1,166 @@
+import PatternMatch
+
+/// One worker's sensor runtime: its scratch, its stream scanners, its per-flow state, and the
+/// logic that turns Hyperscan matches into fired rules (sensor mask, direction, validation,
+/// all-patterns-in-one-unit, once per unit). It never writes records itself: fired rules
+/// collect in ``fired`` for the caller, which knows the flow's application record.
+///
+/// Nothing here allocates after `init` and `attach`: scans write matches into a fixed
+/// buffer, streams come from fixed slots, and normalization works in a fixed scratch area.
+public struct SensorEngine: ~Copyable {
+    /// The compiled sensors (kept alive for the handles below).
+    public let set: SensorSet?
+    /// Limits.
+    public let config: SensorConfig
+    /// What the sensors did.
+    public var counters = SensorCounters()
+
+    @usableFromInline let scratchOwner: HyperscanScratch?
+    @usableFromInline let scratch: ScratchHandle?
+    @usableFromInline let matches: MatchBuffer
+    @usableFromInline let urlDB: DatabaseHandle?
+    @usableFromInline let headerDB: DatabaseHandle?
+    @usableFromInline let queryDB: DatabaseHandle?
+    @usableFromInline var raw: ScannerSlots
+    @usableFromInline var body: ScannerSlots
+    /// Numbers block scans, so patterns of a multi-pattern rule combine only within one.
+    @usableFromInline var blockSeq: UInt64 = 0
+    @usableFromInline let rules: UnsafeMutablePointer<RuleInfo>?
+    @usableFromInline let patterns: UnsafeMutablePointer<PatternInfo>?
+    /// Normalization output (URL, header line, decoded form piece).
+    @usableFromInline let work: UnsafeMutableRawBufferPointer
+    @usableFromInline var flows: UnsafeMutablePointer<SensorFlow>?
+    @usableFromInline var capacity = 0
+    /// Rules fired by the last call, for the caller to report; it empties them with
+    /// ``clearFired()``.
+    @usableFromInline let firedStorage: UnsafeMutablePointer<FiredAlert>
+    @usableFromInline var firedTotal = 0
+    /// How many of ``fired(_:)`` are set.
+    @inlinable public var firedCount: Int { firedTotal }
+    /// Room in the fired list per call; more are counted as alerts but not reported.
+    public static let firedCapacity = 16
+    /// Bytes of work space: the longest URL or header line normalized.
+    public static let workSize = 16384
+
+    /// A runtime with no sensors: every call returns at once.
+    public init() {
+        set = nil; config = SensorConfig(); scratchOwner = nil; scratch = nil
+        matches = MatchBuffer(capacity: 1)
+        urlDB = nil; headerDB = nil; queryDB = nil; raw = ScannerSlots(); body = ScannerSlots(); rules = nil; patterns = nil
+        work = .allocate(byteCount: 1, alignment: 16)
+        firedStorage = .allocate(capacity: Self.firedCapacity)
+        firedStorage.initialize(repeating: FiredAlert(), count: Self.firedCapacity)
+    }
+
+    /// A runtime for `set` with its own scratch (clone one per worker).
+    public init(set: SensorSet, config: SensorConfig = SensorConfig()) throws {
+        // Everything that can throw comes first: a noncopyable value cannot be left
+        // half-initialized by a throw.
+        let dbs = [set.url, set.header, set.query, set.body, set.stream].compactMap { $0 }
+        var s: HyperscanScratch? = nil
+        for db in dbs {
+            if let s { try s.grow(for: db) } else { s = try HyperscanScratch(for: db) }
+        }
+        let rawSlots = try set.stream.map { try ScannerSlots(database: $0, count: config.rawStreams) }
+        let bodySlots = try set.body.map { try ScannerSlots(database: $0, count: config.bodyStreams) }
+        raw = rawSlots ?? ScannerSlots()
+        body = bodySlots ?? ScannerSlots()
+        self.set = set
+        self.config = config
+        scratchOwner = s
+        scratch = s?.handle
+        matches = MatchBuffer(capacity: config.matchesPerScan)
+        urlDB = set.url?.handle; headerDB = set.header?.handle; queryDB = set.query?.handle
+        rules = set.ruleInfo
+        patterns = set.patternInfo
+        work = .allocate(byteCount: Self.workSize, alignment: 16)
+        firedStorage = .allocate(capacity: Self.firedCapacity)
+        firedStorage.initialize(repeating: FiredAlert(), count: Self.firedCapacity)
+    }
+
+    deinit {
+        matches.deallocate()
+        work.deallocate()
+        firedStorage.deallocate()
+        flows?.deallocate()
+    }
+
+    /// Whether any sensor is loaded.
+    @inlinable public var isEnabled: Bool { rules != nil }
+
+    /// Sizes per-flow state for the worker's flow table.
+    public mutating func attach(capacity: Int) {
+        guard isEnabled else { return }
+        self.capacity = capacity
+        flows = .allocate(capacity: capacity)
+        flows!.initialize(repeating: SensorFlow(), count: capacity)
+    }
+
+    /// The `i`th rule fired by the last calls.
+    @inlinable public func fired(_ i: Int) -> FiredAlert { firedStorage[i] }
+
+    /// Forgets the fired list (after the caller reported it).
+    @inlinable public mutating func clearFired() { firedTotal = 0 }
+
+    // MARK: - Flows
+
+    /// The flow's state, reset when the table gave slot `flow` to a new flow (which starts
+    /// with every sensor applying, until ``setSensors(flow:flowID:mask:)`` narrows it).
+    @inlinable
+    mutating func state(_ flow: UInt32, _ flowID: UInt64) -> UnsafeMutablePointer<SensorFlow> {
+        let f = flows! + Int(flow)
+        if f.pointee.flowID != flowID {
+            release(f)
+            f.pointee = SensorFlow()
+            f.pointee.flowID = flowID
+            f.pointee.mask = ~0
+        }
+        return f
+    }
+
+    /// Which sensors apply to the flow (the policy binds sensors to workloads).
+    @inlinable
+    public mutating func setSensors(flow: UInt32, flowID: UInt64, mask: UInt64) {
+        guard isEnabled else { return }
+        state(flow, flowID).pointee.mask = mask
+    }
+
+    /// Whether a `block` rule fired on the flow.
+    @inlinable
+    public mutating func isBlocked(flow: UInt32, flowID: UInt64) -> Bool {
+        guard isEnabled else { return false }
+        let f = flows! + Int(flow)
+        return f.pointee.flowID == flowID && f.pointee.blocked
+    }
+
+    /// The flow ended: streams report their end-of-data matches and go back to their pools.
+    @inlinable
+    public mutating func flowEnded(flow: UInt32, flowID: UInt64) {
+        guard isEnabled else { return }
+        let f = flows! + Int(flow)
+        guard f.pointee.flowID == flowID else { return }
+        // Two directions spelled out: a `for` over an array literal would allocate.
+        if f.pointee.toServer.rawSlot >= 0 { finishStream(f, raw: true, toServer: true, unit: 0) }
+        if f.pointee.toClient.rawSlot >= 0 { finishStream(f, raw: true, toServer: false, unit: 0) }
+        if f.pointee.toServer.bodySlot >= 0 { finishStream(f, raw: false, toServer: true, unit: f.pointee.toServer.bodyUnit) }
+        if f.pointee.toClient.bodySlot >= 0 { finishStream(f, raw: false, toServer: false, unit: f.pointee.toClient.bodyUnit) }
+        f.pointee.flowID = 0
+    }
+
+    @inlinable
+    mutating func release(_ f: UnsafeMutablePointer<SensorFlow>) {
+        releaseDirection(direction(f, true))
+        releaseDirection(direction(f, false))
+    }
+
+    @inlinable
+    mutating func releaseDirection(_ d: UnsafeMutablePointer<SensorDirection>) {
+        if d.pointee.rawSlot >= 0 { raw.giveBack(d.pointee.rawSlot); d.pointee.rawSlot = -1 }
+        if d.pointee.bodySlot >= 0 { body.giveBack(d.pointee.bodySlot); d.pointee.bodySlot = -1 }
+    }
+
+    @inlinable
+    func direction(_ f: UnsafeMutablePointer<SensorFlow>, _ toServer: Bool) -> UnsafeMutablePointer<SensorDirection> {
+        toServer ? f.pointer(to: \.toServer)! : f.pointer(to: \.toClient)!
+    }
+}
