@@ -61,7 +61,7 @@ let package = Package(
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "SluiceBench",
                           dependencies: ["Engine", "Enforce", "Policy", "L7", "PacketIO", "SluiceConfig", "CAllocCounter", "Codecs", "Flow",
-                                         "Stream", "L7Core", "HTTP", "HTTP2", "Datastore", "DNS", "TLS", "PatternMatch"],
+                                         "Stream", "L7Core", "HTTP", "HTTP2", "Datastore", "DNS", "TLS", "PatternMatch", "Sensors"],
                           path: "perf/SluiceBench", swiftSettings: hotPathSettings),
         .executableTarget(name: "PolicyBench", dependencies: ["Policy", "Codecs", "L7Core", "CAllocCounter"],
                           path: "perf/PolicyBench", swiftSettings: hotPathSettings),

@@ -3,16 +3,20 @@
 # what Sluice does by default (decode, flow tracking, TCP reassembly,
 # app-layer detection/parsing, flow records) -- no signatures.
 #
-#   perf/suricata-replay.sh CAPTURE
+#   perf/suricata-replay.sh CAPTURE [RULES]
 # prints exactly one line on stdout:
-#   suricata: packets=N bytes=B seconds=S mpps=X gbps=Y
+#   suricata: packets=N bytes=B seconds=S mpps=X gbps=Y [alerts=A]
+# With RULES (e.g. perf/suricata-sensors.rules), detection runs with those rules and the
+# depths Sluice's sensors use by default: stream reassembly depth 1 MiB per direction,
+# HTTP request and response body limits 1 MiB, response bodies decompressed.
 # seconds = wall time of the whole suricata run (startup included);
 # packets/bytes = Suricata's own decoder.pkts/decoder.bytes (packet data,
 # no pcap record headers), falling back to capinfos. Set KEEP_LOGS=1 to keep
 # eve.json and the console log.
 set -euo pipefail
 
-CAP=${1:?usage: $0 CAPTURE}
+CAP=${1:?usage: $0 CAPTURE [RULES]}
+RULES=${2:-}
 [[ -r $CAP ]] || { echo "cannot read $CAP" >&2; exit 1; }
 command -v suricata >/dev/null || { echo "suricata missing: run perf/install-suricata.sh" >&2; exit 1; }
 
@@ -42,6 +46,7 @@ outputs:
       filename: eve.json
       types:
         - flow
+        - alert
         - stats:
             totals: yes
             threads: no
@@ -50,10 +55,19 @@ logging:
   outputs:
     - console:
         enabled: yes
+stream:
+  reassembly:
+    depth: 1mb
 app-layer:
   protocols:
     http:
       enabled: yes
+      libhtp:
+        default-config:
+          request-body-limit: 1mb
+          response-body-limit: 1mb
+          request-body-inspect-window: 1mb
+          response-body-inspect-window: 1mb
     tls:
       enabled: yes
       detection-ports:
@@ -70,8 +84,9 @@ app-layer:
 EOF
 
 t0=$(date +%s.%N)
+if [[ -n $RULES ]]; then detection=(-S "$(realpath "$RULES")"); else detection=(--disable-detection); fi
 if ! suricata -c "$TMP/suricata.yaml" -r "$CAP" -k none --runmode single \
-        --disable-detection -l "$TMP" >"$TMP/console.log" 2>&1; then
+        "${detection[@]}" -l "$TMP" >"$TMP/console.log" 2>&1; then
     cat "$TMP/console.log" >&2
     exit 1
 fi
@@ -92,9 +107,12 @@ if [[ -z $counts ]]; then   # fall back to the capture's own numbers
     counts="$(capinfos -c -M -T -r "$CAP" | cut -f2) $(capinfos -d -M -T -r "$CAP" | cut -f2)"
 fi
 read -r pkts bytes <<<"$counts"
+alerts=""
+[[ -n $RULES ]] && alerts=" alerts=$(grep -c '"event_type":"alert"' "$TMP/eve.json" || true)"
 
 awk -v p="$pkts" -v b="$bytes" -v t0="$t0" -v t1="$t1" 'BEGIN {
     s = t1 - t0
-    printf "suricata: packets=%d bytes=%d seconds=%.3f mpps=%.3f gbps=%.3f\n",
+    printf "suricata: packets=%d bytes=%d seconds=%.3f mpps=%.3f gbps=%.3f",
            p, b, s, p / s / 1e6, b * 8 / s / 1e9
 }'
+echo "$alerts"

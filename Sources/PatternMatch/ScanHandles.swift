@@ -43,10 +43,17 @@ extension HyperscanScratch {
 /// `hs_open_stream` allocates, `hs_reset_stream` does not, so giving a flow a stream costs
 /// nothing on the packet path. The count is the per-worker bound on stream state
 /// (`count * database.streamSize` bytes). One per worker and database; not thread-safe.
-public struct StreamSlots: ~Copyable {
+///
+/// A handle like ``MatchBuffer``: copies share the streams, and one owner calls
+/// ``deallocate()``. (A noncopyable type with a deinit, stored in another, trips the
+/// optimizer's inliner in Swift 6.3.)
+public struct StreamSlots: @unchecked Sendable {
+    @usableFromInline struct Header {
+        @usableFromInline var freeCount: Int
+    }
     @usableFromInline let streams: UnsafeMutablePointer<OpaquePointer>
     @usableFromInline let freeList: UnsafeMutablePointer<Int32>
-    @usableFromInline var freeCount: Int
+    @usableFromInline let header: UnsafeMutablePointer<Header>
     /// How many streams there are.
     public let count: Int
 
@@ -65,11 +72,11 @@ public struct StreamSlots: ~Copyable {
             }
             (opened + i).initialize(to: s)
         }
-        let free = UnsafeMutablePointer<Int32>.allocate(capacity: n)
-        for i in 0..<n { free[i] = Int32(n - 1 - i) }
+        freeList = .allocate(capacity: n)
+        for i in 0..<n { freeList[i] = Int32(n - 1 - i) }
         streams = opened
-        freeList = free
-        freeCount = n
+        header = .allocate(capacity: 1)
+        header.initialize(to: Header(freeCount: n))
         self.count = n
     }
 
@@ -78,24 +85,27 @@ public struct StreamSlots: ~Copyable {
     public init() {
         streams = .allocate(capacity: 1)
         freeList = .allocate(capacity: 1)
-        freeCount = 0
+        header = .allocate(capacity: 1)
+        header.initialize(to: Header(freeCount: 0))
         count = 0
     }
 
-    deinit {
+    /// Closes every stream and frees the slots.
+    public func deallocate() {
         for i in 0..<count { _ = hs_close_stream(streams[i], nil, nil, nil) }
         streams.deallocate()
         freeList.deallocate()
+        header.deallocate()
     }
 
     /// Streams not lent now.
-    @inlinable public var available: Int { freeCount }
+    @inlinable public var available: Int { header.pointee.freeCount }
 
     /// Lends a fresh stream's index, or -1 when all are lent (the caller counts that).
-    @inlinable public mutating func borrow() -> Int32 {
-        guard freeCount > 0 else { return -1 }
-        freeCount -= 1
-        return freeList[freeCount]
+    @inlinable public func borrow() -> Int32 {
+        guard header.pointee.freeCount > 0 else { return -1 }
+        header.pointee.freeCount -= 1
+        return freeList[header.pointee.freeCount]
     }
 
     /// Scans the next chunk of stream `slot`; offsets count from the stream's start.
@@ -124,9 +134,9 @@ public struct StreamSlots: ~Copyable {
     /// Takes stream `slot` back, resetting it without reporting anything (report first with
     /// ``finish(_:scratch:into:)`` if the data really ended).
     @inlinable
-    public mutating func giveBack(_ slot: Int32) {
+    public func giveBack(_ slot: Int32) {
         _ = hs_reset_stream(streams[Int(slot)], 0, nil, nil, nil)
-        freeList[freeCount] = slot
-        freeCount += 1
+        freeList[header.pointee.freeCount] = slot
+        header.pointee.freeCount += 1
     }
 }

@@ -9,8 +9,8 @@ import PatternMatch
 /// a validated match (a card number) may begin in an earlier chunk, and its bytes must still
 /// be at hand to check.
 @usableFromInline
-struct ScannerSlots: ~Copyable {
-    @usableFromInline var streams: StreamSlots
+struct ScannerSlots {
+    @usableFromInline let streams: StreamSlots
     /// Bytes scanned so far per slot: the stream offset of the next chunk.
     @usableFromInline let offsets: UnsafeMutablePointer<UInt64>
     /// The last ``tailSize`` bytes scanned per slot, right-aligned.
@@ -32,19 +32,21 @@ struct ScannerSlots: ~Copyable {
         tails = .allocate(capacity: Self.tailSize)
     }
 
-    deinit {
+    /// Frees the scanners (a handle: the engine's deinit calls this once).
+    func deallocate() {
+        streams.deallocate()
         offsets.deallocate()
         tails.deallocate()
     }
 
     /// A fresh scanner, or -1.
-    @inlinable mutating func borrow() -> Int32 {
+    @inlinable func borrow() -> Int32 {
         let s = streams.borrow()
         if s >= 0 { offsets[Int(s)] = 0 }
         return s
     }
 
-    @inlinable mutating func giveBack(_ slot: Int32) { streams.giveBack(slot) }
+    @inlinable func giveBack(_ slot: Int32) { streams.giveBack(slot) }
 
     /// The slot's last bytes (up to ``tailSize``, fewer at the stream's start).
     @inlinable func tail(_ slot: Int32) -> UnsafeRawBufferPointer {

@@ -21,8 +21,8 @@ public struct SensorEngine: ~Copyable {
     @usableFromInline let urlDB: DatabaseHandle?
     @usableFromInline let headerDB: DatabaseHandle?
     @usableFromInline let queryDB: DatabaseHandle?
-    @usableFromInline var raw: ScannerSlots
-    @usableFromInline var body: ScannerSlots
+    @usableFromInline let raw: ScannerSlots
+    @usableFromInline let body: ScannerSlots
     /// Numbers block scans, so patterns of a multi-pattern rule combine only within one.
     @usableFromInline var blockSeq: UInt64 = 0
     @usableFromInline let rules: UnsafeMutablePointer<RuleInfo>?
@@ -79,6 +79,8 @@ public struct SensorEngine: ~Copyable {
     }
 
     deinit {
+        raw.deallocate()
+        body.deallocate()
         matches.deallocate()
         work.deallocate()
         firedStorage.deallocate()

@@ -111,6 +111,16 @@ extension SluiceSettings {
         if builtIns { for n in builtInSensors { sensors += try SensorFile.builtIn(n) } }
         for f in sensorFiles + extraFiles { sensors += try SensorFile.load(path: f) }
         guard !sensors.isEmpty else { return nil }
-        return try SensorSet(sensors: sensors, cacheDirectory: sensorCacheDirectory.map { URL(fileURLWithPath: $0) })
+        return try SensorSet(sensors: sensors, cacheDirectory: resolvedSensorCache.map { URL(fileURLWithPath: $0) })
+    }
+
+    /// Where compiled databases are cached: `sensors.cache_dir`, `none` for nowhere, else
+    /// `$XDG_CACHE_HOME/sluice/hyperscan` (or `~/.cache/sluice/hyperscan`).
+    public var resolvedSensorCache: String? {
+        if let dir = sensorCacheDirectory { return dir == "none" ? nil : dir }
+        let env = ProcessInfo.processInfo.environment
+        if let xdg = env["XDG_CACHE_HOME"], !xdg.isEmpty { return xdg + "/sluice/hyperscan" }
+        if let home = env["HOME"], !home.isEmpty { return home + "/.cache/sluice/hyperscan" }
+        return nil
     }
 }

@@ -27,8 +27,8 @@ enum SensorReplay {
     }
     static var smallL7: L7Config {
         var c = L7Config()
-        c.tlsHandshakes = 16; c.dnsTCPFlows = 4; c.httpFlows = 64; c.http2Flows = 8
-        c.datastoreFlows = 64; c.inflaters = 8; c.nameCache = 256
+        c.tlsHandshakes = 64; c.dnsTCPFlows = 4; c.httpFlows = 512; c.http2Flows = 16
+        c.datastoreFlows = 64; c.inflaters = 16; c.nameCache = 256
         return c
     }
     static var smallSensors: SensorConfig {

@@ -3,6 +3,7 @@
 //   sluice-bench FILE [--config engine.yaml] [--warmup-fraction 0.1]
 //   sluice-bench FILE --policy configs/policy.yaml   (adds a run through the policy stage)
 //   sluice-bench --parsers Tests/Captures/real     (per-protocol parser throughput, ParserBench.swift)
+//   sluice-bench FILE --sensors                    (adds L7 + every built-in sensor, and raw Hyperscan, SensorBench.swift)
 //
 // Two runs of one worker on one core:
 //   engine  frames replayed from memory (MemoryCapture), so the figure is the pipeline's own cost;
@@ -54,6 +55,8 @@ struct Options {
     var hyperscan = false
     /// Folder of the recorded L7 captures: run the per-protocol parser benchmark instead.
     var parsers: String?
+    /// Also run the capture with every built-in sensor set, and raw Hyperscan.
+    var sensors = false
 }
 
 func parse() -> Options {
@@ -66,6 +69,7 @@ func parse() -> Options {
         case "--passes": o.passes = max(1, Int(args.popFirst() ?? "") ?? 5)
         case "--parsers": o.parsers = args.popFirst()
         case "--hyperscan": o.hyperscan = true
+        case "--sensors": o.sensors = true
         case "--policy": o.policy = args.popFirst()
         case "-h", "--help":
             print("usage: sluice-bench FILE [--config engine.yaml] [--warmup-fraction 0.1] [--passes 5]"); exit(0)
@@ -165,6 +169,13 @@ do {
     report("replay (libpcap file, 1 worker)", packets: i, bytes: bytes, seconds: t1 - t0,
            steadyAllocs: warm > 0 ? steadyEnd - steadyStart : 0, steadyPackets: warm > 0 ? i - warm : 0,
            totalAllocs: sluice_alloc_count() - before, stats: worker.stats())
+}
+
+if options.sensors {
+    do { try runSensorBench(options.file, settings: settings, warmup: options.warmup, passes: options.passes, devnull: devnull) } catch {
+        print("sluice-bench: \(error)")
+        exit(1)
+    }
 }
 
 // Policy: the same capture from memory through the policy stage (L7, then the verdict).
