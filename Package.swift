@@ -78,7 +78,7 @@ let package = Package(
         .testTarget(name: "PolicyTests", dependencies: ["Policy", "Codecs", "L7Core", "SluiceConfig", "SluiceTestSupport"]),
         .testTarget(name: "PatternMatchTests", dependencies: ["PatternMatch", "SluiceTestSupport"]),
         .testTarget(name: "SensorsTests", dependencies: ["Sensors", "SluiceConfig", "L7", "Engine", "PacketIO", "PatternMatch",
-                                                        "CAllocCounter", "SluiceTestSupport"]),
+                                                        "CAllocCounter", "SluiceTestSupport", "Enforce", "Policy"]),
         .testTarget(name: "EnforceTests", dependencies: ["Enforce", "Policy", "L7", "Engine", "PacketIO", "Codecs"]),
         .testTarget(name: "DNSTests", dependencies: ["DNS", "Output", "Codecs", "PacketIO"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "L7Core", "Output", "PacketIO", "SluiceTestSupport"]),

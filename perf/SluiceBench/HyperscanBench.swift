@@ -16,26 +16,27 @@ func runHyperscanBench() throws {
     for (name, mode) in [("block", ScanMode.block), ("stream", ScanMode.stream)] {
         let db = try HyperscanDatabase.compile(patterns, mode: mode)
         let scratch = try HyperscanScratch(for: db)
-        var stream = mode == .stream ? try HyperscanStream.open(db) : nil
+        // The packet path's API: plain handles, matches into a fixed buffer, no closure.
+        let h = scratch.handle, dh = db.handle
+        let buffer = MatchBuffer(capacity: 64)
+        let slots = mode == .stream ? try StreamSlots(database: db, count: 1) : StreamSlots()
+        let slot = mode == .stream ? slots.borrow() : -1
         var matches = 0
         let rounds = 200_000
-        func once() throws {
-            try payload.withUnsafeBytes { b in
-                if let stream {
-                    try stream.scan(b, scratch: scratch) { _, _, _ in matches += 1; return true }
-                } else {
-                    try db.scan(b, scratch: scratch) { _, _, _ in matches += 1; return true }
-                }
+        func once() {
+            payload.withUnsafeBytes { b in
+                if slot >= 0 { _ = slots.scan(slot, b, scratch: h, into: buffer) } else { _ = dh.scan(b, scratch: h, into: buffer) }
             }
+            matches += buffer.count
         }
-        for _ in 0..<100 { try once() }
+        for _ in 0..<100 { once() }
         let a0 = sluice_alloc_count()
         let t0 = now()
-        for _ in 0..<rounds { try once() }
+        for _ in 0..<rounds { once() }
         let seconds = now() - t0
         let allocs = sluice_alloc_count() - a0
-        _ = stream
-        stream = nil
+        slots.deallocate()
+        buffer.deallocate()
         print("hyperscan \(name): scans=\(rounds) bytes_per_scan=\(payload.count) seconds=\(fixed(seconds, 3))"
               + " gbps=\(fixed(Double(rounds * payload.count) * 8 / seconds / 1e9, 2)) matches=\(matches)"
               + " allocs=\(allocs) allocs_per_scan=\(fixed(Double(allocs) / Double(rounds), 6))")
