@@ -3,8 +3,13 @@
 public protocol HTTPSink: ~Copyable {
     /// A transaction is complete: its response ended, or the flow ended without one.
     mutating func httpTransaction(_ tx: borrowing HTTPTransaction)
-    /// Request headers are complete (sensors with a `header`/`url` context run here).
+    /// Request headers are complete.
     mutating func httpRequestHeaders(_ tx: borrowing HTTPTransaction)
+    /// The request target exactly as sent, whole up to the line buffer (2 KiB; the
+    /// transaction's copy is cut at 384 bytes), when the request line is read: what `url`
+    /// sensors match, so padding a URL cannot push an attack out of their sight. Bytes are
+    /// valid only during the call. Has a do-nothing default.
+    mutating func httpRequestTarget(_ uri: UnsafeRawBufferPointer, tx: borrowing HTTPTransaction)
     /// Body bytes after de-chunking and decompression; `raw` is false when they were
     /// decompressed. Bytes are valid only during the call.
     mutating func httpBody(_ bytes: UnsafeRawBufferPointer, toServer: Bool, raw: Bool, tx: borrowing HTTPTransaction)
@@ -15,6 +20,9 @@ public protocol HTTPSink: ~Copyable {
 }
 
 extension HTTPSink where Self: ~Copyable {
+    /// Request targets are ignored unless a sink wants them.
+    @inlinable public mutating func httpRequestTarget(_ uri: UnsafeRawBufferPointer, tx: borrowing HTTPTransaction) {}
+
     /// Headers are ignored unless a sink wants them.
     @inlinable public mutating func httpHeader(name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer,
                                                toServer: Bool, tx: borrowing HTTPTransaction) {}

@@ -52,6 +52,7 @@ extension HTTPParser {
         let uri = UnsafeRawBufferPointer(rebasing: l[u..<e])
         txs[t].uri.set(uri)
         setURI(uri, t)
+        sink.httpRequestTarget(uri, tx: txs[t])
         askedUpgrade = .none
         if hasProtocol {
             dirs[0].state = .headers

@@ -22,35 +22,35 @@ extension L7Stage {
     @inlinable
     mutating func reportAlerts(_ flow: UInt32) {
         guard sensors.firedCount > 0 else { return }
-        for i in 0..<sensors.firedCount {
+        for i in 0..<sensors.firedCount where sensors.fired(i).flow == flow {
             guard beginAlert(flow, sensors.fired(i)) else { continue }
             endAlert(sensors.fired(i))
         }
-        sensors.clearFired()
+        sensors.clearFired(flow: flow)
     }
 
     /// Writes the alerts the last sensor calls fired, with the HTTP transaction's record.
     @inlinable
     mutating func reportAlerts(_ flow: UInt32, http tx: borrowing HTTPTransaction) {
         guard sensors.firedCount > 0 else { return }
-        for i in 0..<sensors.firedCount {
+        for i in 0..<sensors.firedCount where sensors.fired(i).flow == flow {
             guard beginAlert(flow, sensors.fired(i)) else { continue }
             HTTPEve.write(tx, into: &eve!)
             endAlert(sensors.fired(i))
         }
-        sensors.clearFired()
+        sensors.clearFired(flow: flow)
     }
 
     /// Writes the alerts the last sensor calls fired, with the HTTP/2 stream's record.
     @inlinable
     mutating func reportAlerts(_ flow: UInt32, http2 stream: borrowing HTTP2StreamInfo) {
         guard sensors.firedCount > 0 else { return }
-        for i in 0..<sensors.firedCount {
+        for i in 0..<sensors.firedCount where sensors.fired(i).flow == flow {
             guard beginAlert(flow, sensors.fired(i)) else { continue }
             HTTP2Eve.write(stream, into: &eve!)
             endAlert(sensors.fired(i))
         }
-        sensors.clearFired()
+        sensors.clearFired(flow: flow)
     }
 
     /// Counts the alert and, with EVE on, writes the record up to its app record. A `block`

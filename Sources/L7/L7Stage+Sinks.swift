@@ -98,17 +98,20 @@ extension L7Stage: HTTPSink {
     public mutating func httpRequestHeaders(_ tx: borrowing HTTPTransaction) {
         let s = state! + Int(current)
         if s.pointee.namedHost.count == 0 { tx.host.withBytes { s.pointee.namedHost.set($0) } }
+        // URL and request-header alerts wait for this point, so their http record is whole.
+        if sensors.isEnabled { reportAlerts(current, http: tx) }
+    }
+
+    public mutating func httpRequestTarget(_ uri: UnsafeRawBufferPointer, tx: borrowing HTTPTransaction) {
         guard sensors.isEnabled else { return }
-        let flow = current, id = flowID(current), unit = tx.index
-        tx.uri.withBytes { sensors.scanURL(flow: flow, flowID: id, uri: $0, unit: unit) }
-        reportAlerts(flow, http: tx)
+        sensors.scanURL(flow: current, flowID: flowID(current), uri: uri, unit: tx.index)
     }
 
     public mutating func httpHeader(name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, toServer: Bool,
                                     tx: borrowing HTTPTransaction) {
         guard sensors.isEnabled else { return }
         sensors.scanHeader(flow: current, flowID: flowID(current), name: name, value: value, toServer: toServer, unit: tx.index)
-        reportAlerts(current, http: tx)
+        if !toServer { reportAlerts(current, http: tx) }
     }
 
     public mutating func httpBody(_ bytes: UnsafeRawBufferPointer, toServer: Bool, raw: Bool, tx: borrowing HTTPTransaction) {

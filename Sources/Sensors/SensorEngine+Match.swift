@@ -52,6 +52,7 @@ extension SensorEngine {
             guard firedTotal < Self.firedCapacity else { continue }
             let a = firedStorage + firedTotal
             firedTotal += 1
+            a.pointee.flow = UInt32(truncatingIfNeeded: f - flows!)
             a.pointee.rule = Int32(p.rule)
             a.pointee.context = r.pointee.context
             a.pointee.toServer = toServer

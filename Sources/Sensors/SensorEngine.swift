@@ -104,6 +104,17 @@ public struct SensorEngine: ~Copyable {
     /// Forgets the fired list (after the caller reported it).
     @inlinable public mutating func clearFired() { firedTotal = 0 }
 
+    /// Forgets the fired alerts of `flow`, keeping those of other flows (a URL alert waits
+    /// for its request's headers, while other flows' packets may come between).
+    @inlinable public mutating func clearFired(flow: UInt32) {
+        var kept = 0
+        for i in 0..<firedTotal where firedStorage[i].flow != flow {
+            firedStorage[kept] = firedStorage[i]
+            kept += 1
+        }
+        firedTotal = kept
+    }
+
     // MARK: - Flows
 
     /// The flow's state, reset when the table gave slot `flow` to a new flow (which starts

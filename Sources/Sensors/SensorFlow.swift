@@ -58,6 +58,8 @@ struct SensorFlow {
 /// One alert the engine found, for the caller to write out (the caller knows the flow's
 /// records; the engine knows rules and bytes).
 public struct FiredAlert: Sendable {
+    /// The flow (slot in the worker's flow table) it fired on.
+    public var flow: UInt32 = 0
     /// Rule number in the set (``SensorSet/rules``).
     public var rule: Int32 = 0
     /// Where it matched.

@@ -287,3 +287,23 @@ final class HTTPParserTests: XCTestCase {
         XCTAssertEqual(r.tx(0).normalizedURI, "/y")
     }
 }
+
+/// The sink sees the whole request target, past the transaction's 384-byte copy: URL sensors
+/// must not be blinded by padding.
+final class RequestTargetTests: XCTestCase {
+    struct Targets: HTTPSink {
+        var targets: [[UInt8]] = []
+        mutating func httpTransaction(_ tx: borrowing HTTPTransaction) {}
+        mutating func httpRequestHeaders(_ tx: borrowing HTTPTransaction) {}
+        mutating func httpBody(_ bytes: UnsafeRawBufferPointer, toServer: Bool, raw: Bool, tx: borrowing HTTPTransaction) {}
+        mutating func httpRequestTarget(_ uri: UnsafeRawBufferPointer, tx: borrowing HTTPTransaction) { targets.append(Array(uri)) }
+    }
+
+    func testLongTargetReachesSinkWhole() {
+        let target = "/search?pad=" + String(repeating: "a", count: 1200) + "&q=1'+union+select+null--"
+        var p = HTTPParser()
+        var sink = Targets()
+        Array("GET \(target) HTTP/1.1\r\nHost: x\r\n\r\n".utf8).withUnsafeBytes { _ = p.feed($0, toServer: true, sink: &sink) }
+        XCTAssertEqual(sink.targets.map { String(decoding: $0, as: UTF8.self) }, [target])
+    }
+}
