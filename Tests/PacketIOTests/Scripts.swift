@@ -4,21 +4,23 @@ import Foundation
 /// Small python3 programs the tests run inside the namespaces, written to a temporary
 /// directory once. They use only the standard library.
 enum Scripts {
-    /// `send_frames.py IFACE COUNT`: COUNT raw frames of ethertype 0x88B5 carrying "SLUICE"
-    /// and a big-endian sequence number, frame i being `frameLength(i)` bytes. Prints
+    /// `send_frames.py IFACE COUNT [VID]`: COUNT raw frames of ethertype 0x88B5 carrying
+    /// "SLUICE" and a big-endian sequence number, frame i being `frameLength(i)` bytes; with
+    /// VID, an 802.1Q tag (priority 5) follows the addresses, 4 bytes more. Prints
     /// "COUNT BYTES".
     static let sendFrames = """
     import socket, struct, sys
     iface, n = sys.argv[1], int(sys.argv[2])
+    tag = struct.pack('!HH', 0x8100, (5 << 13) | int(sys.argv[3])) if len(sys.argv) > 3 else b''
     s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
     s.bind((iface, 0))
     total = 0
     for i in range(n):
         size = 60 + (i * 37) % 1400
-        f = bytes.fromhex('029900000002029900000001') + struct.pack('!H', 0x88b5) + b'SLUICE' + struct.pack('!I', i)
-        f += bytes(size - len(f))
+        f = bytes.fromhex('029900000002029900000001') + tag + struct.pack('!H', 0x88b5) + b'SLUICE' + struct.pack('!I', i)
+        f += bytes(size + len(tag) - len(f))
         s.send(f)
-        total += size
+        total += len(f)
     print(n, total)
     """
 
@@ -58,6 +60,7 @@ enum Scripts {
     import socket, struct, sys, time
     iface, expected, secs = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
     s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(3))
+    s.setsockopt(socket.SOL_SOCKET, 33, 16 << 20)  # SO_RCVBUFFORCE: hold every frame sent
     s.bind((iface, 0))
     s.settimeout(0.2)
     print('ready', flush=True)

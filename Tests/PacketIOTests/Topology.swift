@@ -32,15 +32,22 @@ func spawn(_ command: String) throws -> (process: Process, output: Pipe) {
     return (p, pipe)
 }
 
-/// Reads from `pipe` until a line containing `marker` arrives (or the pipe closes).
-func waitForLine(_ pipe: Pipe, containing marker: String) -> String {
-    var seen = ""
-    while !seen.contains(marker) {
-        let d = pipe.fileHandleForReading.availableData
-        if d.isEmpty { break }
-        seen += String(decoding: d, as: UTF8.self)
+/// Accumulates a background program's output, so a marker already read stays found.
+final class OutputReader {
+    let pipe: Pipe
+    private(set) var text = ""
+
+    init(_ pipe: Pipe) { self.pipe = pipe }
+
+    /// Reads until the output contains `marker` (or the pipe closes); returns all of it.
+    func wait(for marker: String) -> String {
+        while !text.contains(marker) {
+            let d = pipe.fileHandleForReading.availableData
+            if d.isEmpty { break }
+            text += String(decoding: d, as: UTF8.self)
+        }
+        return text
     }
-    return seen
 }
 
 /// Network namespaces and veth pairs built for one test and removed by `tearDown()`:
@@ -94,10 +101,10 @@ final class Topology {
     }
 
     /// Starts a program in a namespace, stopped by `tearDown()`.
-    func start(in ns: String, _ command: String) throws -> Pipe {
+    func start(in ns: String, _ command: String) throws -> OutputReader {
         let (p, pipe) = try spawn("ip netns exec \(ns) \(command)")
         background.append(p)
-        return pipe
+        return OutputReader(pipe)
     }
 
     /// Removes everything: background programs, then the namespaces (which takes their veths).
