@@ -33,7 +33,7 @@ func spawn(_ command: String) throws -> (process: Process, output: Pipe) {
 }
 
 /// Accumulates a background program's output, so a marker already read stays found.
-final class OutputReader {
+final class OutputReader: @unchecked Sendable {  // read by one thread at a time
     let pipe: Pipe
     private(set) var text = ""
 
