@@ -27,9 +27,12 @@ public struct AFPacketError: Error, CustomStringConvertible, Sendable {
     public var sourceError: PacketSourceError { PacketSourceError(description) }
 
     /// Throws when a shim call returned -errno; returns its non-negative result otherwise.
+    /// Both names are autoclosures: they are built only when the call failed, so a check on the
+    /// packet path (poll) costs no String work.
     @discardableResult
-    static func check(_ result: Int32, _ interface: String, _ call: @autoclosure () -> String) throws(AFPacketError) -> Int32 {
-        if result < 0 { throw AFPacketError(interface: interface, call: call(), code: -result) }
+    static func check(_ result: Int32, _ interface: @autoclosure () -> String,
+                      _ call: @autoclosure () -> String) throws(AFPacketError) -> Int32 {
+        if result < 0 { throw AFPacketError(interface: interface(), call: call(), code: -result) }
         return result
     }
 }
