@@ -83,6 +83,22 @@ public struct InlinePair<Provider: InlineVerdictProvider & ~Copyable>: ~Copyable
         }
     }
 
+    /// Each interface's counters: its ring's (kernel ones as of the last
+    /// `refreshKernelStatistics()`), frames sent out of it, and the fate of frames received on it.
+    public var statistics: (a: AFPacketStatistics, b: AFPacketStatistics) {
+        var a = ringA.statistics
+        a.transmitted = txA.sent
+        a.transmitFailed = txA.failed
+        a.forwarded = aToB.forwarded
+        a.dropped = aToB.dropped
+        var b = ringB.statistics
+        b.transmitted = txB.sent
+        b.transmitFailed = txB.failed
+        b.forwarded = bToA.forwarded
+        b.dropped = bToA.dropped
+        return (a, b)
+    }
+
     /// Adds both rings' kernel counters since the last call to their statistics.
     public mutating func refreshKernelStatistics() throws(AFPacketError) {
         try ringA.refreshKernelStatistics()
