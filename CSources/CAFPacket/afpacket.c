@@ -117,17 +117,37 @@ int sluice_afp_statistics(int fd, uint64_t *packets, uint64_t *drops, uint64_t *
     return 0;
 }
 
+// POLLERR stays raised until the socket's pending error is read: read it (clearing it) and
+// report it, or a caller would spin. The kernel raises ENETDOWN when the interface goes down;
+// the socket keeps its binding and receives again once the interface is back up.
+static int pending_error(int fd) {
+    int err = 0;
+    socklen_t len = sizeof err;
+    if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0) return -errno;
+    return err ? -err : 0;
+}
+
 int sluice_afp_wait(int fd, int timeout_ms) {
-    struct pollfd p = { .fd = fd, .events = POLLIN | POLLERR };
+    struct pollfd p = { .fd = fd, .events = POLLIN };
     int r = poll(&p, 1, timeout_ms);
     if (r < 0) return errno == EINTR ? 0 : -errno;
+    if (r > 0 && (p.revents & POLLERR)) {
+        int e = pending_error(fd);
+        if (e < 0) return e;
+    }
     return r > 0;
 }
 
 int sluice_afp_wait2(int fd_a, int fd_b, int timeout_ms) {
-    struct pollfd p[2] = { { .fd = fd_a, .events = POLLIN | POLLERR }, { .fd = fd_b, .events = POLLIN | POLLERR } };
+    struct pollfd p[2] = { { .fd = fd_a, .events = POLLIN }, { .fd = fd_b, .events = POLLIN } };
     int r = poll(p, 2, timeout_ms);
     if (r < 0) return errno == EINTR ? 0 : -errno;
+    for (int i = 0; i < 2 && r > 0; i++) {
+        if (p[i].revents & POLLERR) {
+            int e = pending_error(p[i].fd);
+            if (e < 0) return e;
+        }
+    }
     return r > 0;
 }
 

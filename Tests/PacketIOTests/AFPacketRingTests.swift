@@ -125,5 +125,32 @@ final class AFPacketRingTests: XCTestCase {
         XCTAssertGreaterThan(perSocket[1], 0, "socket 1 got flows")
         XCTAssertEqual(one.statistics.received + two.statistics.received >= UInt64(total), true)
     }
+
+    /// The interface going down is reported (ENETDOWN, with its name) instead of leaving the
+    /// caller spinning on POLLERR, and the same source receives again once it is back up.
+    func testInterfaceDownIsReportedAndRecoverable() throws {
+        let topo = try Topology()
+        defer { topo.tearDown() }
+        let stop = AFPacketStopSignal()
+        var source = try topo.inMiddle { try AFPacketSource(interface: "ma", config: smallRing(), stop: stop) }
+        try topo.run("ip -n \(topo.middle) link set dev ma down")
+        do {
+            _ = try source.nextPacket()
+            XCTFail("no error reported")
+        } catch {
+            XCTAssertTrue(error.description.hasPrefix("ma: poll:"), error.description)
+            XCTAssertTrue(error.description.contains("errno \(ENETDOWN)"), error.description)
+        }
+        try topo.run("ip -n \(topo.middle) link set dev ma up")
+        usleep(200_000)  // veth carrier
+        let sent = sh("ip netns exec \(topo.client) \(Scripts.python("send_frames.py")) c0 5")
+        XCTAssertEqual(sent.status, 0, sent.output)
+        var seqs: [Int] = []
+        DispatchQueue.global().asyncAfter(deadline: .now() + 1) { stop.stop() }
+        while let p = try source.nextPacket() {
+            if let s = markerSequence(p.data) { seqs.append(s) }
+        }
+        XCTAssertEqual(seqs, Array(0..<5))
+    }
 }
 #endif

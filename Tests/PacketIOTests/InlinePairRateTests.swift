@@ -32,7 +32,13 @@ final class InlinePairRateTests: XCTestCase {
     func testForwardingRateOnVeth() throws {
         let topo = try Topology()
         defer { topo.tearDown() }
-        var pair = try topo.inMiddle { try InlinePair(interfaceA: "ma", interfaceB: "mb", provider: DropTCPPort(port: 81)) }
+        // A long block timeout, so that blocks are retired full while the client sends and
+        // 60 000 small frames fit in the ring (with 1 ms, a slow sender retires a block per ms).
+        var config = AFPacketConfig.inline
+        config.blockTimeoutMs = 100
+        var pair = try topo.inMiddle {
+            try InlinePair(interfaceA: "ma", interfaceB: "mb", config: config, provider: DropTCPPort(port: 81))
+        }
         var sender = try topo.inNamespace(topo.client) { try AFPacketTransmitter(interface: "c0", batchSize: 64) }
         let n = 60_000
         let frames = udpFrames(count: n)
@@ -42,26 +48,31 @@ final class InlinePairRateTests: XCTestCase {
         }
         sender.flush()
         XCTAssertEqual(sender.sent, UInt64(n), "errno \(sender.lastErrno)")
-        usleep(20_000)  // let the kernel retire the last block (1 ms timeout)
+        usleep(200_000)  // let the kernel retire the last block
 
-        let start = monotonicSeconds()
+        // Time only the forwarding calls, not the idle waits at the end.
+        var busy = 0.0
         var idle = 0
         while idle < 3 {
-            if pair.forwardReady(budget: 1024) == 0 {
+            let t0 = monotonicSeconds()
+            let handled = pair.forwardReady(budget: 1024)
+            busy += monotonicSeconds() - t0
+            if handled == 0 {
                 idle += 1
-                _ = try AFPacketRing.waitEither(pair.ringA, pair.ringB, timeoutMs: 5)
+                _ = try AFPacketRing.waitEither(pair.ringA, pair.ringB, timeoutMs: 150)
             } else {
                 idle = 0
             }
         }
-        let elapsed = monotonicSeconds() - start - 0.005 * 3
+        let elapsed = busy
         try pair.refreshKernelStatistics()
         let kernel = pair.ringA.statistics
         let got = pair.aToB.received
         // The client may add a frame of its own (IPv6 neighbour discovery), hence >=.
         XCTAssertGreaterThanOrEqual(kernel.kernelPackets, UInt64(n), "the kernel saw every frame")
-        XCTAssertEqual(got + kernel.kernelDrops, kernel.kernelPackets, "each frame read or counted as dropped")
-        XCTAssertGreaterThan(got, UInt64(n / 2))
+        // A late frame of the client's own may still sit in an unretired block.
+        XCTAssertGreaterThanOrEqual(got, UInt64(n), "every frame sent was read")
+        XCTAssertEqual(kernel.kernelDrops, 0, "the ring held them all")
         XCTAssertEqual(pair.txB.sent + pair.txB.failed, pair.aToB.forwarded)
         XCTAssertEqual(pair.aToB.forwarded, got)
         print(String(format: "InlinePair veth rate: %d frames of 60 bytes in %.3f s = %.0f kpps (ring drops %d, tx failed %d)",

@@ -91,10 +91,12 @@ void sluice_afp_unmap_ring(sluice_afp_ring *ring);
 int sluice_afp_statistics(int fd, uint64_t *packets, uint64_t *drops, uint64_t *freezes);
 
 /// Waits up to `timeout_ms` for the socket to become readable. Returns 1 ready, 0 timeout,
-/// -errno on failure (EINTR is reported as 0).
+/// -errno on failure (EINTR is reported as 0) or when the socket had an error pending, which
+/// is then cleared (ENETDOWN when the interface went down; it receives again once up).
 int sluice_afp_wait(int fd, int timeout_ms);
 
-/// Waits on two sockets at once; returns 1 when either is readable, 0 on timeout.
+/// Waits on two sockets at once; returns 1 when either is readable, 0 on timeout, -errno as
+/// `sluice_afp_wait` does.
 int sluice_afp_wait2(int fd_a, int fd_b, int timeout_ms);
 
 /// Sends `count` frames with one sendmmsg per run of successes. Frame i is the concatenation

@@ -78,7 +78,9 @@ public struct AFPacketSocket: ~Copyable {
         return (p, d, f)
     }
 
-    /// Waits up to `timeoutMs` for a frame (or a retired block); true when readable.
+    /// Waits up to `timeoutMs` for a frame (or a retired block); true when readable. Throws
+    /// the socket's pending error (cleared by reading it): ENETDOWN when the interface went
+    /// down. The socket stays bound and receives again once the interface is up.
     public func wait(timeoutMs: Int32) throws(AFPacketError) -> Bool {
         try AFPacketError.check(sluice_afp_wait(fd, timeoutMs), interface, "poll") > 0
     }

@@ -27,7 +27,8 @@ public struct AFPacketSource: PacketSource, ~Copyable {
     public var linkType: LinkType { .ethernet }
 
     /// The next frame, waiting for one as long as it takes; nil once `stop` is raised (seen at
-    /// the next block boundary or poll() timeout).
+    /// the next block boundary or poll() timeout). Throws when the socket reports an error,
+    /// such as the interface going down; calling again resumes once it is back up.
     @inlinable
     public mutating func nextPacket() throws(PacketSourceError) -> CapturedPacket? {
         if ring.releaseConsumed() > 0, stop.isStopped { return nil }
