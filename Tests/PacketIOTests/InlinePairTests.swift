@@ -162,5 +162,64 @@ final class InlinePairTests: XCTestCase {
         XCTAssertEqual(a.transmitted, b.forwarded)
         XCTAssertGreaterThanOrEqual(a.vlanReinserted, UInt64(n))
     }
+
+    /// Two pairs on the same two interfaces in one fanout group (two workers): together they
+    /// carry 16 HTTP connections, each connection, both directions, through one pair only,
+    /// and both pairs get some.
+    func testFanoutPairsKeepEachFlowOnOneWorker() throws {
+        let topo = try Topology()
+        defer { topo.tearDown() }
+        _ = try topo.start(in: topo.server, "python3 -m http.server 80 --bind 10.99.1.2 --directory /")
+        var up = ""
+        for _ in 0..<50 where up != "200" {
+            up = sh("ip netns exec \(topo.server) curl -s -o /dev/null -w '%{http_code}' http://10.99.1.2:80/").output
+            if up != "200" { usleep(100_000) }
+        }
+        XCTAssertEqual(up, "200")
+        var config = AFPacketConfig.inline
+        config.fanoutGroup = UInt16(truncatingIfNeeded: getpid()) & 0xfffe
+        var one = try topo.inMiddle { try InlinePair(interfaceA: "ma", interfaceB: "mb", config: config, provider: FlowRecorder()) }
+        var two = try topo.inMiddle { try InlinePair(interfaceA: "ma", interfaceB: "mb", config: config, provider: FlowRecorder()) }
+
+        let connections = 16
+        let (p, pipe) = try spawn("ip netns exec \(topo.client) sh -c 'for i in $(seq \(connections)); do curl -s -o /dev/null -w \"%{http_code} \" --max-time 5 http://10.99.1.2:80/; done'")
+        let deadline = monotonicSeconds() + 60
+        while p.isRunning, monotonicSeconds() < deadline {
+            let n = one.forwardReady() + two.forwardReady()
+            if n == 0 {
+                _ = try AFPacketRing.waitEither(one.ringA, one.ringB, timeoutMs: 1)
+            }
+        }
+        p.waitUntilExit()
+        let codes = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        XCTAssertEqual(codes.split(separator: " ").filter { $0 == "200" }.count, connections, codes)
+
+        let a = one.provider.flows, b = two.provider.flows
+        XCTAssertEqual(a.count + b.count, connections, "every connection seen")
+        XCTAssertTrue(a.isDisjoint(with: b), "no connection on both pairs")
+        XCTAssertGreaterThan(a.count, 0)
+        XCTAssertGreaterThan(b.count, 0)
+        for (flow, dirs) in one.provider.directions.merging(two.provider.directions, uniquingKeysWith: { $0.union($1) }) {
+            XCTAssertEqual(dirs, [true, false], "both directions of \(flow) through its pair")
+        }
+    }
+}
+
+/// Passes everything and notes each TCP connection (by its client port) and from which
+/// side its frames came.
+struct FlowRecorder: InlineVerdictProvider {
+    var flows: Set<Int> = []
+    var directions: [Int: Set<Bool>] = [:]
+
+    mutating func verdict(frame: CapturedPacket, fromA: Bool) -> InlineVerdict {
+        let d = frame.data
+        guard d.count >= 54, d[12] == 0x08, d[13] == 0x00, d[23] == 6 else { return .pass }
+        let l4 = 14 + Int(d[14] & 0x0f) * 4
+        let src = Int(d[l4]) << 8 | Int(d[l4 + 1]), dst = Int(d[l4 + 2]) << 8 | Int(d[l4 + 3])
+        let client = src == 80 ? dst : src
+        flows.insert(client)
+        directions[client, default: []].insert(fromA)
+        return .pass
+    }
 }
 #endif

@@ -48,13 +48,21 @@ public struct InlinePair<Provider: InlineVerdictProvider & ~Copyable>: ~Copyable
 
     /// Opens both interfaces (calling thread's network namespace). `config` applies to both
     /// rings; outgoing frames are always ignored, or forwarded frames would come back.
+    ///
+    /// Several pairs (one per worker thread) can share two interfaces: give them all the same
+    /// `config.fanoutGroup` g. Ring A joins group g and ring B group g + 1 (a group belongs to
+    /// one interface). The kernel's fanout hash is symmetric and the same on both interfaces,
+    /// so when the pairs are created in the same order, both directions of a flow reach the
+    /// same pair.
     public init(interfaceA: String, interfaceB: String, config: AFPacketConfig = .inline, batchSize: Int = 64,
                 provider: consuming Provider) throws(AFPacketError) {
         var c = config
         c.ignoreOutgoing = true
+        var cb = c
+        cb.fanoutGroup = c.fanoutGroup.map { $0 &+ 1 }
         // Built as locals first: a ~Copyable struct cannot be left partly initialised by a throw.
         let ra = try AFPacketRing(interface: interfaceA, config: c)
-        let rb = try AFPacketRing(interface: interfaceB, config: c)
+        let rb = try AFPacketRing(interface: interfaceB, config: cb)
         let ta = try AFPacketTransmitter(interface: interfaceA, batchSize: batchSize, vnetHeader: c.vnetHeader)
         let tb = try AFPacketTransmitter(interface: interfaceB, batchSize: batchSize, vnetHeader: c.vnetHeader)
         ringA = ra
