@@ -85,6 +85,8 @@ enum Scripts {
                              ("recv_frames.py", receiveFrames)] {
             _ = FileManager.default.createFile(atPath: dir + "/" + name, contents: Data(text.utf8))
         }
+        // Removed when the test process exits.
+        atexit { try? FileManager.default.removeItem(atPath: NSTemporaryDirectory() + "sluice-afpacket-\(getpid())") }
         return dir
     }()
 
