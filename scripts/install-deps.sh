@@ -3,7 +3,7 @@
 # libpcap-dev, libhyperscan-dev and zlib1g-dev are linked; tshark is the reference dissector the tests
 # compare flows with; pkg-config lets SwiftPM find the C libraries.
 set -euo pipefail
-packages=(libpcap-dev libhyperscan-dev zlib1g-dev pkg-config tshark)
+packages=(libpcap-dev libhyperscan-dev zlib1g-dev pkg-config tshark iproute2 iputils-ping curl python3)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
