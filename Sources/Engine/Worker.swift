@@ -188,6 +188,19 @@ public struct Worker<Stage: InspectionStage & ~Copyable>: ~Copyable {
         flows.remove(index)
     }
 
+    /// Advances the worker's clock to `now` while no packet comes (a live dataplane's idle
+    /// time), so idle flows still time out and their records are written.
+    public mutating func tick(now wallClock: UInt64) {
+        if wallClock > now { now = wallClock }
+        if now >= nextExpiry { expire() }
+    }
+
+    /// Writes buffered EVE records out (a live dataplane does this when idle and periodically).
+    public mutating func flushEvents() {
+        stage.finish()
+        eve?.flush()
+    }
+
     /// Ends every flow (reason `shutdown`) and flushes the EVE output: the end of a replay,
     /// or a daemon stopping.
     public mutating func shutdown() {

@@ -1,0 +1,198 @@
+#if os(Linux)
+import Engine
+import Enforce
+import Foundation
+import Glibc
+import L7
+import PacketIO
+import Policy
+import Sensors
+import SluiceConfig
+import Synchronization
+
+/// The long-running dataplane: opens every interface on every worker, runs the workers on
+/// their own threads, and on the main thread waits for signals: SIGHUP reloads the policy,
+/// SIGTERM or SIGINT stops, flushes events and prints what happened.
+public final class Daemon {
+    /// The configuration in force.
+    public private(set) var config: DaemonConfig
+    let settings: SluiceSettings
+    let mailbox: PolicyMailbox
+    let sensorSet: SensorSet?
+    let stop = AFPacketStopSignal()
+    let eveFD: Int32
+    var ios: [WorkerIO] = []
+    let log: (String) -> Void
+
+    /// Validates everything `config` names (engine settings, policy, sensors, EVE file) and
+    /// opens the sockets; nothing runs yet. Errors name the file, line and problem.
+    public init(config: DaemonConfig, log: @escaping (String) -> Void) throws {
+        self.config = config
+        self.log = log
+        var s = SluiceSettings()
+        if let e = config.enginePath { s = try SluiceSettings.load(path: e) }
+        s.builtInSensors = config.sensors
+        settings = s
+        let policy = try Self.loadPolicy(config)
+        for i in config.interfaces {
+            if let w = i.workload, !policy.workloadNames.contains(w) {
+                log("warning: interface \(i.name) names workload \"\(w)\", which the policy does not define: its traffic gets the policy's unknown action")
+            }
+        }
+        sensorSet = try s.compileSensors(extraFiles: config.sensorFiles)
+        if let set = sensorSet {
+            for w in policy.document.workloads where !set.unknownSensors(in: w.sensors).isEmpty {
+                throw ConfigError(file: config.policyPath ?? config.file, line: 0, column: 0, key: "workloads.\(w.name).sensors",
+                                  reason: "names sensors that are not loaded: \(set.unknownSensors(in: w.sensors).joined(separator: ", "))")
+            }
+        }
+        mailbox = PolicyMailbox(policy)
+        if let path = config.evePath {
+            let fd = open(path, O_WRONLY | O_CREAT | O_APPEND, 0o640)
+            guard fd >= 0 else { throw ConfigError(file: config.file, line: 0, column: 0, key: "eve", reason: "\(path): \(String(cString: strerror(errno)))") }
+            eveFD = fd
+        } else {
+            eveFD = -1
+        }
+        try openSockets()
+    }
+
+    deinit { if eveFD > 2 { close(eveFD) } }
+
+    /// The policy `config` names, or with none a discover-mode policy (allow, learn, log).
+    static func loadPolicy(_ config: DaemonConfig) throws -> CompiledPolicy {
+        if let p = config.policyPath { return try CompiledPolicy(PolicyDocument.load(path: p)) }
+        return try CompiledPolicy(PolicyDocument.parse("version: 1\nmode: discover\n", file: "<no policy: discover mode>"))
+    }
+
+    /// Opens, for each worker in order, a ring per tap and a ring and a transmitter on each
+    /// side of each inline pair, all in per-interface fanout groups.
+    func openSockets() throws {
+        let base = UInt16(truncatingIfNeeded: (getpid() & 0x1FFF) << 3)
+        let pairs = config.interfaces.filter { $0.mode == .inline }.count
+        let taps = config.interfaces.count - pairs
+        for _ in 0..<config.workers {
+            let io = WorkerIO(pairCapacity: pairs, tapCapacity: taps)
+            for (j, spec) in config.interfaces.enumerated() {
+                let group = base &+ UInt16(j * 2)
+                let iface = UInt16(j + 1)
+                switch spec.mode {
+                case .inline:
+                    var ca = AFPacketConfig.inline
+                    ca.fanoutGroup = config.workers > 1 ? group : nil
+                    var cb = ca
+                    cb.fanoutGroup = ca.fanoutGroup.map { $0 &+ 1 }
+                    let ra = try AFPacketRing(interface: spec.pair[0], config: ca)
+                    let rb = try AFPacketRing(interface: spec.pair[1], config: cb)
+                    let ta = try AFPacketTransmitter(interface: spec.pair[0], vnetHeader: true)
+                    let tb = try AFPacketTransmitter(interface: spec.pair[1], vnetHeader: true)
+                    io.add(pair: PairIO(ringA: ra, ringB: rb, txA: ta, txB: tb, iface: iface))
+                case .tap:
+                    var c = AFPacketConfig()
+                    c.fanoutGroup = config.workers > 1 ? group : nil
+                    io.add(tap: TapIO(ring: try AFPacketRing(interface: spec.interface, config: c), iface: iface))
+                }
+            }
+            ios.append(io)
+        }
+    }
+
+    /// Runs until SIGTERM or SIGINT; returns the summary to print.
+    public func run() -> String {
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, SIGTERM); sigaddset(&set, SIGINT); sigaddset(&set, SIGHUP)
+        // Blocked before the workers start, so only this thread takes them (in sigwait).
+        pthread_sigmask(SIG_BLOCK, &set, nil)
+        let reports = Mutex<[Int: WorkerReport]>([:])
+        let done = DispatchGroup()
+        for (i, io) in ios.enumerated() {
+            let plan = WorkerPlan(index: i, io: io, engine: settings.engine, l7: settings.l7, sensorConfig: settings.sensors,
+                                  sensorSet: sensorSet, mailbox: mailbox, eveFD: eveFD, failOpen: config.failOpen,
+                                  failAfterNanos: UInt64(config.failAfterMs) * 1_000_000, stop: stop)
+            done.enter()
+            let t = Thread {
+                let r = runWorker(plan)
+                reports.withLock { $0[i] = r }
+                done.leave()
+            }
+            t.name = "sluice-worker-\(i)"
+            t.start()
+        }
+        let names = config.interfaces.map { $0.mode == .inline ? "\($0.name) inline \($0.pair.joined(separator: "<->"))" : "\($0.name) tap \($0.interface)" }
+        log("ready: \(config.workers) worker\(config.workers == 1 ? "" : "s"), \(names.joined(separator: ", ")), "
+            + "policy \(config.policyPath ?? "none (discover)"), sensors \(sensorSet?.sensors.map(\.name).joined(separator: ",") ?? "none"), "
+            + "fail \(config.failOpen ? "open" : "closed")")
+        var signal: Int32 = 0
+        while true {
+            sigwait(&set, &signal)
+            if signal == SIGHUP { reload(); continue }
+            break
+        }
+        log("stopping (signal \(signal))")
+        stop.stop()
+        done.wait()
+        return summary(reports.withLock { $0 })
+    }
+
+    /// Reads the config file and its policy again; puts the policy in force if it validates,
+    /// else keeps the running one. Interfaces, workers and sensors take a restart.
+    func reload() {
+        do {
+            let fresh = try DaemonConfig.load(path: config.file)
+            let policy = try Self.loadPolicy(fresh)
+            if fresh.interfaces != config.interfaces || fresh.workers != config.workers || fresh.sensors != config.sensors
+                || fresh.sensorFiles != config.sensorFiles {
+                log("reload: interface, worker and sensor changes take a restart; applying the policy only")
+            }
+            mailbox.publish(policy)
+            config.policyPath = fresh.policyPath
+            log("reloaded: policy \(fresh.policyPath ?? "none (discover)") (\(policy.ruleCount) rules), generation \(mailbox.generation)")
+        } catch {
+            log("reload rejected: \(error); the running policy stays in force")
+        }
+    }
+
+    func summary(_ reports: [Int: WorkerReport]) -> String {
+        var out = ""
+        var dc = DataplaneCounters(), policy = PolicyCounters(), sensors = SensorCounters()
+        var flows: UInt64 = 0, l7Drops: UInt64 = 0
+        let inline = config.interfaces.filter { $0.mode == .inline }, taps = config.interfaces.filter { $0.mode == .tap }
+        var pairTotals = [(InlineDirectionCounters, InlineDirectionCounters, AFPacketStatistics, AFPacketStatistics)](
+            repeating: (InlineDirectionCounters(), InlineDirectionCounters(), AFPacketStatistics(), AFPacketStatistics()), count: inline.count)
+        var tapTotals = [AFPacketStatistics](repeating: AFPacketStatistics(), count: taps.count)
+        for (_, r) in reports.sorted(by: { $0.key < $1.key }) {
+            dc.add(r.dataplane); sensors.add(r.sensors); l7Drops &+= r.l7Drops
+            flows &+= r.engine.flows.created
+            policy.allowed &+= r.policy.allowed; policy.violations &+= r.policy.violations
+            policy.denied &+= r.policy.denied; policy.learned &+= r.policy.learned
+            policy.droppedPackets &+= r.policy.droppedPackets
+            for (k, p) in r.pairs.enumerated() {
+                pairTotals[k].0.received &+= p.aToB.received; pairTotals[k].0.forwarded &+= p.aToB.forwarded
+                pairTotals[k].0.dropped &+= p.aToB.dropped
+                pairTotals[k].1.received &+= p.bToA.received; pairTotals[k].1.forwarded &+= p.bToA.forwarded
+                pairTotals[k].1.dropped &+= p.bToA.dropped
+                pairTotals[k].2.kernelDrops &+= p.a.kernelDrops; pairTotals[k].3.kernelDrops &+= p.b.kernelDrops
+                pairTotals[k].2.transmitFailed &+= p.a.transmitFailed; pairTotals[k].3.transmitFailed &+= p.b.transmitFailed
+            }
+            for (k, t) in r.taps.enumerated() {
+                tapTotals[k].received &+= t.received; tapTotals[k].kernelDrops &+= t.kernelDrops
+            }
+        }
+        for (k, spec) in inline.enumerated() {
+            let t = pairTotals[k]
+            out += "  \(spec.name): \(spec.pair[0])->\(spec.pair[1]) received \(t.0.received) forwarded \(t.0.forwarded) dropped \(t.0.dropped);"
+                + " \(spec.pair[1])->\(spec.pair[0]) received \(t.1.received) forwarded \(t.1.forwarded) dropped \(t.1.dropped);"
+                + " kernel drops \(t.2.kernelDrops + t.3.kernelDrops), send failures \(t.2.transmitFailed + t.3.transmitFailed)\n"
+        }
+        for (k, spec) in taps.enumerated() {
+            out += "  \(spec.name): tap \(spec.interface) received \(tapTotals[k].received), kernel drops \(tapTotals[k].kernelDrops)\n"
+        }
+        out += "  flows \(flows)  policy allowed \(policy.allowed) violations \(policy.violations) denied \(policy.denied)"
+            + " learned \(policy.learned) (packets dropped \(policy.droppedPackets))  policies applied \(dc.policiesApplied)\n"
+        out += "  sensors alerts \(sensors.alerts) blocked flows \(sensors.blockedFlows) (packets dropped \(l7Drops))"
+            + "  resets sent \(dc.resetsSent)  fail-\(config.failOpen ? "open bypassed" : "closed dropped") \(config.failOpen ? dc.bypassed : dc.failDropped)\n"
+        return out
+    }
+}
+#endif

@@ -1,0 +1,129 @@
+import Foundation
+import SluiceConfig
+
+/// One interface the daemon attaches to.
+public struct InterfaceSpec: Sendable, Equatable {
+    /// How frames are handled.
+    public enum Mode: String, Sendable { case inline, tap }
+    /// The name events and statistics use.
+    public var name: String
+    /// Inline (bridge `pair`) or tap (inspect copies from `interface`).
+    public var mode: Mode
+    /// Inline: the two interfaces bridged (sidecar: host-side and pod-side veth).
+    public var pair: [String] = []
+    /// Tap: the interface inspected.
+    public var interface: String = ""
+    /// The policy workload behind this interface, if any.
+    public var workload: String?
+}
+
+/// What `sluice run --config FILE` reads (docs/daemon.md, configs/sidecar.yaml,
+/// configs/node.yaml). Relative paths are resolved against the file's folder.
+public struct DaemonConfig: Sendable {
+    /// Packet I/O backend: `af_packet` (`dpdk` and `pcap` are named but not served by the daemon).
+    public var io = "af_packet"
+    /// Worker threads; each interface is fanned out over all of them.
+    public var workers = 1
+    /// Interfaces to attach to.
+    public var interfaces: [InterfaceSpec] = []
+    /// The whitelist policy; none means discover mode (allow and learn).
+    public var policyPath: String?
+    /// Built-in sensor sets to run.
+    public var sensors = ["dlp-pii", "dlp-secrets", "waf-core"]
+    /// Sensor files to load besides them.
+    public var sensorFiles: [String] = []
+    /// Where EVE JSON goes.
+    public var evePath: String?
+    /// Fail open (forward uninspected) or closed (drop) when workers fall behind.
+    public var failOpen = true
+    /// How late (ms after the kernel received it) a frame may be before the fail mode applies.
+    public var failAfterMs = 200
+    /// Engine settings file (flow, stream, defrag, app_layer, sensor limits: configs/engine.yaml).
+    public var enginePath: String?
+    /// The file this came from.
+    public var file = ""
+
+    /// The defaults.
+    public init() {}
+
+    /// Loads and validates `path`; errors name file, line, column and key.
+    public static func load(path: String) throws(ConfigError) -> DaemonConfig {
+        let text: String
+        do { text = try readFile(path) } catch {
+            throw ConfigError(file: path, line: 0, column: 0, key: "", reason: "cannot read: \(error)")
+        }
+        return try parse(text, file: path)
+    }
+
+    /// Validates `text` as the contents of `file`.
+    public static func parse(_ text: String, file: String) throws(ConfigError) -> DaemonConfig {
+        let top = try ConfigMap.parse(text, file: file)
+        try top.allowOnly(["io", "workers", "interfaces", "policy", "sensors", "sensor_files", "eve", "fail",
+                           "fail_after_ms", "engine"])
+        var c = DaemonConfig()
+        c.file = file
+        let base = URL(fileURLWithPath: file).deletingLastPathComponent()
+        func resolve(_ p: String) -> String { p.hasPrefix("/") ? p : base.appendingPathComponent(p).path }
+        if let io = try top.string("io") {
+            guard ["af_packet", "dpdk", "pcap"].contains(io) else {
+                throw top.error("io", "unknown backend \"\(io)\" (expected af_packet, dpdk or pcap)")
+            }
+            guard io == "af_packet" else {
+                throw top.error("io", "the daemon serves af_packet only; \(io) is for `sluice replay` (pcap) or not built yet (dpdk)")
+            }
+            c.io = io
+        }
+        c.workers = try top.int("workers", in: 1...64) ?? 1
+        guard let list = top.value("interfaces"), let items = list.sequence, !items.isEmpty else {
+            throw top.error("interfaces", "missing (a list of inline pairs and tap interfaces)")
+        }
+        var names = Set<String>(), used = Set<String>()
+        for (i, node) in items.enumerated() {
+            let m = try ConfigMap(node: node, file: file, path: "interfaces[\(i)]")
+            try m.allowOnly(["name", "mode", "pair", "interface", "workload"])
+            guard let name = try m.string("name") else { throw m.error("name", "missing") }
+            guard names.insert(name).inserted else { throw m.error("name", "\"\(name)\" is already an interface's name") }
+            guard let modeText = try m.string("mode"), let mode = InterfaceSpec.Mode(rawValue: modeText) else {
+                throw m.error("mode", "expected inline or tap")
+            }
+            var spec = InterfaceSpec(name: name, mode: mode, workload: try m.string("workload"))
+            switch mode {
+            case .inline:
+                guard let p = m.value("pair")?.sequence, p.count == 2, let a = p[0].scalar?.string, let b = p[1].scalar?.string, a != b else {
+                    throw m.error("pair", "an inline interface needs pair: [one, other] (two different interfaces)")
+                }
+                spec.pair = [a, b]
+            case .tap:
+                guard let t = try m.string("interface") else { throw m.error("interface", "a tap needs interface: NAME") }
+                spec.interface = t
+            }
+            for dev in spec.pair + (spec.interface.isEmpty ? [] : [spec.interface]) {
+                guard used.insert(dev).inserted else { throw m.error(spec.mode == .inline ? "pair" : "interface", "\(dev) is attached twice") }
+            }
+            c.interfaces.append(spec)
+        }
+        if let p = try top.string("policy") { c.policyPath = resolve(p) }
+        if let s = top.value("sensors") {
+            guard let seq = s.sequence else { throw top.error("sensors", "expected a list of built-in sensor sets") }
+            c.sensors = try seq.map { n throws(ConfigError) -> String in
+                guard let name = n.scalar?.string else { throw top.error("sensors", "expected a set name", at: n) }
+                return name
+            }
+        }
+        if let s = top.value("sensor_files") {
+            guard let seq = s.sequence else { throw top.error("sensor_files", "expected a list of sensor files") }
+            c.sensorFiles = try seq.map { n throws(ConfigError) -> String in
+                guard let p = n.scalar?.string else { throw top.error("sensor_files", "expected a path", at: n) }
+                return resolve(p)
+            }
+        }
+        if let e = try top.string("eve") { c.evePath = resolve(e) }
+        if let f = try top.string("fail") {
+            guard f == "open" || f == "closed" else { throw top.error("fail", "expected open or closed") }
+            c.failOpen = f == "open"
+        }
+        c.failAfterMs = try top.int("fail_after_ms", in: 1...60_000) ?? 200
+        if let e = try top.string("engine") { c.enginePath = resolve(e) }
+        return c
+    }
+}

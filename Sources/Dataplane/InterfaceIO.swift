@@ -1,0 +1,68 @@
+#if os(Linux)
+import Glibc
+import PacketIO
+
+/// One worker's sockets on an inline pair: a ring and a transmitter on each side.
+struct PairIO: ~Copyable {
+    var ringA: AFPacketRing
+    var ringB: AFPacketRing
+    var txA: AFPacketTransmitter
+    var txB: AFPacketTransmitter
+    /// The interface number flows on this pair carry (the same for both sides).
+    let iface: UInt16
+    var aToB = InlineDirectionCounters()
+    var bToA = InlineDirectionCounters()
+}
+
+/// One worker's ring on a tap interface.
+struct TapIO: ~Copyable {
+    var ring: AFPacketRing
+    let iface: UInt16
+    var received: UInt64 = 0
+}
+
+/// The sockets one worker owns, opened on the main thread in worker order (so every
+/// interface's fanout group lists the workers in the same order, and both directions of a
+/// flow reach the same worker), then handed to the worker's thread.
+final class WorkerIO: @unchecked Sendable {
+    let pairs: UnsafeMutablePointer<PairIO>
+    private(set) var pairCount = 0
+    let taps: UnsafeMutablePointer<TapIO>
+    private(set) var tapCount = 0
+    /// Every socket's fd, for poll().
+    let fds: UnsafeMutablePointer<pollfd>
+    private(set) var fdCount = 0
+
+    init(pairCapacity: Int, tapCapacity: Int) {
+        pairs = .allocate(capacity: max(1, pairCapacity))
+        taps = .allocate(capacity: max(1, tapCapacity))
+        fds = .allocate(capacity: max(1, 2 * pairCapacity + tapCapacity))
+    }
+
+    func add(pair: consuming PairIO) {
+        fds[fdCount] = pollfd(fd: pair.ringA.fd, events: Int16(POLLIN), revents: 0)
+        fds[fdCount + 1] = pollfd(fd: pair.ringB.fd, events: Int16(POLLIN), revents: 0)
+        fdCount += 2
+        (pairs + pairCount).initialize(to: pair)
+        pairCount += 1
+    }
+
+    func add(tap: consuming TapIO) {
+        fds[fdCount] = pollfd(fd: tap.ring.fd, events: Int16(POLLIN), revents: 0)
+        fdCount += 1
+        (taps + tapCount).initialize(to: tap)
+        tapCount += 1
+    }
+
+    /// Waits up to `ms` for any socket to have frames.
+    func wait(ms: Int32) {
+        _ = poll(fds, nfds_t(fdCount), ms)
+    }
+
+    deinit {
+        pairs.deinitialize(count: pairCount)
+        taps.deinitialize(count: tapCount)
+        pairs.deallocate(); taps.deallocate(); fds.deallocate()
+    }
+}
+#endif
