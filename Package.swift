@@ -83,6 +83,8 @@ let package = Package(
         .testTarget(name: "PatternMatchTests", dependencies: ["PatternMatch", "SluiceTestSupport"]),
         .testTarget(name: "SensorsTests", dependencies: ["Sensors", "SluiceConfig", "L7", "Engine", "PacketIO", "PatternMatch",
                                                         "CAllocCounter", "SluiceTestSupport", "Enforce", "Policy"]),
+        .testTarget(name: "DataplaneUnitTests", dependencies: ["Dataplane"]),
+        .testTarget(name: "DataplaneTests", dependencies: []),
         .testTarget(name: "EnforceTests", dependencies: ["Enforce", "Policy", "L7", "Engine", "PacketIO", "Codecs"]),
         .testTarget(name: "PacketIOTests", dependencies: ["PacketIO", "Codecs"]),
         .testTarget(name: "DNSTests", dependencies: ["DNS", "Output", "Codecs", "PacketIO"]),

@@ -34,10 +34,11 @@ public final class Daemon {
         s.builtInSensors = config.sensors
         settings = s
         let policy = try Self.loadPolicy(config)
-        for i in config.interfaces {
-            if let w = i.workload, !policy.workloadNames.contains(w) {
-                log("warning: interface \(i.name) names workload \"\(w)\", which the policy does not define: its traffic gets the policy's unknown action")
-            }
+        let unknown = Self.unknownInterfaces(policy, config)
+        for (j, i) in config.interfaces.enumerated() where unknown & (1 << UInt64(j + 1)) != 0 {
+            log(config.policyPath == nil
+                ? "no policy loaded: flows on \(i.name) get the unknown action (\(config.unknownAllows ? "allow" : "deny")) until one is"
+                : "interface \(i.name) names workload \"\(i.workload ?? "")\", which the policy does not define: its flows get the policy's unknown action")
         }
         sensorSet = try s.compileSensors(extraFiles: config.sensorFiles)
         if let set = sensorSet {
@@ -46,7 +47,7 @@ public final class Daemon {
                                   reason: "names sensors that are not loaded: \(set.unknownSensors(in: w.sensors).joined(separator: ", "))")
             }
         }
-        mailbox = PolicyMailbox(policy)
+        mailbox = PolicyMailbox(policy, unknownInterfaces: unknown)
         if let path = config.evePath {
             let fd = open(path, O_WRONLY | O_CREAT | O_APPEND, 0o640)
             guard fd >= 0 else { throw ConfigError(file: config.file, line: 0, column: 0, key: "eve", reason: "\(path): \(String(cString: strerror(errno)))") }
@@ -59,10 +60,26 @@ public final class Daemon {
 
     deinit { if eveFD > 2 { close(eveFD) } }
 
-    /// The policy `config` names, or with none a discover-mode policy (allow, learn, log).
+    /// The policy `config` names. With none, a protect policy whose `unknown` action is the
+    /// config's (deny unless `unknown: allow`): before any policy arrives nothing is silently
+    /// open, and every such flow is counted and logged.
     static func loadPolicy(_ config: DaemonConfig) throws -> CompiledPolicy {
         if let p = config.policyPath { return try CompiledPolicy(PolicyDocument.load(path: p)) }
-        return try CompiledPolicy(PolicyDocument.parse("version: 1\nmode: discover\n", file: "<no policy: discover mode>"))
+        let action = config.unknownAllows ? "allow" : "deny"
+        return try CompiledPolicy(PolicyDocument.parse("version: 1\nmode: protect\ndefault: deny\nunknown: \(action)\n",
+                                                       file: "<no policy loaded>"))
+    }
+
+    /// The interfaces (bit = interface number, from 1) whose flows get the unknown action:
+    /// all of them when no policy is loaded, else those naming a workload the policy lacks.
+    static func unknownInterfaces(_ policy: CompiledPolicy, _ config: DaemonConfig) -> UInt64 {
+        var mask: UInt64 = 0
+        for (j, i) in config.interfaces.enumerated() where j + 1 < 64 {
+            if config.policyPath == nil || (i.workload.map { !policy.workloadNames.contains($0) } ?? false) {
+                mask |= 1 << UInt64(j + 1)
+            }
+        }
+        return mask
     }
 
     /// Opens, for each worker in order, a ring per tap and a ring and a transmitter on each
@@ -145,7 +162,7 @@ public final class Daemon {
                 || fresh.sensorFiles != config.sensorFiles {
                 log("reload: interface, worker and sensor changes take a restart; applying the policy only")
             }
-            mailbox.publish(policy)
+            mailbox.publish(policy, unknownInterfaces: Self.unknownInterfaces(policy, fresh))
             config.policyPath = fresh.policyPath
             log("reloaded: policy \(fresh.policyPath ?? "none (discover)") (\(policy.ruleCount) rules), generation \(mailbox.generation)")
         } catch {
@@ -166,7 +183,7 @@ public final class Daemon {
             flows &+= r.engine.flows.created
             policy.allowed &+= r.policy.allowed; policy.violations &+= r.policy.violations
             policy.denied &+= r.policy.denied; policy.learned &+= r.policy.learned
-            policy.droppedPackets &+= r.policy.droppedPackets
+            policy.droppedPackets &+= r.policy.droppedPackets; policy.unknownWorkload &+= r.policy.unknownWorkload
             for (k, p) in r.pairs.enumerated() {
                 pairTotals[k].0.received &+= p.aToB.received; pairTotals[k].0.forwarded &+= p.aToB.forwarded
                 pairTotals[k].0.dropped &+= p.aToB.dropped
@@ -189,7 +206,8 @@ public final class Daemon {
             out += "  \(spec.name): tap \(spec.interface) received \(tapTotals[k].received), kernel drops \(tapTotals[k].kernelDrops)\n"
         }
         out += "  flows \(flows)  policy allowed \(policy.allowed) violations \(policy.violations) denied \(policy.denied)"
-            + " learned \(policy.learned) (packets dropped \(policy.droppedPackets))  policies applied \(dc.policiesApplied)\n"
+            + " learned \(policy.learned) unknown workload \(policy.unknownWorkload) (packets dropped \(policy.droppedPackets))"
+            + "  policies applied \(dc.policiesApplied)\n"
         out += "  sensors alerts \(sensors.alerts) blocked flows \(sensors.blockedFlows) (packets dropped \(l7Drops))"
             + "  resets sent \(dc.resetsSent)  fail-\(config.failOpen ? "open bypassed" : "closed dropped") \(config.failOpen ? dc.bypassed : dc.failDropped)\n"
         return out

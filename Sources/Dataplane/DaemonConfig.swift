@@ -38,6 +38,8 @@ public struct DaemonConfig: Sendable {
     public var failOpen = true
     /// How late (ms after the kernel received it) a frame may be before the fail mode applies.
     public var failAfterMs = 200
+    /// What flows get while no policy is loaded: deny unless `unknown: allow`.
+    public var unknownAllows = false
     /// Engine settings file (flow, stream, defrag, app_layer, sensor limits: configs/engine.yaml).
     public var enginePath: String?
     /// The file this came from.
@@ -59,7 +61,7 @@ public struct DaemonConfig: Sendable {
     public static func parse(_ text: String, file: String) throws(ConfigError) -> DaemonConfig {
         let top = try ConfigMap.parse(text, file: file)
         try top.allowOnly(["io", "workers", "interfaces", "policy", "sensors", "sensor_files", "eve", "fail",
-                           "fail_after_ms", "engine"])
+                           "fail_after_ms", "engine", "unknown"])
         var c = DaemonConfig()
         c.file = file
         let base = URL(fileURLWithPath: file).deletingLastPathComponent()
@@ -124,6 +126,10 @@ public struct DaemonConfig: Sendable {
         }
         c.failAfterMs = try top.int("fail_after_ms", in: 1...60_000) ?? 200
         if let e = try top.string("engine") { c.enginePath = resolve(e) }
+        if let u = try top.string("unknown") {
+            guard u == "allow" || u == "deny" else { throw top.error("unknown", "expected allow or deny") }
+            c.unknownAllows = u == "allow"
+        }
         return c
     }
 }

@@ -93,6 +93,7 @@ func runWorker(_ plan: WorkerPlan) -> WorkerReport {
     var generation = plan.mailbox.generation
     let l7 = L7Stage(config: plan.l7, eveFD: plan.eveFD, sensors: sensors)
     var worker = Worker(config: plan.engine, stage: PolicyStage(l7: l7, policy: plan.mailbox.policy), eveFD: plan.eveFD)
+    worker.stage.unknownWorkloadInterfaces = plan.mailbox.unknownInterfaces
     var resets = ResetSlots()
     var dc = DataplaneCounters()
     let io = plan.io
@@ -102,6 +103,7 @@ func runWorker(_ plan: WorkerPlan) -> WorkerReport {
         if g != generation {
             generation = g
             worker.stage.apply(plan.mailbox.policy)
+            worker.stage.unknownWorkloadInterfaces = plan.mailbox.unknownInterfaces
             dc.policiesApplied &+= 1
         }
         let wall = realtimeNanos()

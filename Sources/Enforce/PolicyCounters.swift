@@ -23,5 +23,9 @@ public struct PolicyCounters: Sendable {
     public var resets: UInt64 = 0
 
     /// All zero.
+    /// Flows on an interface whose workload the policy does not define (or seen before any
+    /// policy was loaded): they got the policy's `unknown` action.
+    public var unknownWorkload: UInt64 = 0
+
     public init() {}
 }

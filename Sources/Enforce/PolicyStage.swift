@@ -30,6 +30,10 @@ public struct PolicyStage: InspectionStage, ~Copyable {
     public var differences: PolicyDifferences
     /// What was decided.
     public var counters = PolicyCounters()
+    /// Interfaces (bit = the flow's interface number) whose workload the policy does not
+    /// define: their flows get the policy's `unknown` action instead of being classified, so
+    /// a workload the policy has not caught up with is never silently open.
+    public var unknownWorkloadInterfaces: UInt64 = 0
     @usableFromInline var verdicts: UnsafeMutablePointer<FlowVerdict>?
     /// Workload names as bytes, for the records (no String on the packet path).
     @usableFromInline let workloadNames: UnsafeMutableRawBufferPointer
@@ -146,6 +150,13 @@ public struct PolicyStage: InspectionStage, ~Copyable {
             v.pointee.generation = generation
             return
         }
+        let iface = e.pointee.iface
+        if iface < 64 && unknownWorkloadInterfaces & (1 << UInt64(iface)) != 0 {
+            let d = policy.unknownDecision
+            if !wasDecided { counters.unknownWorkload &+= 1 }
+            settle(v, d, e, flow, wasDecided: wasDecided, unknown: true)
+            return
+        }
         var app = l7.app(of: flow)
         let fqdn = fqdnGroups(under: policy, flow, server: e.pointee.server, now: e.pointee.lastSeen)
         var d = policy.classify(src: e.pointee.client, dst: e.pointee.server, proto: e.pointee.proto,
@@ -157,28 +168,35 @@ public struct PolicyStage: InspectionStage, ~Copyable {
             d = policy.classify(src: e.pointee.client, dst: e.pointee.server, proto: e.pointee.proto,
                                 dstPort: e.pointee.serverPort, app: app, fqdn: fqdn)
         }
+        if let against, !wasDecided {
+            let oldFQDN = fqdnGroups(under: against, flow, server: e.pointee.server, now: e.pointee.lastSeen)
+            let old = against.classify(src: e.pointee.client, dst: e.pointee.server, proto: e.pointee.proto,
+                                       dstPort: e.pointee.serverPort, app: app, fqdn: oldFQDN).effect
+            v.pointee.againstEffect = old.rawValue
+            if old != d.effect { differences.add(e.pointee, new: d.effect, old: old) }
+        }
+        settle(v, d, e, flow, wasDecided: wasDecided, unknown: false)
+    }
+
+    /// Caches decision `d` on the flow and, when it is new or changed, counts and records it.
+    @inlinable
+    mutating func settle(_ v: UnsafeMutablePointer<FlowVerdict>, _ d: Decision, _ e: UnsafeMutablePointer<FlowEntry>,
+                         _ flow: UInt32, wasDecided: Bool, unknown: Bool) {
         let effect = d.effect
         // A verdict made again under a new policy is reported only when it changed.
         let changed = !wasDecided || v.pointee.effect != effect.rawValue
         v.pointee.decided = true
         v.pointee.effect = effect.rawValue
         v.pointee.generation = generation
-        if let against, !wasDecided {
-            let oldFQDN = fqdnGroups(under: against, flow, server: e.pointee.server, now: e.pointee.lastSeen)
-            let old = against.classify(src: e.pointee.client, dst: e.pointee.server, proto: e.pointee.proto,
-                                       dstPort: e.pointee.serverPort, app: app, fqdn: oldFQDN).effect
-            v.pointee.againstEffect = old.rawValue
-            if old != effect { differences.add(e.pointee, new: effect, old: old) }
-        }
         guard changed else { return }
         switch effect {
         case .allow: counters.allowed &+= 1
         case .learn: counters.learned &+= 1
-        case .violate: counters.violations &+= 1; record(d, "violate", e, flow)
+        case .violate: counters.violations &+= 1; record(d, "violate", e, flow, unknown: unknown)
         case .deny:
             counters.denied &+= 1
             if e.pointee.proto == IPProto.tcp { counters.resets &+= 2 }
-            record(d, "deny", e, flow)
+            record(d, "deny", e, flow, unknown: unknown)
         case .pending: break
         }
     }
@@ -210,7 +228,8 @@ public struct PolicyStage: InspectionStage, ~Copyable {
     }
 
     @inlinable
-    mutating func record(_ d: Decision, _ action: StaticString, _ e: UnsafeMutablePointer<FlowEntry>, _ flow: UInt32) {
+    mutating func record(_ d: Decision, _ action: StaticString, _ e: UnsafeMutablePointer<FlowEntry>, _ flow: UInt32,
+                         unknown: Bool = false) {
         guard l7.eve != nil else { return }
         l7.eve!.reserve(4096)
         FlowRecord.header(UnsafePointer(e), timestamp: e.pointee.lastSeen, eventType: "policy", into: &l7.eve!)
@@ -224,6 +243,7 @@ public struct PolicyStage: InspectionStage, ~Copyable {
         } else {
             l7.eve!.nullField("workload")
         }
+        if unknown { l7.eve!.field("unknown_workload", true) }
         l7.eve!.endObject()
         // The part of the app record the verdict rests on: the name the client asked for.
         let app = l7.app(of: flow)

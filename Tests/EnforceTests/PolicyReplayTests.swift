@@ -39,13 +39,15 @@ final class PolicyReplayTests: XCTestCase {
         try Self.replay(capture, policy)
     }
 
-    static func replay(_ capture: String, _ policy: String) throws -> (records: [[String: Any]], counters: PolicyCounters) {
+    static func replay(_ capture: String, _ policy: String, unknownInterfaces: UInt64 = 0) throws
+        -> (records: [[String: Any]], counters: PolicyCounters) {
         let compiled = try CompiledPolicy(parsing: policy, file: "test-policy.yaml")
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-policy-\(getpid()).json")
         defer { try? FileManager.default.removeItem(at: out) }
         let fd = open(out.path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         var source = try PcapFile(path: Self.captures.appendingPathComponent(capture).path)
         var worker = Worker(config: EngineConfig(), stage: PolicyStage(l7: L7Stage(eveFD: fd), policy: compiled), eveFD: fd)
+        worker.stage.unknownWorkloadInterfaces = unknownInterfaces
         _ = try Replay.run(&source, through: &worker)
         worker.shutdown()
         close(fd)
@@ -126,5 +128,22 @@ final class PolicyReplayTests: XCTestCase {
         XCTAssertEqual(counters.denied, 16, "every redis-cli connection")
         XCTAssertTrue(records.allSatisfy { ($0["policy"] as? [String: Any])?["rule_id"] as? Int == 20 })
         XCTAssertEqual(counters.allowed, 0)
+    }
+
+    /// Traffic on an interface whose workload the policy does not know gets the `unknown`
+    /// action under the top-level mode, not the rules: never silently open, counted, logged.
+    func testUnknownWorkloadGetsTheUnknownAction() throws {
+        // Replayed frames carry interface 0: mark it as an interface of an unknown workload.
+        let protect = try Self.replay("mixed.pcap", Self.policy(mode: "protect"), unknownInterfaces: 1)
+        XCTAssertEqual(protect.counters.allowed, 0, "not even rule 10's HTTP flows pass")
+        XCTAssertGreaterThan(protect.counters.unknownWorkload, 0)
+        XCTAssertEqual(protect.counters.denied, protect.counters.unknownWorkload)
+        XCTAssertTrue(protect.records.allSatisfy { ($0["policy"] as? [String: Any])?["unknown_workload"] as? Bool == true })
+        XCTAssertTrue(Self.refused.isSubset(of: Set(protect.records.map(Self.tuple))))
+        // An explicit `unknown: allow` lets them through, still counted.
+        let allow = try Self.replay("mixed.pcap", Self.policy(mode: "protect").replacingOccurrences(of: "default: deny", with: "default: deny\nunknown: allow"),
+                                    unknownInterfaces: 1)
+        XCTAssertEqual(allow.counters.denied, 0)
+        XCTAssertEqual(allow.counters.allowed, allow.counters.unknownWorkload)
     }
 }

@@ -1,0 +1,48 @@
+import Dataplane
+import Foundation
+import XCTest
+
+/// The daemon config: the documented examples load as written; mistakes name file and line.
+final class DaemonConfigTests: XCTestCase {
+    static let configs = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../configs").standardized
+
+    func testDocumentedExamplesLoad() throws {
+        for name in ["sidecar.yaml", "node.yaml"] {
+            let c = try DaemonConfig.load(path: Self.configs.appendingPathComponent(name).path)
+            XCTAssertFalse(c.interfaces.isEmpty, name)
+            XCTAssertEqual(c.io, "af_packet")
+        }
+        let c = try DaemonConfig.parse("""
+            io: af_packet
+            workers: 2
+            interfaces:
+              - { name: web, mode: inline, pair: [veth-host, veth-pod], workload: web }
+              - { name: mirror, mode: tap, interface: veth-x }
+            policy: /etc/sluice/policy.yaml
+            sensors: [dlp-pii, dlp-secrets, waf-core]
+            eve: /var/log/sluice/eve.json
+            fail: open
+            """, file: "/etc/sluice/sluice.yaml")
+        XCTAssertEqual(c.workers, 2)
+        XCTAssertEqual(c.interfaces.map(\.name), ["web", "mirror"])
+        XCTAssertEqual(c.interfaces[0].pair, ["veth-host", "veth-pod"])
+        XCTAssertEqual(c.interfaces[0].workload, "web")
+        XCTAssertEqual(c.interfaces[1].interface, "veth-x")
+        XCTAssertEqual(c.policyPath, "/etc/sluice/policy.yaml")
+        XCTAssertTrue(c.failOpen)
+    }
+
+    func testErrorsNameLineAndKey() {
+        func error(_ text: String) -> String {
+            do { _ = try DaemonConfig.parse(text, file: "d.yaml"); return "no error" } catch { return error.description }
+        }
+        XCTAssertTrue(error("workers: 2\n").contains("interfaces"))
+        let pair = error("interfaces:\n  - { name: a, mode: inline, pair: [x] }\n")
+        XCTAssertTrue(pair.contains("d.yaml:2") && pair.contains("pair"), pair)
+        let twice = error("interfaces:\n  - { name: a, mode: tap, interface: x }\n  - { name: b, mode: inline, pair: [x, y] }\n")
+        XCTAssertTrue(twice.contains("d.yaml:3") && twice.contains("x is attached twice"), twice)
+        XCTAssertTrue(error("io: dpdk\ninterfaces:\n  - { name: a, mode: tap, interface: x }\n").contains("af_packet only"))
+        XCTAssertTrue(error("fail: maybe\ninterfaces:\n  - { name: a, mode: tap, interface: x }\n").contains("open or closed"))
+        XCTAssertTrue(error("interfaces:\n  - { name: a, mode: bridge, interface: x }\n").contains("inline or tap"))
+    }
+}
