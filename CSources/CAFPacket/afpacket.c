@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <net/if.h>
 #include <poll.h>
+#include <sched.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -190,5 +191,11 @@ int sluice_afp_send_batch(int fd, void *msgs, const void *iov, const uint32_t *f
     *sent = ok;
     *failed = bad;
     return -last;
+}
+int sluice_pin_thread(int cpu) {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(cpu, &set);
+    return sched_setaffinity(0, sizeof set, &set) < 0 ? -errno : 0;
 }
 #endif /* __linux__ */

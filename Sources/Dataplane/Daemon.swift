@@ -2,6 +2,7 @@
 import Engine
 import Enforce
 import Foundation
+import CAFPacket
 import Glibc
 import L7
 import PacketIO
@@ -121,25 +122,7 @@ public final class Daemon {
         sigaddset(&set, SIGTERM); sigaddset(&set, SIGINT); sigaddset(&set, SIGHUP)
         // Blocked before the workers start, so only this thread takes them (in sigwait).
         pthread_sigmask(SIG_BLOCK, &set, nil)
-        let reports = Mutex<[Int: WorkerReport]>([:])
-        let done = DispatchGroup()
-        for (i, io) in ios.enumerated() {
-            let plan = WorkerPlan(index: i, io: io, engine: settings.engine, l7: settings.l7, sensorConfig: settings.sensors,
-                                  sensorSet: sensorSet, mailbox: mailbox, eveFD: eveFD, failOpen: config.failOpen,
-                                  failAfterNanos: UInt64(config.failAfterMs) * 1_000_000, stop: stop)
-            done.enter()
-            let t = Thread {
-                let r = runWorker(plan)
-                reports.withLock { $0[i] = r }
-                done.leave()
-            }
-            t.name = "sluice-worker-\(i)"
-            t.start()
-        }
-        let names = config.interfaces.map { $0.mode == .inline ? "\($0.name) inline \($0.pair.joined(separator: "<->"))" : "\($0.name) tap \($0.interface)" }
-        log("ready: \(config.workers) worker\(config.workers == 1 ? "" : "s"), \(names.joined(separator: ", ")), "
-            + "policy \(config.policyPath ?? "none (discover)"), sensors \(sensorSet?.sensors.map(\.name).joined(separator: ",") ?? "none"), "
-            + "fail \(config.failOpen ? "open" : "closed")")
+        let started = start()
         var signal: Int32 = 0
         while true {
             sigwait(&set, &signal)
@@ -147,9 +130,58 @@ public final class Daemon {
             break
         }
         log("stopping (signal \(signal))")
+        return finish(started)
+    }
+
+    /// Runs for `seconds`, calling `at(seconds)` on the main thread at each whole second
+    /// (benchmarks read counters there); returns the summary.
+    public func run(seconds: Int, at: (Int) -> Void = { _ in }) -> String {
+        let started = start()
+        for s in 1...max(1, seconds) {
+            sleep(1)
+            at(s)
+        }
+        return finish(started)
+    }
+
+    /// The running workers: their reports as they stop, and a group left when all have.
+    final class Running: @unchecked Sendable {
+        let lock = NSLock()
+        var reports: [Int: WorkerReport] = [:]
+        let done = DispatchGroup()
+        func add(_ i: Int, _ r: WorkerReport) { lock.lock(); reports[i] = r; lock.unlock() }
+    }
+
+    func finish(_ running: Running) -> String {
         stop.stop()
-        done.wait()
-        return summary(reports.withLock { $0 })
+        running.done.wait()
+        return summary(running.reports)
+    }
+
+    /// Starts one thread per worker, each pinned to a core in turn.
+    func start() -> Running {
+        let running = Running()
+        let cores = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+        for (i, io) in ios.enumerated() {
+            let plan = WorkerPlan(index: i, io: io, engine: settings.engine, l7: settings.l7, sensorConfig: settings.sensors,
+                                  sensorSet: sensorSet, mailbox: mailbox, eveFD: eveFD, failOpen: config.failOpen,
+                                  failAfterNanos: UInt64(config.failAfterMs) * 1_000_000, stop: stop)
+            running.done.enter()
+            let t = Thread {
+                // One core per worker, so a worker's flow table and rings stay in its cache.
+                _ = sluice_pin_thread(Int32(i % cores))
+                let r = runWorker(plan)
+                running.add(i, r)
+                running.done.leave()
+            }
+            t.name = "sluice-worker-\(i)"
+            t.start()
+        }
+        let names = config.interfaces.map { $0.mode == .inline ? "\($0.name) inline \($0.pair.joined(separator: "<->"))" : "\($0.name) tap \($0.interface)" }
+        log("ready: \(config.workers) worker\(config.workers == 1 ? "" : "s"), \(names.joined(separator: ", ")), "
+            + "policy \(config.policyPath ?? "none (unknown: \(config.unknownAllows ? "allow" : "deny"))"), "
+            + "sensors \(sensorSet?.sensors.map(\.name).joined(separator: ",") ?? "none"), fail \(config.failOpen ? "open" : "closed")")
+        return running
     }
 
     /// Reads the config file and its policy again; puts the policy in force if it validates,

@@ -4,6 +4,7 @@
 //   sluice-bench FILE --policy configs/policy.yaml   (adds a run through the policy stage)
 //   sluice-bench --parsers Tests/Captures/real     (per-protocol parser throughput, ParserBench.swift)
 //   sluice-bench FILE --sensors                    (adds L7 + every built-in sensor, and raw Hyperscan, SensorBench.swift)
+//   sluice-bench --inline CONFIG --seconds N       (the live daemon for N s, counting allocations; InlineBench.swift)
 //
 // Two runs of one worker on one core:
 //   engine  frames replayed from memory (MemoryCapture), so the figure is the pipeline's own cost;
@@ -57,6 +58,9 @@ struct Options {
     var parsers: String?
     /// Also run the capture with every built-in sensor set, and raw Hyperscan.
     var sensors = false
+    /// A daemon config: run the live dataplane instead, for `seconds`.
+    var inline: String?
+    var seconds = 10
 }
 
 func parse() -> Options {
@@ -70,19 +74,25 @@ func parse() -> Options {
         case "--parsers": o.parsers = args.popFirst()
         case "--hyperscan": o.hyperscan = true
         case "--sensors": o.sensors = true
+        case "--inline": o.inline = args.popFirst()
+        case "--seconds": o.seconds = max(2, Int(args.popFirst() ?? "") ?? 10)
         case "--policy": o.policy = args.popFirst()
         case "-h", "--help":
             print("usage: sluice-bench FILE [--config engine.yaml] [--warmup-fraction 0.1] [--passes 5]"); exit(0)
         default: o.file = a
         }
     }
-    if o.file.isEmpty && o.parsers == nil && !o.hyperscan { print("usage: sluice-bench FILE [--config engine.yaml]"); exit(2) }
+    if o.file.isEmpty && o.parsers == nil && !o.hyperscan && o.inline == nil { print("usage: sluice-bench FILE [--config engine.yaml]"); exit(2) }
     return o
 }
 
 let options = parse()
 if options.hyperscan {
     do { try runHyperscanBench() } catch { print("sluice-bench: \(error)"); exit(1) }
+    exit(0)
+}
+if let config = options.inline {
+    do { try runInlineBench(config, seconds: options.seconds) } catch { print("sluice-bench: \(error)"); exit(1) }
     exit(0)
 }
 if let dir = options.parsers {

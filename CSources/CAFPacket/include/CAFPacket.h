@@ -99,6 +99,10 @@ int sluice_afp_wait(int fd, int timeout_ms);
 /// `sluice_afp_wait` does.
 int sluice_afp_wait2(int fd_a, int fd_b, int timeout_ms);
 
+/// Pins the calling thread to CPU `cpu` (a worker stays on one core, with its flow table in
+/// that core's cache). Returns 0 or -errno.
+int sluice_pin_thread(int cpu);
+
 /// Sends `count` frames with one sendmmsg per run of successes. Frame i is the concatenation
 /// of `parts[i]` iovecs starting at `iov + first[i]`. `sent` / `failed` receive the numbers
 /// of frames the kernel accepted / refused; the last errno seen is returned negated (0 when
