@@ -146,4 +146,18 @@ final class PolicyReplayTests: XCTestCase {
         XCTAssertEqual(allow.counters.denied, 0)
         XCTAssertEqual(allow.counters.allowed, allow.counters.unknownWorkload)
     }
+
+    /// Real redis-cli traffic to port 80 (record-wrong-app.sh), beside a real HTTP request to
+    /// the same port: rule 10 allows tcp/80 for app http only, so the redis flows, IPv4 and
+    /// IPv6, fall to the default deny once their app is known, and the HTTP flow passes.
+    func testNonHTTPOnTheHTTPPortIsDenied() throws {
+        let r = try Self.replay("policy-wrong-app.pcap", Self.policy(mode: "protect"))
+        XCTAssertEqual(Set(r.records.map(Self.tuple)), [
+            "TCP 10.77.0.1:57352 > 10.77.0.2:80", "TCP 10.77.0.1:57356 > 10.77.0.2:80",
+            "TCP 10.77.0.1:57372 > 10.77.0.2:80", "TCP fd77::1:53336 > fd77::2:80",
+        ])
+        XCTAssertTrue(r.records.allSatisfy { ($0["policy"] as? [String: Any])?["rule_id"] is NSNull })
+        XCTAssertEqual(r.counters.allowed, 1, "the curl request")
+        XCTAssertEqual(r.counters.denied, 4)
+    }
 }
