@@ -245,17 +245,8 @@ public struct PolicyStage: InspectionStage, ~Copyable {
         }
         if unknown { l7.eve!.field("unknown_workload", true) }
         l7.eve!.endObject()
-        // The part of the app record the verdict rests on: the name the client asked for.
-        let app = l7.app(of: flow)
-        if app == .tls || app == .http || app == .http2 {
-            var host = FixedBytes<128>()
-            l7.withNamedHost(of: flow) { host.set($0) }
-            if host.count > 0 {
-                l7.eve!.objectKey(app == .tls ? "tls" : "http")
-                host.withBytes { l7.eve!.field(app == .tls ? "sni" : "hostname", bytes: $0) }
-                l7.eve!.endObject()
-            }
-        }
+        // The flow's app record as far as it is known when the verdict is made.
+        l7.writeAppRecord(of: flow)
         l7.eve!.endObject()
         l7.eve!.endLine()
     }

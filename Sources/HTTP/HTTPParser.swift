@@ -219,6 +219,13 @@ public struct HTTPParser: ~Copyable {
     // MARK: transactions
 
     /// A fresh transaction slot at the queue's tail, or the overflow slot when it is full.
+    /// Calls `body` with the oldest transaction still waiting for its response (the request a
+    /// policy verdict is made on), nil when none waits.
+    @inlinable public func withPendingTransaction<R>(_ body: (borrowing HTTPTransaction) -> R) -> R? {
+        guard queued > 0 else { return nil }
+        return body(txs[head])
+    }
+
     @inlinable mutating func newTx() -> Int {
         let t: Int
         if queued < depth {

@@ -1,5 +1,8 @@
 import Flow
+import HTTP
 import L7Core
+import Output
+import TLS
 
 // What the L7 stage knows about a flow, for the stages after it (policy, sensors).
 
@@ -29,5 +32,42 @@ extension L7Stage {
             return body(UnsafeRawBufferPointer(start: nil, count: 0))
         }
         return FixedBytes.withBytes(at: UnsafePointer(state + Int(flow)).pointer(to: \.namedHost)!, body)
+    }
+
+    /// Writes the flow's application record as far as the L7 stage knows it, into the record
+    /// being written (a `policy` record): the TLS handshake so far, the pending HTTP request,
+    /// the host an HTTP/2 client named, or a datastore flow's last command. Nothing for other
+    /// apps, or when EVE is off.
+    public mutating func writeAppRecord(of flow: UInt32) {
+        guard eve != nil, let state, flows![Int(flow)].flowID == state[Int(flow)].flowID else { return }
+        let s = state + Int(flow)
+        switch s.pointee.app {
+        case .tls where s.pointee.tlsSlot >= 0:
+            let pair = tlsPool.slot(s.pointee.tlsSlot)
+            TLSEve.write(client: pair, server: pair + 1, into: &eve!)
+        case .http where s.pointee.httpSlot >= 0:
+            let p = httpPool.slot(s.pointee.httpSlot)
+            var written = false
+            p.pointee.withPendingTransaction { tx in HTTPEve.write(tx, into: &eve!); written = true }
+            if !written { writeNamedHost(s, "http", "hostname") }
+        case .tls:
+            writeNamedHost(s, "tls", "sni")
+        case .http, .http2:
+            writeNamedHost(s, "http", "hostname")
+        case let app where app.isDatastore && s.pointee.lastCommand.count > 0:
+            eve!.objectKey(app.name)
+            FixedBytes.withBytes(at: UnsafePointer(s).pointer(to: \.lastCommand)!) { eve!.field("command", bytes: $0) }
+            eve!.endObject()
+        default:
+            break
+        }
+    }
+
+    @inlinable
+    mutating func writeNamedHost(_ s: UnsafeMutablePointer<L7Flow>, _ object: StaticString, _ field: StaticString) {
+        guard s.pointee.namedHost.count > 0 else { return }
+        eve!.objectKey(object)
+        FixedBytes.withBytes(at: UnsafePointer(s).pointer(to: \.namedHost)!) { eve!.field(field, bytes: $0) }
+        eve!.endObject()
     }
 }
