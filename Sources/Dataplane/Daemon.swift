@@ -9,12 +9,13 @@ import PacketIO
 import Policy
 import Sensors
 import SluiceConfig
+import ControlAPI
 import Synchronization
 
 /// The long-running dataplane: opens every interface on every worker, runs the workers on
 /// their own threads, and on the main thread waits for signals: SIGHUP reloads the policy,
 /// SIGTERM or SIGINT stops, flushes events and prints what happened.
-public final class Daemon {
+public final class Daemon: @unchecked Sendable {
     /// The configuration in force.
     public private(set) var config: DaemonConfig
     let settings: SluiceSettings
@@ -24,6 +25,16 @@ public final class Daemon {
     let eveFD: Int32
     var ios: [WorkerIO] = []
     let log: (String) -> Void
+    /// The policy in force as the API shows it; guarded by `policyLock` (API and signal
+    /// threads change it; workers only see the mailbox).
+    let policyLock = NSLock()
+    var policyVersion = 1
+    var policyText = ""
+    var policySource = ""
+    var hasPolicy = false
+    let store: PolicyStore?
+    var api: APIServer?
+    let startedAt = Date()
 
     /// Validates everything `config` names (engine settings, policy, sensors, EVE file) and
     /// opens the sockets; nothing runs yet. Errors name the file, line and problem.
@@ -34,21 +45,37 @@ public final class Daemon {
         if let e = config.enginePath { s = try SluiceSettings.load(path: e) }
         s.builtInSensors = config.sensors
         settings = s
-        let policy = try Self.loadPolicy(config)
-        let unknown = Self.unknownInterfaces(policy, config)
+        sensorSet = try s.compileSensors(extraFiles: config.sensorFiles)
+        store = try config.stateDir.map { try PolicyStore(directory: $0) }
+        // The last good policy (pushed or reloaded before a restart or crash) wins over the
+        // config's file; one that no longer validates is reported and skipped.
+        var policy: CompiledPolicy? = nil
+        if let stored = store?.load() {
+            do {
+                policy = try Self.compile(stored.text, file: store!.directory + "/policy.yaml", sensors: sensorSet)
+                (policyText, policyVersion, policySource, hasPolicy) = (stored.text, stored.version, "last good (\(store!.directory))", true)
+                log("restored the last good policy, version \(stored.version), from \(store!.directory)")
+            } catch {
+                log("the stored policy no longer validates (\(error)); using the config's")
+            }
+        }
+        if policy == nil, let path = config.policyPath {
+            let text = try readFile(path)
+            policy = try Self.compile(text, file: path, sensors: sensorSet)
+            (policyText, policySource, hasPolicy) = (text, path, true)
+            try? store?.save(text, version: policyVersion)
+        }
+        if policy == nil {
+            policy = try Self.compile(Self.noPolicy(config), file: "<no policy loaded>", sensors: nil)
+            policySource = "none"
+        }
+        let unknown = Self.unknownInterfaces(policy!, config, hasPolicy: hasPolicy)
         for (j, i) in config.interfaces.enumerated() where unknown & (1 << UInt64(j + 1)) != 0 {
-            log(config.policyPath == nil
+            log(!hasPolicy
                 ? "no policy loaded: flows on \(i.name) get the unknown action (\(config.unknownAllows ? "allow" : "deny")) until one is"
                 : "interface \(i.name) names workload \"\(i.workload ?? "")\", which the policy does not define: its flows get the policy's unknown action")
         }
-        sensorSet = try s.compileSensors(extraFiles: config.sensorFiles)
-        if let set = sensorSet {
-            for w in policy.document.workloads where !set.unknownSensors(in: w.sensors).isEmpty {
-                throw ConfigError(file: config.policyPath ?? config.file, line: 0, column: 0, key: "workloads.\(w.name).sensors",
-                                  reason: "names sensors that are not loaded: \(set.unknownSensors(in: w.sensors).joined(separator: ", "))")
-            }
-        }
-        mailbox = PolicyMailbox(policy, unknownInterfaces: unknown)
+        mailbox = PolicyMailbox(policy!, unknownInterfaces: unknown)
         if let path = config.evePath {
             let fd = open(path, O_WRONLY | O_CREAT | O_APPEND, 0o640)
             guard fd >= 0 else { throw ConfigError(file: config.file, line: 0, column: 0, key: "eve", reason: "\(path): \(String(cString: strerror(errno)))") }
@@ -57,26 +84,37 @@ public final class Daemon {
             eveFD = -1
         }
         try openSockets()
+        try startAPI()
     }
 
     deinit { if eveFD > 2 { close(eveFD) } }
 
-    /// The policy `config` names. With none, a protect policy whose `unknown` action is the
-    /// config's (deny unless `unknown: allow`): before any policy arrives nothing is silently
-    /// open, and every such flow is counted and logged.
-    static func loadPolicy(_ config: DaemonConfig) throws -> CompiledPolicy {
-        if let p = config.policyPath { return try CompiledPolicy(PolicyDocument.load(path: p)) }
-        let action = config.unknownAllows ? "allow" : "deny"
-        return try CompiledPolicy(PolicyDocument.parse("version: 1\nmode: protect\ndefault: deny\nunknown: \(action)\n",
-                                                       file: "<no policy loaded>"))
+    /// With no policy, a protect policy whose `unknown` action is the config's (deny unless
+    /// `unknown: allow`): before any policy arrives nothing is silently open, and every such
+    /// flow is counted and logged.
+    static func noPolicy(_ config: DaemonConfig) -> String {
+        "version: 1\nmode: protect\ndefault: deny\nunknown: \(config.unknownAllows ? "allow" : "deny")\n"
+    }
+
+    /// Validates and compiles a policy: YAML, references, and the sensors its workloads name.
+    static func compile(_ text: String, file: String, sensors: SensorSet?) throws(ConfigError) -> CompiledPolicy {
+        let policy = CompiledPolicy(try PolicyDocument.parse(text, file: file))
+        for w in policy.document.workloads where !w.sensors.isEmpty {
+            let missing = sensors.map { $0.unknownSensors(in: w.sensors) } ?? w.sensors
+            if !missing.isEmpty {
+                throw ConfigError(file: file, line: 0, column: 0, key: "workloads.\(w.name).sensors",
+                                  reason: "names sensors that are not loaded: \(missing.joined(separator: ", "))")
+            }
+        }
+        return policy
     }
 
     /// The interfaces (bit = interface number, from 1) whose flows get the unknown action:
     /// all of them when no policy is loaded, else those naming a workload the policy lacks.
-    static func unknownInterfaces(_ policy: CompiledPolicy, _ config: DaemonConfig) -> UInt64 {
+    static func unknownInterfaces(_ policy: CompiledPolicy, _ config: DaemonConfig, hasPolicy: Bool) -> UInt64 {
         var mask: UInt64 = 0
         for (j, i) in config.interfaces.enumerated() where j + 1 < 64 {
-            if config.policyPath == nil || (i.workload.map { !policy.workloadNames.contains($0) } ?? false) {
+            if !hasPolicy || (i.workload.map { !policy.workloadNames.contains($0) } ?? false) {
                 mask |= 1 << UInt64(j + 1)
             }
         }
@@ -153,6 +191,7 @@ public final class Daemon {
     }
 
     func finish(_ running: Running) -> String {
+        api?.stop()
         stop.stop()
         running.done.wait()
         return summary(running.reports)
@@ -179,7 +218,7 @@ public final class Daemon {
         }
         let names = config.interfaces.map { $0.mode == .inline ? "\($0.name) inline \($0.pair.joined(separator: "<->"))" : "\($0.name) tap \($0.interface)" }
         log("ready: \(config.workers) worker\(config.workers == 1 ? "" : "s"), \(names.joined(separator: ", ")), "
-            + "policy \(config.policyPath ?? "none (unknown: \(config.unknownAllows ? "allow" : "deny"))"), "
+            + "policy \(hasPolicy ? "version \(policyVersion) from \(policySource)" : "none (unknown: \(config.unknownAllows ? "allow" : "deny"))"), "
             + "sensors \(sensorSet?.sensors.map(\.name).joined(separator: ",") ?? "none"), fail \(config.failOpen ? "open" : "closed")")
         return running
     }
@@ -189,17 +228,35 @@ public final class Daemon {
     func reload() {
         do {
             let fresh = try DaemonConfig.load(path: config.file)
-            let policy = try Self.loadPolicy(fresh)
             if fresh.interfaces != config.interfaces || fresh.workers != config.workers || fresh.sensors != config.sensors
                 || fresh.sensorFiles != config.sensorFiles {
                 log("reload: interface, worker and sensor changes take a restart; applying the policy only")
             }
-            mailbox.publish(policy, unknownInterfaces: Self.unknownInterfaces(policy, fresh))
-            config.policyPath = fresh.policyPath
-            log("reloaded: policy \(fresh.policyPath ?? "none (discover)") (\(policy.ruleCount) rules), generation \(mailbox.generation)")
+            guard let path = fresh.policyPath else {
+                log("reload: the config names no policy; the running one stays in force")
+                return
+            }
+            let text = try readFile(path)
+            let version = try adopt(text, file: path, source: path, expectedVersion: nil)
+            config.policyPath = path
+            log("reloaded: policy \(path), version \(version)")
         } catch {
             log("reload rejected: \(error); the running policy stays in force")
         }
+    }
+
+    /// Validates `text`, stores it as the last good policy and puts it in force; the version
+    /// after. Nothing changes when any step fails.
+    func adopt(_ text: String, file: String, source: String, expectedVersion: Int?) throws -> Int {
+        let policy = try Self.compile(text, file: file, sensors: sensorSet)
+        policyLock.lock()
+        defer { policyLock.unlock() }
+        if let expectedVersion, expectedVersion != policyVersion { throw PolicyPushError.conflict(current: policyVersion) }
+        let version = policyVersion + 1
+        do { try store?.save(text, version: version) } catch { throw PolicyPushError.persist("\(error)") }
+        mailbox.publish(policy, unknownInterfaces: Self.unknownInterfaces(policy, config, hasPolicy: true))
+        (policyText, policyVersion, policySource, hasPolicy) = (text, version, source, true)
+        return version
     }
 
     func summary(_ reports: [Int: WorkerReport]) -> String {

@@ -40,6 +40,14 @@ public struct DaemonConfig: Sendable {
     public var failAfterMs = 200
     /// What flows get while no policy is loaded: deny unless `unknown: allow`.
     public var unknownAllows = false
+    /// The local API: Unix socket, optional TCP `host:port`, and the bearer token's file.
+    public var apiSocket: String?
+    public var apiListen: String?
+    public var apiTokenFile: String?
+    /// The Prometheus endpoint's `host:port`.
+    public var metricsListen: String?
+    /// Where the last good policy is kept (restored at start, over `policy`).
+    public var stateDir: String?
     /// Engine settings file (flow, stream, defrag, app_layer, sensor limits: configs/engine.yaml).
     public var enginePath: String?
     /// The file this came from.
@@ -61,7 +69,8 @@ public struct DaemonConfig: Sendable {
     public static func parse(_ text: String, file: String) throws(ConfigError) -> DaemonConfig {
         let top = try ConfigMap.parse(text, file: file)
         try top.allowOnly(["io", "workers", "interfaces", "policy", "sensors", "sensor_files", "eve", "fail",
-                           "fail_after_ms", "engine", "unknown"])
+                           "fail_after_ms", "engine", "unknown",
+                           "api", "metrics", "state_dir"])
         var c = DaemonConfig()
         c.file = file
         let base = URL(fileURLWithPath: file).deletingLastPathComponent()
@@ -126,6 +135,19 @@ public struct DaemonConfig: Sendable {
         }
         c.failAfterMs = try top.int("fail_after_ms", in: 1...60_000) ?? 200
         if let e = try top.string("engine") { c.enginePath = resolve(e) }
+        if let api = try top.map("api") {
+            try api.allowOnly(["socket", "listen", "token_file"])
+            c.apiSocket = try api.string("socket").map(resolve)
+            c.apiListen = try api.string("listen")
+            c.apiTokenFile = try api.string("token_file").map(resolve)
+            guard c.apiTokenFile != nil else { throw api.error("token_file", "missing: every API request needs the bearer token it holds") }
+            guard c.apiSocket != nil || c.apiListen != nil else { throw api.error("socket", "give a socket path, a listen address, or both") }
+        }
+        if let m = try top.map("metrics") {
+            try m.allowOnly(["listen"])
+            c.metricsListen = try m.string("listen")
+        }
+        if let d = try top.string("state_dir") { c.stateDir = resolve(d) }
         if let u = try top.string("unknown") {
             guard u == "allow" || u == "deny" else { throw top.error("unknown", "expected allow or deny") }
             c.unknownAllows = u == "allow"

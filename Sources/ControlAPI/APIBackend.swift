@@ -1,0 +1,25 @@
+import SluiceConfig
+
+/// Why a policy push was refused.
+public enum PolicyPushError: Error, Sendable {
+    /// The policy does not validate: the file position and reason.
+    case invalid(ConfigError)
+    /// `If-Match` named another version than the one in force.
+    case conflict(current: Int)
+    /// The policy validated but could not be stored as the last good one; nothing changed.
+    case persist(String)
+}
+
+/// What the API controls; the daemon implements it. Called on the API's event loop thread,
+/// never on a worker's: implementations hand changes to workers through their mailboxes.
+public protocol APIBackend: Sendable {
+    /// Daemon, interfaces, policy version, workers' counters.
+    func status() -> [String: Any]
+    /// The policy in force: its version, where it came from, and its text.
+    func currentPolicy() -> (version: Int, source: String, text: String)
+    /// Validates `text` (named `file` in errors), stores it as the last good policy and puts it
+    /// in force; returns the new version.
+    func pushPolicy(_ text: String, file: String, expectedVersion: Int?) -> Result<Int, PolicyPushError>
+    /// The loaded sensors and their rules.
+    func sensors() -> [[String: Any]]
+}

@@ -1,0 +1,67 @@
+import Foundation
+
+/// A request as the router sees it: method, path, query, headers and the whole body.
+public struct APIRequest: Sendable {
+    /// `GET`, `PUT`, `POST`, `DELETE`.
+    public var method: String
+    /// The path without the query (`/v1/policy`).
+    public var path: String
+    /// Query parameters.
+    public var query: [String: String]
+    /// Header values by lower-cased name.
+    public var headers: [String: String]
+    /// The body.
+    public var body: [UInt8]
+
+    /// A request from its parts; `uri` may carry a query.
+    public init(method: String, uri: String, headers: [String: String] = [:], body: [UInt8] = []) {
+        self.method = method
+        let parts = uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
+        path = String(parts[0])
+        var q: [String: String] = [:]
+        if parts.count > 1 {
+            for pair in parts[1].split(separator: "&") {
+                let kv = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+                q[String(kv[0]).removingPercentEncoding ?? String(kv[0])] =
+                    kv.count > 1 ? (String(kv[1]).removingPercentEncoding ?? String(kv[1])) : ""
+            }
+        }
+        query = q
+        var h: [String: String] = [:]
+        for (k, v) in headers { h[k.lowercased()] = v }
+        self.headers = h
+        self.body = body
+    }
+}
+
+/// A response: status, content type and body.
+public struct APIResponse: Sendable, Equatable {
+    /// HTTP status code.
+    public var status: Int
+    /// `Content-Type`.
+    public var contentType: String
+    /// The body.
+    public var body: [UInt8]
+    /// Extra headers.
+    public var headers: [String: String] = [:]
+
+    /// A response with `body`.
+    public init(status: Int, contentType: String, body: [UInt8], headers: [String: String] = [:]) {
+        self.status = status
+        self.contentType = contentType
+        self.body = body
+        self.headers = headers
+    }
+
+    /// A JSON response of `object` (dictionaries, arrays, strings, numbers, booleans).
+    public static func json(_ status: Int, _ object: Any) -> APIResponse {
+        APIResponse(status: status, contentType: "application/json", body: Array(JSON.encode(object).utf8) + [0x0A])
+    }
+
+    /// A JSON error: `{"error": {"status": N, "reason": "...", ...detail}}`.
+    public static func error(_ status: Int, _ reason: String, _ detail: [String: Any] = [:]) -> APIResponse {
+        var e: [String: Any] = ["status": status, "reason": reason]
+        for (k, v) in detail { e[k] = v }
+        return json(status, ["error": e])
+    }
+}

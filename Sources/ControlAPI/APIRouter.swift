@@ -1,0 +1,81 @@
+import Foundation
+import SluiceConfig
+
+/// Maps requests to the backend: authentication first (every request needs
+/// `Authorization: Bearer TOKEN`, on the Unix socket and on TCP alike), then the route.
+public struct APIRouter: Sendable {
+    let token: [UInt8]
+    let backend: any APIBackend
+
+    /// A router checking `token` (the token file's contents, trimmed).
+    public init(token: String, backend: any APIBackend) {
+        self.token = Array(token.trimmingCharacters(in: .whitespacesAndNewlines).utf8)
+        self.backend = backend
+    }
+
+    /// The response to `r`.
+    public func handle(_ r: APIRequest) -> APIResponse {
+        guard authorized(r) else {
+            var resp = APIResponse.error(401, "missing or wrong bearer token")
+            resp.headers["WWW-Authenticate"] = "Bearer realm=\"sluice\""
+            return resp
+        }
+        switch (r.method, r.path) {
+        case ("GET", "/v1/status"):
+            return .json(200, backend.status())
+        case ("GET", "/v1/policy"):
+            let p = backend.currentPolicy()
+            if r.query["format"] == "yaml" {
+                return APIResponse(status: 200, contentType: "application/yaml", body: Array(p.text.utf8),
+                                   headers: ["ETag": "\"\(p.version)\""])
+            }
+            return APIResponse(status: 200, contentType: "application/json",
+                               body: APIResponse.json(200, ["version": p.version, "source": p.source, "policy": p.text]).body,
+                               headers: ["ETag": "\"\(p.version)\""])
+        case ("PUT", "/v1/policy"):
+            return putPolicy(r)
+        case ("GET", "/v1/sensors"):
+            return .json(200, ["sensors": backend.sensors()])
+        case (_, "/v1/status"), (_, "/v1/policy"), (_, "/v1/sensors"):
+            return .error(405, "\(r.method) is not allowed on \(r.path)")
+        default:
+            return .error(404, "no such endpoint: \(r.path)")
+        }
+    }
+
+    func putPolicy(_ r: APIRequest) -> APIResponse {
+        guard let text = String(bytes: r.body, encoding: .utf8), !text.isEmpty else {
+            return .error(400, "the body must be the policy YAML (UTF-8)")
+        }
+        var expected: Int?
+        if let m = r.headers["if-match"] {
+            guard let v = Int(m.trimmingCharacters(in: CharacterSet(charactersIn: "\" "))) else {
+                return .error(400, "If-Match must be a policy version")
+            }
+            expected = v
+        }
+        let file = r.query["name"] ?? "pushed-policy.yaml"
+        switch backend.pushPolicy(text, file: file, expectedVersion: expected) {
+        case .success(let version):
+            return APIResponse(status: 200, contentType: "application/json",
+                               body: APIResponse.json(200, ["version": version]).body, headers: ["ETag": "\"\(version)\""])
+        case .failure(.invalid(let e)):
+            return .error(422, e.reason, ["file": e.file, "line": e.line, "column": e.column, "key": e.key,
+                                          "message": e.description])
+        case .failure(.conflict(let current)):
+            return .error(409, "the policy in force is version \(current)", ["current_version": current])
+        case .failure(.persist(let why)):
+            return .error(500, "could not store the policy: \(why); nothing changed")
+        }
+    }
+
+    /// Whether `r` carries the token; compared in constant time.
+    func authorized(_ r: APIRequest) -> Bool {
+        guard !token.isEmpty, let auth = r.headers["authorization"], auth.hasPrefix("Bearer ") else { return false }
+        let given = Array(auth.dropFirst(7).trimmingCharacters(in: .whitespaces).utf8)
+        guard given.count == token.count else { return false }
+        var diff: UInt8 = 0
+        for i in 0..<token.count { diff |= given[i] ^ token[i] }
+        return diff == 0
+    }
+}

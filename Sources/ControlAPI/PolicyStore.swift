@@ -1,0 +1,44 @@
+import Foundation
+
+/// The last good policy on disk, with its version: what a restart (or a crash) comes back to.
+/// Written to a temporary file, synced and renamed, so a crash leaves the old or the new
+/// version, never half of one.
+public struct PolicyStore: Sendable {
+    /// The state folder (`state_dir` in the daemon config).
+    public let directory: String
+
+    /// A store in `directory` (created when missing).
+    public init(directory: String) throws {
+        self.directory = directory
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
+                                                attributes: [.posixPermissions: 0o700])
+    }
+
+    var policyPath: String { directory + "/policy.yaml" }
+    var versionPath: String { directory + "/policy.version" }
+
+    /// The stored policy text and its version, nil when none was stored.
+    public func load() -> (text: String, version: Int)? {
+        guard let text = try? String(contentsOfFile: policyPath, encoding: .utf8) else { return nil }
+        let v = (try? String(contentsOfFile: versionPath, encoding: .utf8)).flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        return (text, v ?? 1)
+    }
+
+    /// Stores `text` as version `version`.
+    public func save(_ text: String, version: Int) throws {
+        try write(Array(text.utf8), to: policyPath)
+        try write(Array("\(version)\n".utf8), to: versionPath)
+    }
+
+    func write(_ bytes: [UInt8], to path: String) throws {
+        let tmp = path + ".tmp"
+        let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        guard fd >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+        let ok = bytes.withUnsafeBytes { b in Glibc.write(fd, b.baseAddress, b.count) == b.count } && fsync(fd) == 0
+        close(fd)
+        guard ok, rename(tmp, path) == 0 else {
+            unlink(tmp)
+            throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO)
+        }
+    }
+}

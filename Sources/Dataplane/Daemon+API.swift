@@ -1,0 +1,69 @@
+#if os(Linux)
+import ControlAPI
+import Foundation
+import SluiceConfig
+
+// The daemon as the local API's backend. These run on the API's event loop thread: policy
+// changes reach workers only through the mailbox, between their batches.
+extension Daemon: APIBackend {
+    public func status() -> [String: Any] {
+        policyLock.lock()
+        let (version, source) = (policyVersion, policySource)
+        policyLock.unlock()
+        return [
+            "uptime_seconds": Int(Date().timeIntervalSince(startedAt)),
+            "workers": config.workers,
+            "fail": config.failOpen ? "open" : "closed",
+            "interfaces": config.interfaces.map { i -> [String: Any] in
+                var o: [String: Any] = ["name": i.name, "mode": i.mode.rawValue]
+                if i.mode == .inline { o["pair"] = i.pair } else { o["interface"] = i.interface }
+                if let w = i.workload { o["workload"] = w }
+                return o
+            },
+            "policy": ["version": version, "source": source, "generation": Int(mailbox.generation)],
+            "sensors": sensorSet?.sensors.map(\.name) ?? [],
+        ]
+    }
+
+    public func currentPolicy() -> (version: Int, source: String, text: String) {
+        policyLock.lock()
+        defer { policyLock.unlock() }
+        return (policyVersion, policySource, policyText)
+    }
+
+    public func pushPolicy(_ text: String, file: String, expectedVersion: Int?) -> Result<Int, PolicyPushError> {
+        do {
+            let version = try adopt(text, file: file, source: "api", expectedVersion: expectedVersion)
+            log("policy pushed through the API: version \(version)")
+            return .success(version)
+        } catch let e as ConfigError {
+            log("policy push rejected: \(e); the running policy stays in force")
+            return .failure(.invalid(e))
+        } catch let e as PolicyPushError {
+            return .failure(e)
+        } catch {
+            return .failure(.persist("\(error)"))
+        }
+    }
+
+    public func sensors() -> [[String: Any]] {
+        guard let set = sensorSet else { return [] }
+        return set.sensors.map { s in
+            ["name": s.name, "rules": s.rules.map { r in
+                ["id": Int(r.id), "name": r.name, "context": "\(r.context)", "action": "\(r.action)", "severity": Int(r.severity)]
+            }]
+        }
+    }
+
+    /// Starts the API when the config asks for it; the token file must exist and not be empty.
+    func startAPI() throws {
+        guard let tokenFile = config.apiTokenFile else { return }
+        let token = try readFile(tokenFile).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !token.isEmpty else {
+            throw ConfigError(file: config.file, line: 0, column: 0, key: "api.token_file", reason: "\(tokenFile) is empty")
+        }
+        api = try APIServer(socketPath: config.apiSocket, listen: config.apiListen, router: APIRouter(token: token, backend: self))
+        log("api: \([config.apiSocket, config.apiListen].compactMap { $0 }.joined(separator: " and "))")
+    }
+}
+#endif

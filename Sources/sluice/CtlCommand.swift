@@ -1,0 +1,117 @@
+import ArgumentParser
+import ControlAPI
+import Foundation
+
+/// `sluice ctl`: the local API from the command line.
+struct CtlCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ctl", abstract: "Talk to a running `sluice run` through its API.",
+        subcommands: [Status.self, PolicyCtl.self, SensorsCtl.self])
+
+    /// Where and how to connect; shared by every subcommand.
+    struct Connection: ParsableArguments {
+        @Option(name: .long, help: "The API's Unix socket.") var socket = "/run/sluice/sluice.sock"
+        @Option(name: .long, help: "The API's TCP address (host:port) instead of the socket.") var url: String?
+        @Option(name: .long, help: "The file holding the bearer token.") var tokenFile = "/etc/sluice/token"
+        @Flag(name: .long, help: "Print the API's JSON instead of the human summary.") var json = false
+
+        func client() throws -> APIClient {
+            guard let token = try? String(contentsOfFile: tokenFile, encoding: .utf8) else {
+                throw ValidationError("cannot read the token file \(tokenFile)")
+            }
+            let t = token.trimmingCharacters(in: .whitespacesAndNewlines)
+            if let url {
+                let hostPort = url.replacingOccurrences(of: "http://", with: "")
+                guard let c = hostPort.lastIndex(of: ":"), let port = Int(hostPort[hostPort.index(after: c)...]) else {
+                    throw ValidationError("--url must be host:port")
+                }
+                return APIClient(endpoint: .tcp(String(hostPort[..<c]), port), token: t)
+            }
+            return APIClient(endpoint: .unix(socket), token: t)
+        }
+
+        /// Sends the request; prints API errors (with their file position) and exits non-zero.
+        func call(_ method: String, _ path: String, body: [UInt8] = [], headers: [String: String] = [:]) throws -> [String: Any] {
+            let r: APIClient.Response
+            do { r = try client().send(method, path, body: body, headers: headers) } catch {
+                throw ValidationError("cannot reach the API (\(url ?? socket)): \(error)")
+            }
+            let object = (try? JSONSerialization.jsonObject(with: Data(r.body))) as? [String: Any] ?? [:]
+            if json { print(String(decoding: r.body, as: UTF8.self), terminator: "") }
+            guard (200..<300).contains(r.status) else {
+                if !json {
+                    let e = object["error"] as? [String: Any] ?? [:]
+                    FileHandleStderr.write("error \(r.status): \(e["message"] as? String ?? e["reason"] as? String ?? "")\n")
+                }
+                throw ExitCode(r.status == 401 ? 3 : 1)
+            }
+            return object
+        }
+    }
+
+    struct Status: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "The daemon's interfaces, policy version and sensors.")
+        @OptionGroup var connection: Connection
+        func run() throws {
+            let s = try connection.call("GET", "/v1/status")
+            guard !connection.json else { return }
+            let p = s["policy"] as? [String: Any] ?? [:]
+            print("uptime \(s["uptime_seconds"] ?? 0)s  workers \(s["workers"] ?? 0)  fail \(s["fail"] ?? "")")
+            print("policy version \(p["version"] ?? "?") from \(p["source"] ?? "?")")
+            print("sensors \((s["sensors"] as? [String] ?? []).joined(separator: ", "))")
+            print("INTERFACE  MODE    DEVICES                WORKLOAD")
+            for i in s["interfaces"] as? [[String: Any]] ?? [] {
+                let devs = (i["pair"] as? [String])?.joined(separator: "<->") ?? i["interface"] as? String ?? ""
+                print("\(pad(i["name"], 10)) \(pad(i["mode"], 7)) \(pad(devs, 22)) \(i["workload"] ?? "-")")
+            }
+        }
+    }
+
+    struct PolicyCtl: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "policy", abstract: "Get or push the whitelist policy.",
+                                                        subcommands: [Get.self, Push.self])
+        struct Get: ParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Print the policy in force (YAML).")
+            @OptionGroup var connection: Connection
+            func run() throws {
+                let p = try connection.call("GET", "/v1/policy")
+                if !connection.json {
+                    FileHandleStderr.write("# version \(p["version"] ?? "?") from \(p["source"] ?? "?")\n")
+                    print(p["policy"] as? String ?? "", terminator: "")
+                }
+            }
+        }
+        struct Push: ParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Validate and put a policy in force; a policy that does not validate is rejected and the running one stays.")
+            @OptionGroup var connection: Connection
+            @Argument(help: "The policy YAML file.") var file: String
+            @Option(name: .long, help: "Only if the policy in force is this version.") var ifVersion: Int?
+            func run() throws {
+                guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { throw ValidationError("cannot read \(file)") }
+                var headers: [String: String] = [:]
+                if let v = ifVersion { headers["If-Match"] = "\"\(v)\"" }
+                let name = URL(fileURLWithPath: file).lastPathComponent.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? "policy.yaml"
+                let r = try connection.call("PUT", "/v1/policy?name=\(name)", body: Array(text.utf8), headers: headers)
+                if !connection.json { print("policy \(file) in force: version \(r["version"] ?? "?")") }
+            }
+        }
+    }
+
+    struct SensorsCtl: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "sensors", abstract: "The sensors the daemon runs.")
+        @OptionGroup var connection: Connection
+        func run() throws {
+            let r = try connection.call("GET", "/v1/sensors")
+            guard !connection.json else { return }
+            for s in r["sensors"] as? [[String: Any]] ?? [] {
+                print("\(s["name"] ?? ""): \((s["rules"] as? [Any])?.count ?? 0) rules")
+            }
+        }
+    }
+}
+
+func pad(_ v: Any?, _ n: Int) -> String {
+    let s = v.map { "\($0)" } ?? ""
+    return s.count >= n ? s : s + String(repeating: " ", count: n - s.count)
+}
