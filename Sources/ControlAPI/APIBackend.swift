@@ -10,6 +10,19 @@ public enum PolicyPushError: Error, Sendable {
     case persist(String)
 }
 
+/// A policy push that was put in force.
+public struct PolicyPushResult: Sendable {
+    /// The new version.
+    public var version: Int
+    /// Milliseconds from publication until every worker ran it; nil if one had not after 1 s.
+    public var appliedMilliseconds: Double?
+    /// A result.
+    public init(version: Int, appliedMilliseconds: Double?) {
+        self.version = version
+        self.appliedMilliseconds = appliedMilliseconds
+    }
+}
+
 /// What the API controls; the daemon implements it. Called on the API's event loop thread,
 /// never on a worker's: implementations hand changes to workers through their mailboxes.
 public protocol APIBackend: Sendable {
@@ -18,8 +31,8 @@ public protocol APIBackend: Sendable {
     /// The policy in force: its version, where it came from, and its text.
     func currentPolicy() -> (version: Int, source: String, text: String)
     /// Validates `text` (named `file` in errors), stores it as the last good policy and puts it
-    /// in force; returns the new version.
-    func pushPolicy(_ text: String, file: String, expectedVersion: Int?) -> Result<Int, PolicyPushError>
+    /// in force; returns the new version and how long the workers took to switch.
+    func pushPolicy(_ text: String, file: String, expectedVersion: Int?) -> Result<PolicyPushResult, PolicyPushError>
     /// The loaded sensors and their rules.
     func sensors() -> [[String: Any]]
 }

@@ -47,9 +47,14 @@ public struct APIClient: Sendable {
                 }
             }
         let channel: Channel
-        switch endpoint {
-        case .unix(let path): channel = try bootstrap.connect(unixDomainSocketPath: path).wait()
-        case .tcp(let host, let port): channel = try bootstrap.connect(host: host, port: port).wait()
+        do {
+            switch endpoint {
+            case .unix(let path): channel = try bootstrap.connect(unixDomainSocketPath: path).wait()
+            case .tcp(let host, let port): channel = try bootstrap.connect(host: host, port: port).wait()
+            }
+        } catch {
+            promise.fail(error) // NIO insists every promise is completed
+            throw error
         }
         var h = HTTPHeaders()
         h.add(name: "Host", value: "sluice")

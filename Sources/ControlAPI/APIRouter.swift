@@ -56,9 +56,10 @@ public struct APIRouter: Sendable {
         }
         let file = r.query["name"] ?? "pushed-policy.yaml"
         switch backend.pushPolicy(text, file: file, expectedVersion: expected) {
-        case .success(let version):
+        case .success(let r):
             return APIResponse(status: 200, contentType: "application/json",
-                               body: APIResponse.json(200, ["version": version]).body, headers: ["ETag": "\"\(version)\""])
+                               body: APIResponse.json(200, ["version": r.version, "applied_ms": r.appliedMilliseconds ?? -1]).body,
+                               headers: ["ETag": "\"\(r.version)\""])
         case .failure(.invalid(let e)):
             return .error(422, e.reason, ["file": e.file, "line": e.line, "column": e.column, "key": e.key,
                                           "message": e.description])

@@ -20,7 +20,8 @@ extension Daemon: APIBackend {
                 if let w = i.workload { o["workload"] = w }
                 return o
             },
-            "policy": ["version": version, "source": source, "generation": Int(mailbox.generation)],
+            "policy": ["version": version, "source": source, "generation": Int(mailbox.generation),
+                       "last_apply_ms": lastApplyNanos.map { Double($0) / 1e6 } ?? -1],
             "sensors": sensorSet?.sensors.map(\.name) ?? [],
         ]
     }
@@ -31,11 +32,16 @@ extension Daemon: APIBackend {
         return (policyVersion, policySource, policyText)
     }
 
-    public func pushPolicy(_ text: String, file: String, expectedVersion: Int?) -> Result<Int, PolicyPushError> {
+    public func pushPolicy(_ text: String, file: String, expectedVersion: Int?) -> Result<PolicyPushResult, PolicyPushError> {
         do {
             let version = try adopt(text, file: file, source: "api", expectedVersion: expectedVersion)
-            log("policy pushed through the API: version \(version)")
-            return .success(version)
+            // Answered once every worker runs it (or after 1 s, when one is stuck): a caller
+            // that gets 200 knows the policy is in force.
+            let applied = mailbox.waitApplied(timeoutMs: 1000)
+            lastApplyNanos = applied
+            log("policy pushed through the API: version \(version), "
+                + (applied.map { "in force on every worker after \(Double($0) / 1e6) ms" } ?? "not yet applied by every worker after 1 s"))
+            return .success(PolicyPushResult(version: version, appliedMilliseconds: applied.map { Double($0) / 1e6 }))
         } catch let e as ConfigError {
             log("policy push rejected: \(e); the running policy stays in force")
             return .failure(.invalid(e))

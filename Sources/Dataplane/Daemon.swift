@@ -35,6 +35,8 @@ public final class Daemon: @unchecked Sendable {
     let store: PolicyStore?
     var api: APIServer?
     let startedAt = Date()
+    /// How long the last pushed policy took to be in force on every worker.
+    var lastApplyNanos: UInt64?
 
     /// Validates everything `config` names (engine settings, policy, sensors, EVE file) and
     /// opens the sockets; nothing runs yet. Errors name the file, line and problem.
@@ -75,7 +77,7 @@ public final class Daemon: @unchecked Sendable {
                 ? "no policy loaded: flows on \(i.name) get the unknown action (\(config.unknownAllows ? "allow" : "deny")) until one is"
                 : "interface \(i.name) names workload \"\(i.workload ?? "")\", which the policy does not define: its flows get the policy's unknown action")
         }
-        mailbox = PolicyMailbox(policy!, unknownInterfaces: unknown)
+        mailbox = PolicyMailbox(policy!, unknownInterfaces: unknown, workers: config.workers)
         if let path = config.evePath {
             let fd = open(path, O_WRONLY | O_CREAT | O_APPEND, 0o640)
             guard fd >= 0 else { throw ConfigError(file: config.file, line: 0, column: 0, key: "eve", reason: "\(path): \(String(cString: strerror(errno)))") }

@@ -104,6 +104,7 @@ func runWorker(_ plan: WorkerPlan) -> WorkerReport {
             generation = g
             worker.stage.apply(plan.mailbox.policy)
             worker.stage.unknownWorkloadInterfaces = plan.mailbox.unknownInterfaces
+            plan.mailbox.acknowledge(worker: plan.index, generation: g)
             dc.policiesApplied &+= 1
         }
         let wall = realtimeNanos()

@@ -1,3 +1,4 @@
+import Glibc
 import Policy
 import Synchronization
 
@@ -6,13 +7,21 @@ import Synchronization
 /// load, no lock) between batches of packets and only when it moved takes the new snapshot
 /// and applies it. No packet waits for a reload.
 public final class PolicyMailbox: Sendable {
+    /// One worker's acknowledgment: the generation it applied and when (monotonic ns).
+    final class Ack: Sendable {
+        let generation = Atomic<UInt64>(0)
+        let at = Atomic<UInt64>(0)
+    }
     let generationCounter = Atomic<UInt64>(0)
+    let publishedAt = Atomic<UInt64>(0)
+    let acks: [Ack]
     let current: Mutex<CompiledPolicy>
     let unknown: Mutex<UInt64>
 
     /// A mailbox holding `policy` as generation 0; `unknownInterfaces` marks the interfaces
     /// (bit = interface number) whose flows get the policy's `unknown` action.
-    public init(_ policy: CompiledPolicy, unknownInterfaces: UInt64) {
+    public init(_ policy: CompiledPolicy, unknownInterfaces: UInt64, workers: Int = 1) {
+        acks = (0..<max(1, workers)).map { _ in Ack() }
         current = Mutex(policy)
         unknown = Mutex(unknownInterfaces)
     }
@@ -30,6 +39,30 @@ public final class PolicyMailbox: Sendable {
     public func publish(_ policy: CompiledPolicy, unknownInterfaces: UInt64) {
         current.withLock { $0 = policy }
         unknown.withLock { $0 = unknownInterfaces }
+        publishedAt.store(monotonicNanos(), ordering: .relaxed)
         generationCounter.add(1, ordering: .releasing)
+    }
+
+    /// Worker `index` applied `generation` (called by the worker, between batches).
+    public func acknowledge(worker index: Int, generation: UInt64) {
+        guard index < acks.count else { return }
+        acks[index].at.store(monotonicNanos(), ordering: .relaxed)
+        acks[index].generation.store(generation, ordering: .releasing)
+    }
+
+    /// Waits up to `timeoutMs` until every worker applied the current generation; returns the
+    /// time from publication to the last worker's switch in ns, nil on timeout.
+    public func waitApplied(timeoutMs: Int) -> UInt64? {
+        let g = generation
+        let deadline = monotonicNanos() + UInt64(timeoutMs) * 1_000_000
+        while monotonicNanos() < deadline {
+            if acks.allSatisfy({ $0.generation.load(ordering: .acquiring) >= g }) {
+                let last = acks.map { $0.at.load(ordering: .relaxed) }.max() ?? 0
+                let published = publishedAt.load(ordering: .relaxed)
+                return last > published ? last - published : 0
+            }
+            usleep(200)
+        }
+        return nil
     }
 }

@@ -93,7 +93,10 @@ struct CtlCommand: ParsableCommand {
                 if let v = ifVersion { headers["If-Match"] = "\"\(v)\"" }
                 let name = URL(fileURLWithPath: file).lastPathComponent.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? "policy.yaml"
                 let r = try connection.call("PUT", "/v1/policy?name=\(name)", body: Array(text.utf8), headers: headers)
-                if !connection.json { print("policy \(file) in force: version \(r["version"] ?? "?")") }
+                guard !connection.json else { return }
+                let ms = r["applied_ms"] as? Double ?? -1
+                print("policy \(file) in force: version \(r["version"] ?? "?")"
+                      + (ms >= 0 ? ", on every worker \(String(format: "%.2f", ms)) ms after the push" : ", not yet on every worker"))
             }
         }
     }

@@ -15,7 +15,7 @@ struct Sluice: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sluice",
         abstract: "A userspace deep-packet-inspection dataplane for container traffic.",
-        subcommands: [ReplayCommand.self, RunCommand.self, CtlCommand.self, ConfigCommand.self, PolicyCommand.self, SensorsCommand.self])
+        subcommands: [ReplayCommand.self, RunCommand.self, CtlCommand.self, ControlCommand.self, ConfigCommand.self, PolicyCommand.self, SensorsCommand.self])
 }
 
 struct ReplayCommand: ParsableCommand {

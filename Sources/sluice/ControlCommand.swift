@@ -1,0 +1,118 @@
+import ArgumentParser
+import ControlAPI
+import Foundation
+import Policy
+import SluiceConfig
+
+/// `sluice control`: a small control plane. It holds the desired policy for a set of
+/// appliances (running `sluice run` daemons), pushes it to each one whose policy differs,
+/// retries the ones that are down, and shows each one's version and drift. A desired policy
+/// that does not validate is never pushed.
+struct ControlCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "control", abstract: "Keep a set of appliances on the desired policy (configs/control.yaml).")
+
+    @Option(name: .long, help: "The control plane's config (see configs/control.yaml).") var config: String
+    @Flag(name: .long, help: "One round, then exit: 0 when every appliance is in sync.") var once = false
+
+    struct Appliance {
+        var name: String
+        var endpoint: APIClient.Endpoint
+        var tokenFile: String
+    }
+
+    func run() throws {
+        let (policyPath, appliances, interval) = try load()
+        while true {
+            // Read and validated every round: editing the file is how the desired state changes.
+            let desired: String
+            do {
+                desired = try readFile(policyPath)
+                _ = CompiledPolicy(try PolicyDocument.parse(desired, file: policyPath))
+            } catch {
+                FileHandleStderr.write("desired policy rejected, nothing pushed: \(error)\n")
+                if once { throw ExitCode(2) }
+                sleep(UInt32(interval))
+                continue
+            }
+            var inSync = 0
+            print("APPLIANCE        STATE      VERSION  DETAIL")
+            for a in appliances {
+                let (state, version, detail) = reconcile(a, desired: desired, file: (policyPath as NSString).lastPathComponent)
+                if state == "in-sync" || state == "pushed" { inSync += 1 }
+                print("\(pad(a.name, 16)) \(pad(state, 10)) \(pad(version, 8)) \(detail)")
+            }
+            if once { if inSync < appliances.count { throw ExitCode(1) } else { return } }
+            sleep(UInt32(interval))
+        }
+    }
+
+    /// One appliance: compare, push if it drifted; (state, version, detail).
+    func reconcile(_ a: Appliance, desired: String, file: String) -> (String, String, String) {
+        guard let token = try? readFile(a.tokenFile).trimmingCharacters(in: .whitespacesAndNewlines) else {
+            return ("error", "-", "cannot read \(a.tokenFile)")
+        }
+        let client = APIClient(endpoint: a.endpoint, token: token)
+        let current: [String: Any]
+        do {
+            let r = try client.send("GET", "/v1/policy", timeoutSeconds: 5)
+            guard r.status == 200, let o = try JSONSerialization.jsonObject(with: Data(r.body)) as? [String: Any] else {
+                return ("error", "-", "GET /v1/policy answered \(r.status)")
+            }
+            current = o
+        } catch {
+            return ("down", "-", "unreachable (\(error)); retrying next round")
+        }
+        let version = current["version"] as? Int ?? 0
+        if current["policy"] as? String == desired { return ("in-sync", "\(version)", "") }
+        do {
+            let r = try client.send("PUT", "/v1/policy?name=\(file)", body: Array(desired.utf8),
+                                    headers: ["If-Match": "\"\(version)\""], timeoutSeconds: 5)
+            let o = (try? JSONSerialization.jsonObject(with: Data(r.body))) as? [String: Any] ?? [:]
+            switch r.status {
+            case 200:
+                let ms = o["applied_ms"] as? Double ?? -1
+                return ("pushed", "\(o["version"] ?? "?")", "drifted from v\(version); in force" + (ms >= 0 ? " after \(String(format: "%.2f", ms)) ms" : ""))
+            case 409:
+                return ("drift", "\(version)", "changed meanwhile; next round")
+            default:
+                let e = o["error"] as? [String: Any] ?? [:]
+                return ("rejected", "\(version)", "\(r.status): \(e["message"] ?? e["reason"] ?? "")")
+            }
+        } catch {
+            return ("down", "\(version)", "push failed (\(error)); retrying next round")
+        }
+    }
+
+    func load() throws -> (String, [Appliance], Int) {
+        do {
+            let top = try ConfigMap.parse(try readFile(config), file: config)
+            try top.allowOnly(["policy", "appliances", "interval"])
+            let base = URL(fileURLWithPath: config).deletingLastPathComponent()
+            func resolve(_ p: String) -> String { p.hasPrefix("/") ? p : base.appendingPathComponent(p).path }
+            guard let policy = try top.string("policy") else { throw top.error("policy", "missing (the desired policy file)") }
+            guard let list = top.value("appliances")?.sequence, !list.isEmpty else { throw top.error("appliances", "missing (a list)") }
+            var out: [Appliance] = []
+            for (i, n) in list.enumerated() {
+                let m = try ConfigMap(node: n, file: config, path: "appliances[\(i)]")
+                try m.allowOnly(["name", "socket", "url", "token_file"])
+                guard let name = try m.string("name") else { throw m.error("name", "missing") }
+                guard let token = try m.string("token_file") else { throw m.error("token_file", "missing") }
+                let endpoint: APIClient.Endpoint
+                if let s = try m.string("socket") {
+                    endpoint = .unix(resolve(s))
+                } else if let u = try m.string("url") {
+                    let hp = u.replacingOccurrences(of: "http://", with: "")
+                    guard let c = hp.lastIndex(of: ":"), let port = Int(hp[hp.index(after: c)...]) else { throw m.error("url", "expected host:port") }
+                    endpoint = .tcp(String(hp[..<c]), port)
+                } else {
+                    throw m.error("socket", "give socket or url")
+                }
+                out.append(Appliance(name: name, endpoint: endpoint, tokenFile: resolve(token)))
+            }
+            return (resolve(policy), out, try top.seconds("interval", in: 1...3600) ?? 10)
+        } catch let e as ConfigError {
+            throw ValidationError(e.description)
+        }
+    }
+}
