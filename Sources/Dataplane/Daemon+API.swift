@@ -64,7 +64,7 @@ extension Daemon: APIBackend {
     /// Starts the API when the config asks for it; the token file must exist and not be empty.
     func startAPI() throws {
         guard let tokenFile = config.apiTokenFile else { return }
-        let token = try readFile(tokenFile).trimmingCharacters(in: .whitespacesAndNewlines)
+        let token = try readConfigFile(tokenFile).trimmingCharacters(in: .whitespacesAndNewlines)
         guard !token.isEmpty else {
             throw ConfigError(file: config.file, line: 0, column: 0, key: "api.token_file", reason: "\(tokenFile) is empty")
         }

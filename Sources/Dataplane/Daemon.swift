@@ -62,7 +62,7 @@ public final class Daemon: @unchecked Sendable {
             }
         }
         if policy == nil, let path = config.policyPath {
-            let text = try readFile(path)
+            let text = try readConfigFile(path)
             policy = try Self.compile(text, file: path, sensors: sensorSet)
             (policyText, policySource, hasPolicy) = (text, path, true)
             try? store?.save(text, version: policyVersion)
@@ -238,7 +238,7 @@ public final class Daemon: @unchecked Sendable {
                 log("reload: the config names no policy; the running one stays in force")
                 return
             }
-            let text = try readFile(path)
+            let text = try readConfigFile(path)
             let version = try adopt(text, file: path, source: path, expectedVersion: nil)
             config.policyPath = path
             log("reloaded: policy \(path), version \(version)")

@@ -58,11 +58,7 @@ public struct DaemonConfig: Sendable {
 
     /// Loads and validates `path`; errors name file, line, column and key.
     public static func load(path: String) throws(ConfigError) -> DaemonConfig {
-        let text: String
-        do { text = try readFile(path) } catch {
-            throw ConfigError(file: path, line: 0, column: 0, key: "", reason: "cannot read: \(error)")
-        }
-        return try parse(text, file: path)
+        try parse(readConfigFile(path), file: path)
     }
 
     /// Validates `text` as the contents of `file`.

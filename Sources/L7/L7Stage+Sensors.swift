@@ -18,36 +18,37 @@ extension L7Stage {
     @inlinable
     func flowID(_ flow: UInt32) -> UInt64 { flows![Int(flow)].flowID }
 
-    /// Writes the alerts the last sensor calls fired, with no app record.
+    /// Writes the alerts the last sensor calls fired on `flow`, with no app record.
     @inlinable
     mutating func reportAlerts(_ flow: UInt32) {
-        guard sensors.firedCount > 0 else { return }
-        for i in 0..<sensors.firedCount where sensors.fired(i).flow == flow {
-            guard beginAlert(flow, sensors.fired(i)) else { continue }
-            endAlert(sensors.fired(i))
-        }
-        sensors.clearFired(flow: flow)
+        reportAlerts(flow) { _ in }
     }
 
-    /// Writes the alerts the last sensor calls fired, with the HTTP transaction's record.
+    /// Writes the alerts the last sensor calls fired on `flow`, with the HTTP transaction's record.
     @inlinable
     mutating func reportAlerts(_ flow: UInt32, http tx: borrowing HTTPTransaction) {
         guard sensors.firedCount > 0 else { return }
-        for i in 0..<sensors.firedCount where sensors.fired(i).flow == flow {
-            guard beginAlert(flow, sensors.fired(i)) else { continue }
-            HTTPEve.write(tx, into: &eve!)
-            endAlert(sensors.fired(i))
-        }
-        sensors.clearFired(flow: flow)
+        // A copy only when there is an alert: a closure cannot capture a borrowed parameter.
+        let t = copy tx
+        reportAlerts(flow) { HTTPEve.write(t, into: &$0) }
     }
 
-    /// Writes the alerts the last sensor calls fired, with the HTTP/2 stream's record.
+    /// Writes the alerts the last sensor calls fired on `flow`, with the HTTP/2 stream's record.
     @inlinable
     mutating func reportAlerts(_ flow: UInt32, http2 stream: borrowing HTTP2StreamInfo) {
         guard sensors.firedCount > 0 else { return }
+        let s = copy stream
+        reportAlerts(flow) { HTTP2Eve.write(s, into: &$0) }
+    }
+
+    /// Writes each alert fired on `flow` (others wait for their flow), `appRecord` between
+    /// the alert object and the excerpt, then forgets them.
+    @inlinable
+    mutating func reportAlerts(_ flow: UInt32, appRecord: (inout JSONBuffer) -> Void) {
+        guard sensors.firedCount > 0 else { return }
         for i in 0..<sensors.firedCount where sensors.fired(i).flow == flow {
             guard beginAlert(flow, sensors.fired(i)) else { continue }
-            HTTP2Eve.write(stream, into: &eve!)
+            appRecord(&eve!)
             endAlert(sensors.fired(i))
         }
         sensors.clearFired(flow: flow)

@@ -6,13 +6,7 @@ extension PolicyDocument {
     /// Loads and validates the policy in `path`. Every error names the file, line, column
     /// and key of the problem.
     public static func load(path: String) throws(ConfigError) -> PolicyDocument {
-        let text: String
-        do {
-            text = try readFile(path)
-        } catch {
-            throw ConfigError(file: path, line: 0, column: 0, key: "", reason: "cannot read: \(error)")
-        }
-        return try parse(text, file: path)
+        try parse(readConfigFile(path), file: path)
     }
 
     /// Validates `text` as the contents of `file`.

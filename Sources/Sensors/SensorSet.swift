@@ -103,7 +103,10 @@ public final class SensorSet: @unchecked Sendable {
                 let family = Family(rule.context)
                 for (k, p) in rule.patterns.enumerated() {
                     var flags: Pattern.Flags = rule.nocase ? [.caseless] : []
-                    if family.isBlock || (k == 0 && rule.validate != .none) {
+                    // Exact starts only where validation needs the matched bytes: tracking
+                    // them costs scan speed and stream state, and some patterns cannot have
+                    // them at all. Excerpts of other matches end at the match's end.
+                    if k == 0 && rule.validate != .none {
                         flags.insert(.leftmostStart)
                     } else {
                         flags.insert(.singleMatch)
@@ -119,30 +122,20 @@ public final class SensorSet: @unchecked Sendable {
         }
         var origins: [String] = []
         func build(_ f: Family) throws(SensorSetError) -> HyperscanDatabase? {
-            guard var patterns = families[f], !patterns.isEmpty else { return nil }
-            // Exact starts are a convenience for excerpts outside validated patterns: a pattern
-            // Hyperscan cannot track starts for is compiled without, rather than rejected.
-            while true {
-                do {
-                    let db = try cacheDirectory.map { try HyperscanDatabase.cached(patterns: patterns, mode: f.mode, directory: $0) }
-                        ?? HyperscanDatabase.compile(patterns, mode: f.mode)
-                    origins.append("\(f): \(patterns.count) patterns, \(db.origin)")
-                    for p in patterns where p.flags.contains(.leftmostStart) { pinfo[Int(p.id)].som = true }
-                    return db
-                } catch let HyperscanError.compile(id?, _, message) {
-                    let i = patterns.firstIndex { $0.id == id }!
-                    let info = pinfo[Int(id)]
-                    let rule = flat[Int(info.rule)]
-                    let optional = patterns[i].flags.contains(.leftmostStart) && !(info.bit == 0 && rule.validate != .none)
-                    if optional {
-                        patterns[i].flags.remove(.leftmostStart)
-                        continue
-                    }
-                    throw SensorSetError(origin: rule.origin,
-                                         reason: "rule \(rule.id) pattern \(info.bit + 1) /\(rule.patterns[Int(info.bit)])/ does not compile: \(message)")
-                } catch {
-                    throw SensorSetError(origin: "", reason: "\(f) patterns: \(error)")
-                }
+            guard let patterns = families[f], !patterns.isEmpty else { return nil }
+            do {
+                let db = try cacheDirectory.map { try HyperscanDatabase.cached(patterns: patterns, mode: f.mode, directory: $0) }
+                    ?? HyperscanDatabase.compile(patterns, mode: f.mode)
+                origins.append("\(f): \(patterns.count) patterns, \(db.origin)")
+                for p in patterns where p.flags.contains(.leftmostStart) { pinfo[Int(p.id)].som = true }
+                return db
+            } catch let HyperscanError.compile(id?, _, message) {
+                let info = pinfo[Int(id)]
+                let rule = flat[Int(info.rule)]
+                throw SensorSetError(origin: rule.origin,
+                                     reason: "rule \(rule.id) pattern \(info.bit + 1) /\(rule.patterns[Int(info.bit)])/ does not compile: \(message)")
+            } catch {
+                throw SensorSetError(origin: "", reason: "\(f) patterns: \(error)")
             }
         }
         url = try build(.url); header = try build(.header); query = try build(.query)

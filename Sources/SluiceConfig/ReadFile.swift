@@ -23,3 +23,12 @@ public func readFile(_ path: String) throws(FileReadError) -> String {
     }
     return String(decoding: bytes, as: UTF8.self)
 }
+
+/// Reads a config file, a failure being a `ConfigError` that names the file.
+public func readConfigFile(_ path: String) throws(ConfigError) -> String {
+    do {
+        return try readFile(path)
+    } catch {
+        throw ConfigError(file: path, line: 0, column: 0, key: "", reason: "cannot read: \(error)")
+    }
+}

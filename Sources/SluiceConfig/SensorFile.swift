@@ -7,13 +7,7 @@ import Yams
 public enum SensorFile {
     /// Loads the sensors in `path`.
     public static func load(path: String) throws(ConfigError) -> [Sensor] {
-        let text: String
-        do {
-            text = try readFile(path)
-        } catch {
-            throw ConfigError(file: path, line: 0, column: 0, key: "", reason: "cannot read: \(error)")
-        }
-        return try parse(text, file: path)
+        try parse(readConfigFile(path), file: path)
     }
 
     /// The built-in set `name`.

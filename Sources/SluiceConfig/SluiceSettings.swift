@@ -24,13 +24,7 @@ public struct SluiceSettings: Sendable {
 
     /// Loads and validates `path`. Every error names the file, the line and the key.
     public static func load(path: String) throws(ConfigError) -> SluiceSettings {
-        let text: String
-        do {
-            text = try readFile(path)
-        } catch {
-            throw ConfigError(file: path, line: 0, column: 0, key: "", reason: "cannot read: \(error)")
-        }
-        return try parse(text, file: path)
+        try parse(readConfigFile(path), file: path)
     }
 
     /// Validates `text` as the contents of `file`.

@@ -27,7 +27,7 @@ struct ControlCommand: ParsableCommand {
             // Read and validated every round: editing the file is how the desired state changes.
             let desired: String
             do {
-                desired = try readFile(policyPath)
+                desired = try readConfigFile(policyPath)
                 _ = CompiledPolicy(try PolicyDocument.parse(desired, file: policyPath))
             } catch {
                 FileHandleStderr.write("desired policy rejected, nothing pushed: \(error)\n")
@@ -86,7 +86,7 @@ struct ControlCommand: ParsableCommand {
 
     func load() throws -> (String, [Appliance], Int) {
         do {
-            let top = try ConfigMap.parse(try readFile(config), file: config)
+            let top = try ConfigMap.parse(try readConfigFile(config), file: config)
             try top.allowOnly(["policy", "appliances", "interval"])
             let base = URL(fileURLWithPath: config).deletingLastPathComponent()
             func resolve(_ p: String) -> String { p.hasPrefix("/") ? p : base.appendingPathComponent(p).path }

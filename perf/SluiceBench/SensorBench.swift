@@ -28,51 +28,24 @@ struct PayloadCollector: InspectionStage {
     mutating func streamGap(flow: UInt32, direction: Direction, length: UInt32) {}
 }
 
+@MainActor
 func runSensorBench(_ file: String, settings: SluiceSettings, warmup: Double, passes: Int, devnull: Int32) throws {
     let t0 = now()
     let set = try settings.compileSensors()!
     print("sensors: sets=\(set.sensors.map(\.name).joined(separator: ",")) rules=\(set.rules.count)"
           + " compile_or_load_seconds=\(fixed(now() - t0, 3)) databases=[\(set.origins.joined(separator: "; "))]"
           + " stream_depth=\(settings.sensors.streamDepth) body_depth=\(settings.sensors.bodyDepth)")
-    var capture = try MemoryCapture(path: file)
-    let link = capture.linkType
-    let total = capture.packetCount
-    let warm = max(1, Int(Double(total) * warmup))
-    var times: [Double] = []
-    var steadyAllocs: UInt64 = 0, totalAllocs: UInt64 = 0
-    var lastStats = EngineStats()
-    var counters = SensorCounters()
-    for _ in 0..<passes {
-        capture.rewind()
-        let before = sluice_alloc_count()
-        let engine = try SensorEngine(set: set, config: settings.sensors)
-        var worker = Worker(config: settings.engine, stage: L7Stage(config: settings.l7, eveFD: devnull, sensors: engine),
-                            eveFD: devnull)
-        var i = 0
-        var steadyStart: UInt64 = 0
-        let t1 = now()
-        while let p = try capture.nextPacket() {
-            if i == warm { steadyStart = sluice_alloc_count() }
-            _ = sluiceBenchPacket(&worker, p, link)
-            i += 1
-        }
-        steadyAllocs += sluice_alloc_count() - steadyStart
-        worker.shutdown()
-        times.append(now() - t1)
-        totalAllocs += sluice_alloc_count() - before
-        lastStats = worker.stats()
-        counters = worker.stage.sensors.counters
+    let (_, counters) = try memoryPasses(file, label: "sensors (memory, 1 worker, L7 + all built-in sensors", passes: passes,
+                         warmup: warmup) {
+        L7Stage(config: settings.l7, eveFD: devnull, sensors: try SensorEngine(set: set, config: settings.sensors))
     }
-    let median = times.sorted()[times.count / 2]
-    report("sensors (memory, 1 worker, L7 + all built-in sensors, median of \(passes))", packets: total,
-           bytes: capture.wireBytes, seconds: median, steadyAllocs: steadyAllocs, steadyPackets: (total - warm) * passes,
-           totalAllocs: totalAllocs, stats: lastStats)
     print("sensors: scans=\(counters.scans) bytes_scanned=\(counters.bytesScanned) matches=\(counters.matches)"
           + " alerts=\(counters.alerts) validation_rejected=\(counters.validationRejected)"
           + " depth_exceeded=\(counters.depthExceeded) scanners_exhausted=\(counters.scannersExhausted)")
 
     // Raw Hyperscan: the same databases over the same reassembled payload bytes.
-    capture.rewind()
+    var capture = try MemoryCapture(path: file)
+    let link = capture.linkType
     var collector = Worker(config: settings.engine, stage: PayloadCollector(), eveFD: -1)
     while let p = try capture.nextPacket() {
         _ = collector.process(frame: p.data, wireLength: p.wireLength, timestamp: p.timestamp, linkType: link)

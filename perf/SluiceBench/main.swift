@@ -19,6 +19,7 @@ import Engine
 import L7
 import PacketIO
 import Policy
+import Sensors
 import SluiceConfig
 #if canImport(Glibc)
 import Glibc
@@ -117,24 +118,28 @@ func report(_ label: String, packets: Int, bytes: UInt64, seconds: Double, stead
           + " flows=\(stats.flows.created) stream_bytes_gaps=\(stats.stream.gapBytes)")
 }
 
-// Engine: from memory.
-do {
-    var capture = try MemoryCapture(path: options.file)
+/// Replays `file` from memory `passes` times, each through a fresh worker around the stage
+/// `makeStage` builds, and reports the median pass with the steady-state allocations.
+@MainActor
+func memoryPasses(_ file: String, label: String, passes: Int, warmup: Double,
+                  makeStage: () throws -> L7Stage) throws -> (L7Counters, SensorCounters) {
+    var capture = try MemoryCapture(path: file)
     let link = capture.linkType
     let total = capture.packetCount
     // At least one packet warms up: first use of a code path may allocate once (runtime metadata).
-    let warm = max(1, Int(Double(total) * options.warmup))
-    print("sluice-bench: capture=\(options.file) packets=\(total) bytes=\(capture.wireBytes) warmup_packets=\(warm)")
+    let warm = max(1, Int(Double(total) * warmup))
     // Each pass replays the whole capture through a fresh worker; the median pass is reported
     // (short runs on a shared machine are noisy) and allocations are summed over all passes.
     var times: [Double] = []
     var steadyAllocs: UInt64 = 0
     var totalAllocs: UInt64 = 0
     var lastStats = EngineStats()
-    for _ in 0..<options.passes {
+    var counters = L7Counters()
+    var sensorCounters = SensorCounters()
+    for _ in 0..<passes {
         capture.rewind()
         let before = sluice_alloc_count()
-        var worker = Worker(config: settings.engine, stage: L7Stage(config: settings.l7, eveFD: devnull), eveFD: devnull)
+        var worker = Worker(config: settings.engine, stage: try makeStage(), eveFD: devnull)
         var i = 0
         var steadyStart: UInt64 = 0
         let t0 = now()
@@ -148,11 +153,24 @@ do {
         times.append(now() - t0)
         totalAllocs += sluice_alloc_count() - before
         lastStats = worker.stats()
+        counters = worker.stage.counters
+        sensorCounters = worker.stage.sensors.counters
     }
     let median = times.sorted()[times.count / 2]
-    report("engine (memory, 1 worker, median of \(options.passes))", packets: total, bytes: capture.wireBytes,
-           seconds: median, steadyAllocs: steadyAllocs, steadyPackets: (total - warm) * options.passes,
+    report("\(label), median of \(passes))", packets: total, bytes: capture.wireBytes,
+           seconds: median, steadyAllocs: steadyAllocs, steadyPackets: (total - warm) * passes,
            totalAllocs: totalAllocs, stats: lastStats)
+    return (counters, sensorCounters)
+}
+
+// Engine: from memory.
+do {
+    let capture = try MemoryCapture(path: options.file)
+    print("sluice-bench: capture=\(options.file) packets=\(capture.packetCount) bytes=\(capture.wireBytes)"
+          + " warmup_packets=\(max(1, Int(Double(capture.packetCount) * options.warmup)))")
+    _ = try memoryPasses(options.file, label: "engine (memory, 1 worker", passes: options.passes, warmup: options.warmup) {
+        L7Stage(config: settings.l7, eveFD: devnull)
+    }
 }
 
 // Replay: through libpcap from the file.

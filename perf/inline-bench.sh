@@ -1,0 +1,289 @@
+#!/usr/bin/env bash
+# Inline throughput and latency of a bump in the wire, three ways, in one run:
+#   bridge    the kernel forwards the middle namespace with a Linux bridge
+#   sluice    `sluice run` inline (AF_PACKET) on the two middle veth ends, a permissive
+#             protect policy, the built-in sensors (dlp-pii, dlp-secrets, waf-core) on
+#   suricata  Suricata 7 AF_PACKET IPS copy-mode on the same two ends, with
+#             perf/suricata-sensors.rules (the same pattern classes as the built-in sensors)
+#
+#   sudo perf/inline-bench.sh [--seconds N] [--pings N] [--only bridge,sluice,suricata]
+#                             [--offloads auto|off] [--workers N]
+#
+# Needs root, iproute2, ethtool, iperf3, ping (iputils), python3; Suricata 7 is installed with
+# perf/install-suricata.sh when missing; the Sluice setup builds `.build/release/sluice`
+# (`swift build -c release --product sluice`) when it is missing (SLUICE=PATH to use another).
+#
+# Topology (namespaces named sib-{cli,mid,srv}-PID, removed at exit with every program
+# started in them):
+#
+#   cli: c0 10.98.0.1/24 ──veth── ma  [mid: bridge | sluice | suricata]  mb ──veth── s0 10.98.0.2/24 :srv
+#
+# The middle namespace has no addresses, IPv6 off, no IP forwarding. Per setup the topology is
+# built fresh, then: ping (PINGS echo requests at 10 ms intervals after 5 warm-up pings;
+# avg and p99 of the RTTs), then iperf3 one TCP stream client -> server for SECONDS (Gbit/s
+# the receiver got). One line per setup on stdout.
+#
+# Offloads (ethtool -K), stated in each line:
+#   auto (default)  bridge and sluice: veth defaults (TX checksum, TSO, GSO on; the client's
+#                   64 KiB super-frames cross the middle whole: the bridge forwards skbs,
+#                   Sluice reads and writes them with vnet headers). suricata: on all four veth
+#                   ends `tx off rx off tso off gso off gro off`; Suricata's AF_PACKET IPS has
+#                   no vnet headers, so with offloads on it would get frames with unfinished
+#                   checksums and super-frames over the MTU it cannot send.
+#   off             the same `tx off rx off tso off gso off gro off` on all four ends for all
+#                   three setups: every setup then handles MTU-sized frames (1500 bytes).
+# Checksum validation is off in Suricata (stream.checksum-validation: no,
+# af-packet checksum-checks: no); Sluice does not drop on checksums.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+
+SECONDS_RUN=10
+PINGS=200
+ONLY=bridge,sluice,suricata
+OFFLOADS=auto
+WORKERS=1
+while [ $# -gt 0 ]; do
+    case $1 in
+        --seconds) SECONDS_RUN=$2; shift 2 ;;
+        --pings) PINGS=$2; shift 2 ;;
+        --only) ONLY=$2; shift 2 ;;
+        --offloads) OFFLOADS=$2; shift 2 ;;
+        --workers) WORKERS=$2; shift 2 ;;
+        -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+        *) echo "unknown argument $1 (see --help)" >&2; exit 2 ;;
+    esac
+done
+[ "$(id -u)" = 0 ] || { echo "run as root" >&2; exit 1; }
+for tool in ip ethtool iperf3 ping python3; do
+    command -v $tool >/dev/null || { echo "$tool missing" >&2; exit 1; }
+done
+
+CLI=sib-cli-$$; MID=sib-mid-$$; SRV=sib-srv-$$
+TMP=$(mktemp -d /tmp/sluice-inline-bench.XXXXXX)
+PIDS=()
+
+# Stops what this script started (by pid), then removes the namespaces and the temp dir.
+cleanup() {
+    set +e
+    for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null; done
+    for pid in "${PIDS[@]}"; do
+        for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        kill -KILL "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
+    done
+    PIDS=()
+    for ns in $CLI $MID $SRV; do
+        # Anything still inside our own namespaces was started by this script.
+        for pid in $(ip netns pids $ns 2>/dev/null); do kill -KILL "$pid" 2>/dev/null; done
+        ip netns del $ns 2>/dev/null
+    done
+    set -e
+}
+trap 'cleanup; rm -rf "$TMP"' EXIT
+trap 'exit 130' INT TERM
+
+no_offloads() { ip netns exec "$1" ethtool -K "$2" tx off rx off tso off gso off gro off >/dev/null 2>&1 || true; }
+
+topology() {   # $1: on|off (offloads)
+    cleanup
+    ip netns add $CLI; ip netns add $MID; ip netns add $SRV
+    ip link add c0 netns $CLI type veth peer name ma netns $MID
+    ip link add s0 netns $SRV type veth peer name mb netns $MID
+    ip netns exec $MID sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+    ip netns exec $MID sysctl -qw net.ipv4.ip_forward=0
+    for d in lo c0; do ip -n $CLI link set dev $d up; done
+    for d in lo ma mb; do ip -n $MID link set dev $d up; done
+    for d in lo s0; do ip -n $SRV link set dev $d up; done
+    ip -n $CLI addr add 10.98.0.1/24 dev c0
+    ip -n $SRV addr add 10.98.0.2/24 dev s0
+    if [ "$1" = off ]; then
+        no_offloads $CLI c0; no_offloads $MID ma; no_offloads $MID mb; no_offloads $SRV s0
+    fi
+}
+
+# Starts a program in a namespace in the background, output to a log; records its pid.
+start() {   # $1 ns, $2 log, rest: command
+    local ns=$1 log=$2; shift 2
+    ip netns exec "$ns" "$@" >"$log" 2>&1 &
+    PIDS+=($!)
+}
+
+wait_for() {   # $1 file, $2 pattern (grep -E), $3 seconds, $4 pid to watch
+    local deadline=$((SECONDS + $3))
+    while [ $SECONDS -lt $deadline ]; do
+        grep -qiE "$2" "$1" 2>/dev/null && return 0
+        kill -0 "$4" 2>/dev/null || { echo "process exited before '$2':" >&2; tail -n 30 "$1" >&2; return 1; }
+        sleep 0.2
+    done
+    echo "timed out waiting for '$2' in $1:" >&2; tail -n 30 "$1" >&2; return 1
+}
+
+# Pings, then iperf3; prints "<label>: X Gbit/s, RTT avg A ms p99 P ms (...)".
+measure() {   # $1 label, $2 setup description
+    local label=$1 what=$2
+    ip netns exec $CLI ping -c 5 -i 0.2 -W 1 10.98.0.2 >/dev/null 2>&1 || true   # ARP, flow set-up
+    local rtt
+    rtt=$(ip netns exec $CLI ping -c "$PINGS" -i 0.01 -W 1 10.98.0.2 2>&1 | python3 -c '
+import re, sys
+t = sorted(float(m) for m in re.findall(r"time=([0-9.]+) ms", sys.stdin.read()))
+n = len(t)
+if n == 0:
+    print("RTT n/a (no replies)")
+else:
+    p99 = t[min(n - 1, max(0, -(-99 * n // 100) - 1))]
+    print("RTT avg %.3f ms p99 %.3f ms (%d/%s replies)" % (sum(t) / n, p99, n, sys.argv[1]))
+' "$PINGS")
+    start $SRV "$TMP/iperf3-server.log" iperf3 -s -B 10.98.0.2 -1 --forceflush
+    local ipid=${PIDS[-1]}
+    wait_for "$TMP/iperf3-server.log" "listening" 10 "$ipid"
+    local gbps
+    gbps=$(ip netns exec $CLI timeout $((SECONDS_RUN + 20)) iperf3 -c 10.98.0.2 -t "$SECONDS_RUN" -J 2>/dev/null | python3 -c '
+import json, sys
+try:
+    j = json.load(sys.stdin)
+    print("%.2f Gbit/s" % (j["end"]["sum_received"]["bits_per_second"] / 1e9))
+except Exception:
+    print("throughput n/a")
+' || echo "throughput n/a")
+    printf '%-9s %s, %s [%s]\n' "$label:" "$gbps" "$rtt" "$what"
+}
+
+offloads_for() {   # setup -> on|off
+    if [ "$OFFLOADS" = off ] || [ "$1" = suricata ]; then echo off; else echo on; fi
+}
+
+run_bridge() {
+    local off; off=$(offloads_for bridge)
+    topology "$off"
+    ip -n $MID link add br0 type bridge forward_delay 0 stp_state 0
+    ip -n $MID link set dev ma master br0
+    ip -n $MID link set dev mb master br0
+    ip -n $MID link set dev br0 up
+    measure bridge "linux bridge, offloads $off"
+}
+
+run_suricata() {
+    command -v suricata >/dev/null && suricata -V 2>/dev/null | grep -q 'version 7' ||
+        bash perf/install-suricata.sh >&2
+    local off; off=$(offloads_for suricata)
+    topology "$off"
+    cat >"$TMP/suricata.yaml" <<EOF
+%YAML 1.1
+---
+vars:
+  address-groups:
+    HOME_NET: "[10.98.0.0/24]"
+    EXTERNAL_NET: "any"
+default-log-dir: $TMP
+outputs:
+  - eve-log:
+      enabled: yes
+      filetype: regular
+      filename: suricata-eve.json
+      types: [alert, flow, http, dns, tls, drop]
+logging:
+  default-log-level: notice
+  outputs:
+    - console:
+        enabled: yes
+af-packet:
+  - interface: ma
+    threads: 1
+    cluster-id: 98
+    cluster-type: cluster_flow
+    defrag: no
+    use-mmap: yes
+    tpacket-v3: no
+    copy-mode: ips
+    copy-iface: mb
+    checksum-checks: no
+  - interface: mb
+    threads: 1
+    cluster-id: 97
+    cluster-type: cluster_flow
+    defrag: no
+    use-mmap: yes
+    tpacket-v3: no
+    copy-mode: ips
+    copy-iface: ma
+    checksum-checks: no
+stream:
+  checksum-validation: no
+  inline: auto
+  reassembly:
+    depth: 1mb
+app-layer:
+  protocols:
+    http:
+      enabled: yes
+      libhtp:
+        default-config:
+          request-body-limit: 1mb
+          response-body-limit: 1mb
+    tls:
+      enabled: yes
+      detection-ports:
+        dp: 443
+    dns:
+      tcp: { enabled: yes, detection-ports: { dp: 53 } }
+      udp: { enabled: yes, detection-ports: { dp: 53 } }
+EOF
+    local rules=("${SURICATA_RULES:-$ROOT/perf/suricata-sensors.rules}")
+    start $MID "$TMP/suricata.log" suricata -c "$TMP/suricata.yaml" --af-packet -l "$TMP" \
+        -S "${rules[0]}" -k none
+    # Loading the pcre rules takes several seconds on this machine.
+    wait_for "$TMP/suricata.log" "engine started" 120 "${PIDS[-1]}"
+    grep -iE "rules successfully loaded|signatures processed" "$TMP/suricata.log" >&2 || true
+    measure suricata "suricata $(suricata -V | grep -oE '[0-9]+\.[0-9.]+' | head -n1) af-packet copy-mode ips, $(grep -c '^alert' "${rules[0]}") rules, offloads $off"
+}
+
+run_sluice() {
+    local bin=${SLUICE:-$ROOT/.build/release/sluice}
+    if [ ! -x "$bin" ]; then
+        echo "building $bin" >&2
+        swift build -c release --product sluice >&2
+    fi
+    local off; off=$(offloads_for sluice)
+    topology "$off"
+    cat >"$TMP/policy.yaml" <<'EOF'
+version: 1
+mode: protect
+default: allow
+groups:
+  clients: { cidrs: [10.98.0.0/24] }
+  server:  { cidrs: [10.98.0.2/32] }
+workloads:
+  server: { group: server, mode: protect, sensors: [dlp-pii, dlp-secrets, waf-core] }
+rules:
+  - { id: 1, from: any, to: any, action: allow }
+EOF
+    cat >"$TMP/sluice.yaml" <<EOF
+io: af_packet
+workers: $WORKERS
+interfaces:
+  - { name: bench, mode: inline, pair: [ma, mb], workload: server }
+policy: policy.yaml
+sensors: [dlp-pii, dlp-secrets, waf-core]
+eve: $TMP/sluice-eve.json
+fail: open
+EOF
+    start $MID "$TMP/sluice.log" "$bin" run --config "$TMP/sluice.yaml"
+    local pid=${PIDS[-1]}
+    wait_for "$TMP/sluice.log" "ready" 60 "$pid"
+    measure sluice "sluice run inline, $WORKERS worker(s), permissive policy, built-in sensors, offloads $off"
+    # Its summary (frames forwarded and dropped, flows, alerts) goes to stderr.
+    kill -TERM "$pid"; wait "$pid" || echo "sluice exited with status $?" >&2
+    sed -n '/stopped/,$p' "$TMP/sluice.log" >&2
+}
+
+echo "inline bench: ${SECONDS_RUN}s iperf3 TCP (1 stream), $PINGS pings at 10 ms; $(nproc) cores, $(uname -r)" >&2
+IFS=, read -ra setups <<<"$ONLY"
+for s in "${setups[@]}"; do
+    case $s in
+        bridge) run_bridge ;;
+        sluice) run_sluice || echo "sluice:   failed (log: $(tail -n 5 "$TMP/sluice.log" 2>/dev/null | tr '\n' ' '))" ;;
+        suricata) run_suricata || echo "suricata: failed (log: $(tail -n 5 "$TMP/suricata.log" 2>/dev/null | tr '\n' ' '))" ;;
+        *) echo "unknown setup $s" >&2; exit 2 ;;
+    esac
+    cleanup
+done
