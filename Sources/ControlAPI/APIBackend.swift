@@ -35,4 +35,6 @@ public protocol APIBackend: Sendable {
     func pushPolicy(_ text: String, file: String, expectedVersion: Int?) -> Result<PolicyPushResult, PolicyPushError>
     /// The loaded sensors and their rules.
     func sensors() -> [[String: Any]]
+    /// The EVE file events are written to, nil when EVE is off.
+    var eventFile: String? { get }
 }

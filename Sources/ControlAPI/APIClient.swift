@@ -35,15 +35,26 @@ public struct APIClient: Sendable {
     /// Sends one request and waits for the whole response (at most `timeoutSeconds`).
     public func send(_ method: String, _ path: String, body: [UInt8] = [], headers: [String: String] = [:],
                      timeoutSeconds: Int64 = 10) throws -> Response {
+        try exchange(method, path, body: body, headers: headers, timeoutSeconds: timeoutSeconds, onBody: nil)
+    }
+
+    /// GETs `path` and hands each piece of the body to `onBody` as it arrives, until the server
+    /// ends the response or the connection drops (the event stream in follow mode).
+    public func stream(_ path: String, onBody: @escaping @Sendable ([UInt8]) -> Void) throws -> Response {
+        try exchange("GET", path, body: [], headers: [:], timeoutSeconds: nil, onBody: onBody)
+    }
+
+    func exchange(_ method: String, _ path: String, body: [UInt8], headers: [String: String],
+                  timeoutSeconds: Int64?, onBody: (@Sendable ([UInt8]) -> Void)?) throws -> Response {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         defer { try? group.syncShutdownGracefully() }
         let promise = group.next().makePromise(of: Response.self)
         let bootstrap = ClientBootstrap(group: group)
-            .connectTimeout(.seconds(timeoutSeconds))
+            .connectTimeout(.seconds(timeoutSeconds ?? 10))
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHTTPClientHandlers()
-                    try channel.pipeline.syncOperations.addHandler(ResponseCollector(promise: promise))
+                    try channel.pipeline.syncOperations.addHandler(ResponseCollector(promise: promise, onBody: onBody))
                 }
             }
         let channel: Channel
@@ -69,8 +80,8 @@ public struct APIClient: Sendable {
         channel.write(HTTPClientRequestPart.body(.byteBuffer(buffer)), promise: nil)
         channel.writeAndFlush(HTTPClientRequestPart.end(nil), promise: nil)
         // A server that never answers: closing the channel fails the collector's promise.
-        let timeout = channel.eventLoop.scheduleTask(in: .seconds(timeoutSeconds)) { channel.close(promise: nil) }
-        defer { timeout.cancel(); channel.close(promise: nil) }
+        let timeout = timeoutSeconds.map { s in channel.eventLoop.scheduleTask(in: .seconds(s)) { channel.close(promise: nil) } }
+        defer { timeout?.cancel(); channel.close(promise: nil) }
         return try promise.futureResult.wait()
     }
 }
@@ -81,8 +92,12 @@ final class ResponseCollector: ChannelInboundHandler {
     let promise: EventLoopPromise<APIClient.Response>
     var response = APIClient.Response(status: 0, headers: [:], body: [])
     var done = false
+    let onBody: (@Sendable ([UInt8]) -> Void)?
 
-    init(promise: EventLoopPromise<APIClient.Response>) { self.promise = promise }
+    init(promise: EventLoopPromise<APIClient.Response>, onBody: (@Sendable ([UInt8]) -> Void)?) {
+        self.promise = promise
+        self.onBody = onBody
+    }
 
     func finish(_ result: Result<APIClient.Response, Error>) {
         guard !done else { return }
@@ -96,14 +111,15 @@ final class ResponseCollector: ChannelInboundHandler {
             response.status = Int(h.status.code)
             for (k, v) in h.headers { response.headers[k.lowercased()] = v }
         case .body(let b):
-            response.body += b.readableBytesView
+            if let onBody, response.status == 200 { onBody(Array(b.readableBytesView)) } else { response.body += b.readableBytesView }
         case .end:
             finish(.success(response))
         }
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        finish(.failure(ChannelError.eof))
+        // A streamed response ends when the connection does.
+        finish(onBody != nil && response.status != 0 ? .success(response) : .failure(ChannelError.eof))
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {

@@ -35,7 +35,7 @@ public struct APIRequest: Sendable {
 }
 
 /// A response: status, content type and body.
-public struct APIResponse: Sendable, Equatable {
+public struct APIResponse: Sendable {
     /// HTTP status code.
     public var status: Int
     /// `Content-Type`.
@@ -44,6 +44,9 @@ public struct APIResponse: Sendable, Equatable {
     public var body: [UInt8]
     /// Extra headers.
     public var headers: [String: String] = [:]
+    /// When set, the body is followed by what is appended to this file, until the client
+    /// disconnects (the event stream's follow mode); sent chunked.
+    public var followFile: (path: String, offset: UInt64)?
 
     /// A response with `body`.
     public init(status: Int, contentType: String, body: [UInt8], headers: [String: String] = [:]) {

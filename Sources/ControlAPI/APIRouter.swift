@@ -36,11 +36,28 @@ public struct APIRouter: Sendable {
             return putPolicy(r)
         case ("GET", "/v1/sensors"):
             return .json(200, ["sensors": backend.sensors()])
-        case (_, "/v1/status"), (_, "/v1/policy"), (_, "/v1/sensors"):
+        case ("GET", "/v1/events"):
+            return events(r)
+        case (_, "/v1/status"), (_, "/v1/policy"), (_, "/v1/sensors"), (_, "/v1/events"):
             return .error(405, "\(r.method) is not allowed on \(r.path)")
         default:
             return .error(404, "no such endpoint: \(r.path)")
         }
+    }
+
+    /// The last `tail` EVE records (default 100), as JSON lines; with `follow=1`, then every
+    /// record written after, as it is written.
+    func events(_ r: APIRequest) -> APIResponse {
+        guard let path = backend.eventFile else { return .error(404, "EVE output is off (no `eve` in the daemon config)") }
+        let tail = Int(r.query["tail"] ?? "") ?? 100
+        guard let data = FileManager.default.contents(atPath: path) else { return .error(500, "cannot read \(path)") }
+        var lines = data.split(separator: 0x0A, omittingEmptySubsequences: true)
+        if lines.count > tail { lines = lines.suffix(tail) }
+        var body: [UInt8] = []
+        for l in lines { body += l; body.append(0x0A) }
+        var resp = APIResponse(status: 200, contentType: "application/x-ndjson", body: body)
+        if r.query["follow"] == "1" || r.query["follow"] == "true" { resp.followFile = (path, UInt64(data.count)) }
+        return resp
     }
 
     func putPolicy(_ r: APIRequest) -> APIResponse {

@@ -106,6 +106,7 @@ final class APIHandler: ChannelInboundHandler {
     }
 
     func write(_ r: APIResponse, keepAlive: Bool, context: ChannelHandlerContext) {
+        if let follow = r.followFile { return stream(r, follow: follow, context: context) }
         var headers = HTTPHeaders()
         headers.add(name: "Content-Type", value: r.contentType)
         headers.add(name: "Content-Length", value: "\(r.body.count)")
@@ -121,5 +122,35 @@ final class APIHandler: ChannelInboundHandler {
             let channel = context.channel
             done.whenComplete { _ in channel.close(promise: nil) }
         }
+    }
+
+    /// Sends `r`'s body, then whatever is appended to the followed file (whole lines, every
+    /// 200 ms), chunked, until the client goes away.
+    func stream(_ r: APIResponse, follow: (path: String, offset: UInt64), context: ChannelHandlerContext) {
+        var headers = HTTPHeaders()
+        headers.add(name: "Content-Type", value: r.contentType)
+        headers.add(name: "Transfer-Encoding", value: "chunked")
+        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: headers))), promise: nil)
+        var buffer = context.channel.allocator.buffer(capacity: r.body.count)
+        buffer.writeBytes(r.body)
+        context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
+        guard let handle = FileHandle(forReadingAtPath: follow.path) else { return }
+        var offset = follow.offset
+        var partial: [UInt8] = []
+        let channel = context.channel
+        let task = channel.eventLoop.scheduleRepeatedTask(initialDelay: .milliseconds(200), delay: .milliseconds(200)) { task in
+            guard channel.isActive else { task.cancel(); try? handle.close(); return }
+            try? handle.seek(toOffset: offset)
+            let fresh = handle.readDataToEndOfFile()
+            guard !fresh.isEmpty else { return }
+            offset += UInt64(fresh.count)
+            partial += fresh
+            guard let end = partial.lastIndex(of: 0x0A) else { return }
+            var b = channel.allocator.buffer(capacity: end + 1)
+            b.writeBytes(partial[...end])
+            partial.removeFirst(end + 1)
+            channel.writeAndFlush(HTTPServerResponsePart.body(.byteBuffer(b)), promise: nil)
+        }
+        channel.closeFuture.whenComplete { _ in task.cancel() }
     }
 }

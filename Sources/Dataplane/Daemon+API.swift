@@ -61,6 +61,8 @@ extension Daemon: APIBackend {
         }
     }
 
+    public var eventFile: String? { config.evePath }
+
     /// Starts the API when the config asks for it; the token file must exist and not be empty.
     func startAPI() throws {
         guard let tokenFile = config.apiTokenFile else { return }

@@ -1,12 +1,15 @@
 import ArgumentParser
 import ControlAPI
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `sluice ctl`: the local API from the command line.
 struct CtlCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ctl", abstract: "Talk to a running `sluice run` through its API.",
-        subcommands: [Status.self, PolicyCtl.self, SensorsCtl.self])
+        subcommands: [Status.self, PolicyCtl.self, SensorsCtl.self, Events.self])
 
     /// Where and how to connect; shared by every subcommand.
     struct Connection: ParsableArguments {
@@ -109,6 +112,31 @@ struct CtlCommand: ParsableCommand {
             guard !connection.json else { return }
             for s in r["sensors"] as? [[String: Any]] ?? [] {
                 print("\(s["name"] ?? ""): \((s["rules"] as? [Any])?.count ?? 0) rules")
+            }
+        }
+    }
+}
+
+extension CtlCommand {
+    struct Events: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print the latest EVE records (JSON lines); --follow keeps printing new ones, like tail -f.")
+        @OptionGroup var connection: Connection
+        @Option(name: .long, help: "How many of the latest records.") var tail = 20
+        @Flag(name: .long, help: "Keep printing records as they are written.") var follow = false
+        func run() throws {
+            let path = "/v1/events?tail=\(tail)" + (follow ? "&follow=1" : "")
+            let r: APIClient.Response
+            do {
+                r = try connection.client().stream(path) { bytes in
+                    _ = bytes.withUnsafeBytes { Glibc.write(1, $0.baseAddress, $0.count) }
+                }
+            } catch {
+                throw ValidationError("cannot reach the API: \(error)")
+            }
+            guard r.status == 200 else {
+                FileHandleStderr.write("error \(r.status): \(String(decoding: r.body, as: UTF8.self))\n")
+                throw ExitCode(r.status == 401 ? 3 : 1)
             }
         }
     }
