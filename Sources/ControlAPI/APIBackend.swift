@@ -8,6 +8,8 @@ public enum PolicyPushError: Error, Sendable {
     case conflict(current: Int)
     /// The policy validated but could not be stored as the last good one; nothing changed.
     case persist(String)
+    /// No workload of that name in the policy.
+    case noSuchWorkload(String)
 }
 
 /// A policy push that was put in force.
@@ -35,6 +37,11 @@ public protocol APIBackend: Sendable {
     func pushPolicy(_ text: String, file: String, expectedVersion: Int?) -> Result<PolicyPushResult, PolicyPushError>
     /// The loaded sensors and their rules.
     func sensors() -> [[String: Any]]
+    /// The policy's workloads: name, group, mode in force, quarantined, sensors.
+    func workloads() -> [[String: Any]]
+    /// Changes a workload's mode and/or quarantine; the new policy version, or why not
+    /// (`nil` result error text means no such workload).
+    func setWorkload(_ name: String, mode: String?, quarantine: Bool?) -> Result<PolicyPushResult, PolicyPushError>
     /// The EVE file events are written to, nil when EVE is off.
     var eventFile: String? { get }
 }

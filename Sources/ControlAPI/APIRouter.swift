@@ -38,6 +38,10 @@ public struct APIRouter: Sendable {
             return .json(200, ["sensors": backend.sensors()])
         case ("GET", "/v1/events"):
             return events(r)
+        case ("GET", "/v1/workloads"):
+            return .json(200, ["workloads": backend.workloads()])
+        case ("PUT", _) where r.path.hasPrefix("/v1/workloads/"):
+            return putWorkload(r, name: String(r.path.dropFirst("/v1/workloads/".count)))
         case (_, "/v1/status"), (_, "/v1/policy"), (_, "/v1/sensors"), (_, "/v1/events"):
             return .error(405, "\(r.method) is not allowed on \(r.path)")
         default:
@@ -60,6 +64,38 @@ public struct APIRouter: Sendable {
         return resp
     }
 
+    /// `{"mode": "protect"|"monitor"|"discover", "quarantine": true|false}`, either or both.
+    func putWorkload(_ r: APIRequest, name: String) -> APIResponse {
+        guard let o = (try? JSONSerialization.jsonObject(with: Data(r.body))) as? [String: Any] else {
+            return .error(400, "the body must be JSON: {\"mode\": \"protect\", \"quarantine\": true}")
+        }
+        let mode = o["mode"] as? String
+        if let mode, !["discover", "monitor", "protect"].contains(mode) {
+            return .error(400, "mode must be discover, monitor or protect")
+        }
+        let quarantine = o["quarantine"] as? Bool
+        guard mode != nil || quarantine != nil else { return .error(400, "give mode, quarantine or both") }
+        return pushResult(backend.setWorkload(name, mode: mode, quarantine: quarantine))
+    }
+
+    func pushResult(_ result: Result<PolicyPushResult, PolicyPushError>) -> APIResponse {
+        switch result {
+        case .success(let r):
+            return APIResponse(status: 200, contentType: "application/json",
+                               body: APIResponse.json(200, ["version": r.version, "applied_ms": r.appliedMilliseconds ?? -1]).body,
+                               headers: ["ETag": "\"\(r.version)\""])
+        case .failure(.invalid(let e)):
+            return .error(422, e.reason, ["file": e.file, "line": e.line, "column": e.column, "key": e.key,
+                                          "message": e.description])
+        case .failure(.conflict(let current)):
+            return .error(409, "the policy in force is version \(current)", ["current_version": current])
+        case .failure(.persist(let why)):
+            return .error(500, "could not store the policy: \(why); nothing changed")
+        case .failure(.noSuchWorkload(let name)):
+            return .error(404, "the policy has no workload \(name)")
+        }
+    }
+
     func putPolicy(_ r: APIRequest) -> APIResponse {
         guard let text = String(bytes: r.body, encoding: .utf8), !text.isEmpty else {
             return .error(400, "the body must be the policy YAML (UTF-8)")
@@ -72,19 +108,7 @@ public struct APIRouter: Sendable {
             expected = v
         }
         let file = r.query["name"] ?? "pushed-policy.yaml"
-        switch backend.pushPolicy(text, file: file, expectedVersion: expected) {
-        case .success(let r):
-            return APIResponse(status: 200, contentType: "application/json",
-                               body: APIResponse.json(200, ["version": r.version, "applied_ms": r.appliedMilliseconds ?? -1]).body,
-                               headers: ["ETag": "\"\(r.version)\""])
-        case .failure(.invalid(let e)):
-            return .error(422, e.reason, ["file": e.file, "line": e.line, "column": e.column, "key": e.key,
-                                          "message": e.description])
-        case .failure(.conflict(let current)):
-            return .error(409, "the policy in force is version \(current)", ["current_version": current])
-        case .failure(.persist(let why)):
-            return .error(500, "could not store the policy: \(why); nothing changed")
-        }
+        return pushResult(backend.pushPolicy(text, file: file, expectedVersion: expected))
     }
 
     /// Whether `r` carries the token; compared in constant time.

@@ -30,6 +30,20 @@ public struct PolicyStore: Sendable {
         try write(Array("\(version)\n".utf8), to: versionPath)
     }
 
+    var overridesPath: String { directory + "/workloads.json" }
+
+    /// The workload overrides set through the API (modes, quarantine), empty when none.
+    public func loadOverrides() -> WorkloadOverrides {
+        guard let data = FileManager.default.contents(atPath: overridesPath),
+              let o = try? JSONDecoder().decode(WorkloadOverrides.self, from: data) else { return WorkloadOverrides() }
+        return o
+    }
+
+    /// Stores the workload overrides.
+    public func save(_ overrides: WorkloadOverrides) throws {
+        try write(Array(try JSONEncoder().encode(overrides)), to: overridesPath)
+    }
+
     func write(_ bytes: [UInt8], to path: String) throws {
         let tmp = path + ".tmp"
         let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
@@ -41,4 +55,15 @@ public struct PolicyStore: Sendable {
             throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO)
         }
     }
+}
+
+/// What the API changed about workloads on top of the policy text: their modes and which are
+/// quarantined. Kept apart from the text (which stays as pushed) and applied at every compile.
+public struct WorkloadOverrides: Codable, Sendable, Equatable {
+    /// Mode by workload name (`discover`, `monitor`, `protect`).
+    public var modes: [String: String] = [:]
+    /// Quarantined workloads.
+    public var quarantined: [String] = []
+    /// None.
+    public init() {}
 }

@@ -8,7 +8,7 @@ import SluiceConfig
 extension Daemon: APIBackend {
     public func status() -> [String: Any] {
         policyLock.lock()
-        let (version, source) = (policyVersion, policySource)
+        let (version, source, overridesSnapshot) = (policyVersion, policySource, overrides)
         policyLock.unlock()
         return [
             "uptime_seconds": Int(Date().timeIntervalSince(startedAt)),
@@ -21,6 +21,7 @@ extension Daemon: APIBackend {
                 return o
             },
             "policy": ["version": version, "source": source, "generation": Int(mailbox.generation),
+                       "overrides": ["modes": overridesSnapshot.modes, "quarantined": overridesSnapshot.quarantined],
                        "last_apply_ms": lastApplyNanos.map { Double($0) / 1e6 } ?? -1],
             "sensors": sensorSet?.sensors.map(\.name) ?? [],
         ]
@@ -62,6 +63,40 @@ extension Daemon: APIBackend {
     }
 
     public var eventFile: String? { config.evePath }
+
+    public func workloads() -> [[String: Any]] {
+        let policy = mailbox.policy
+        return policy.document.workloads.map { w in
+            ["name": w.name, "group": w.group, "mode": (w.mode ?? policy.document.mode).name,
+             "quarantine": w.quarantine, "sensors": w.sensors]
+        }
+    }
+
+    public func setWorkload(_ name: String, mode: String?, quarantine: Bool?) -> Result<PolicyPushResult, PolicyPushError> {
+        let (text, source) = (currentPolicy().text, currentPolicy().source)
+        guard mailbox.policy.document.workloads.contains(where: { $0.name == name }) else { return .failure(.noSuchWorkload(name)) }
+        policyLock.lock()
+        var next = overrides
+        policyLock.unlock()
+        if let mode { next.modes[name] = mode }
+        if let quarantine {
+            next.quarantined.removeAll { $0 == name }
+            if quarantine { next.quarantined.append(name) }
+        }
+        do {
+            let version = try adopt(text, file: "policy (version in force)", source: source, expectedVersion: nil, overrides: next)
+            let applied = mailbox.waitApplied(timeoutMs: 1000)
+            log("workload \(name): " + [mode.map { "mode \($0)" }, quarantine.map { $0 ? "quarantined" : "released" }]
+                .compactMap { $0 }.joined(separator: ", ") + "; policy version \(version)")
+            return .success(PolicyPushResult(version: version, appliedMilliseconds: applied.map { Double($0) / 1e6 }))
+        } catch let e as ConfigError {
+            return .failure(.invalid(e))
+        } catch let e as PolicyPushError {
+            return .failure(e)
+        } catch {
+            return .failure(.persist("\(error)"))
+        }
+    }
 
     /// Starts the API when the config asks for it; the token file must exist and not be empty.
     func startAPI() throws {

@@ -32,6 +32,8 @@ public final class Daemon: @unchecked Sendable {
     var policyText = ""
     var policySource = ""
     var hasPolicy = false
+    /// Workload modes and quarantine set through the API, applied over the policy text.
+    var overrides = WorkloadOverrides()
     let store: PolicyStore?
     var api: APIServer?
     let startedAt = Date()
@@ -49,12 +51,13 @@ public final class Daemon: @unchecked Sendable {
         settings = s
         sensorSet = try s.compileSensors(extraFiles: config.sensorFiles)
         store = try config.stateDir.map { try PolicyStore(directory: $0) }
+        overrides = store?.loadOverrides() ?? WorkloadOverrides()
         // The last good policy (pushed or reloaded before a restart or crash) wins over the
         // config's file; one that no longer validates is reported and skipped.
         var policy: CompiledPolicy? = nil
         if let stored = store?.load() {
             do {
-                policy = try Self.compile(stored.text, file: store!.directory + "/policy.yaml", sensors: sensorSet)
+                policy = try Self.compile(stored.text, file: store!.directory + "/policy.yaml", sensors: sensorSet, overrides: overrides)
                 (policyText, policyVersion, policySource, hasPolicy) = (stored.text, stored.version, "last good (\(store!.directory))", true)
                 log("restored the last good policy, version \(stored.version), from \(store!.directory)")
             } catch {
@@ -63,7 +66,7 @@ public final class Daemon: @unchecked Sendable {
         }
         if policy == nil, let path = config.policyPath {
             let text = try readConfigFile(path)
-            policy = try Self.compile(text, file: path, sensors: sensorSet)
+            policy = try Self.compile(text, file: path, sensors: sensorSet, overrides: overrides)
             (policyText, policySource, hasPolicy) = (text, path, true)
             try? store?.save(text, version: policyVersion)
         }
@@ -99,8 +102,15 @@ public final class Daemon: @unchecked Sendable {
     }
 
     /// Validates and compiles a policy: YAML, references, and the sensors its workloads name.
-    static func compile(_ text: String, file: String, sensors: SensorSet?) throws(ConfigError) -> CompiledPolicy {
-        let policy = CompiledPolicy(try PolicyDocument.parse(text, file: file))
+    static func compile(_ text: String, file: String, sensors: SensorSet?,
+                        overrides: WorkloadOverrides = WorkloadOverrides()) throws(ConfigError) -> CompiledPolicy {
+        var document = try PolicyDocument.parse(text, file: file)
+        for i in document.workloads.indices {
+            let name = document.workloads[i].name
+            if let m = overrides.modes[name].flatMap(PolicyMode.init(name:)) { document.workloads[i].mode = m }
+            if overrides.quarantined.contains(name) { document.workloads[i].quarantine = true }
+        }
+        let policy = CompiledPolicy(document)
         for w in policy.document.workloads where !w.sensors.isEmpty {
             let missing = sensors.map { $0.unknownSensors(in: w.sensors) } ?? w.sensors
             if !missing.isEmpty {
@@ -249,13 +259,20 @@ public final class Daemon: @unchecked Sendable {
 
     /// Validates `text`, stores it as the last good policy and puts it in force; the version
     /// after. Nothing changes when any step fails.
-    func adopt(_ text: String, file: String, source: String, expectedVersion: Int?) throws -> Int {
-        let policy = try Self.compile(text, file: file, sensors: sensorSet)
+    func adopt(_ text: String, file: String, source: String, expectedVersion: Int?,
+               overrides newOverrides: WorkloadOverrides? = nil) throws -> Int {
         policyLock.lock()
         defer { policyLock.unlock() }
+        let policy = try Self.compile(text, file: file, sensors: sensorSet, overrides: newOverrides ?? overrides)
         if let expectedVersion, expectedVersion != policyVersion { throw PolicyPushError.conflict(current: policyVersion) }
         let version = policyVersion + 1
-        do { try store?.save(text, version: version) } catch { throw PolicyPushError.persist("\(error)") }
+        do {
+            if let newOverrides { try store?.save(newOverrides) }
+            try store?.save(text, version: version)
+        } catch {
+            throw PolicyPushError.persist("\(error)")
+        }
+        if let newOverrides { overrides = newOverrides }
         mailbox.publish(policy, unknownInterfaces: Self.unknownInterfaces(policy, config, hasPolicy: true))
         (policyText, policyVersion, policySource, hasPolicy) = (text, version, source, true)
         return version

@@ -244,6 +244,7 @@ public struct PolicyStage: InspectionStage, ~Copyable {
             l7.eve!.nullField("workload")
         }
         if unknown { l7.eve!.field("unknown_workload", true) }
+        if d.quarantined { l7.eve!.field("quarantine", true) }
         l7.eve!.endObject()
         // The flow's app record as far as it is known when the verdict is made.
         l7.writeAppRecord(of: flow)

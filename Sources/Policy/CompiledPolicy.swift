@@ -43,6 +43,7 @@ public final class CompiledPolicy: @unchecked Sendable {
     @usableFromInline let ruleActions: RawArray<PolicyAction>
     @usableFromInline let ruleHasApps: RawArray<Bool>
     @usableFromInline let workloadModes: RawArray<PolicyMode>
+    @usableFromInline let workloadQuarantined: RawArray<Bool>
     @usableFromInline let topMode: PolicyMode
     @usableFromInline let defaultAction: PolicyAction
 
@@ -106,6 +107,7 @@ public final class CompiledPolicy: @unchecked Sendable {
         ruleActions = RawArray(rules.map(\.action))
         ruleHasApps = RawArray(rules.map { !$0.apps.isEmpty })
         workloadModes = RawArray(document.workloads.map { $0.mode ?? document.mode })
+        workloadQuarantined = RawArray(document.workloads.map(\.quarantine))
         topMode = document.mode
         defaultAction = document.defaultAction
         workloadNames = document.workloads.map(\.name)
@@ -120,7 +122,7 @@ public final class CompiledPolicy: @unchecked Sendable {
         addrStarts.free(); addrClass.free(); addrWorkload.free(); addrClasses.free(); jumpV4.free(); jumpV6.free(); groupPool.free()
         nameClasses.free(); nameSlots.free(); nameBytes.free(); pairSlots.free(); portBounds.free()
         boundAnswers.free(); answers.free(); ruleIDs.free(); ruleActions.free(); ruleHasApps.free()
-        workloadModes.free()
+        workloadModes.free(); workloadQuarantined.free()
     }
 
     /// Number of rules.
@@ -183,7 +185,15 @@ public final class CompiledPolicy: @unchecked Sendable {
             f &+= 1
         }
         var w = addrWorkload.base[di]
-        if w < 0 { w = addrWorkload.base[si] }
+        let ws = addrWorkload.base[si]
+        // A quarantined end cuts the flow, rules and modes notwithstanding.
+        if w >= 0 && workloadQuarantined.base[Int(w)] || ws >= 0 && workloadQuarantined.base[Int(ws)] {
+            var d = Decision(status: .decided, ruleIndex: .max, ruleID: nil, action: .deny, mode: .protect,
+                             workload: w >= 0 && workloadQuarantined.base[Int(w)] ? w : ws)
+            d.quarantined = true
+            return d
+        }
+        if w < 0 { w = ws }
         let mode = w >= 0 ? workloadModes.base[Int(w)] : topMode
         if best == .max {
             return Decision(status: .decided, ruleIndex: .max, ruleID: nil, action: defaultAction, mode: mode, workload: w)

@@ -39,6 +39,8 @@ public struct Decision: Sendable, Equatable {
     /// Index of that workload in `CompiledPolicy.workloadNames`, or -1 when neither endpoint
     /// is a workload (the top-level mode applies).
     public var workload: Int32
+    /// The workload is quarantined: all its traffic is denied, whatever the rules and mode.
+    public var quarantined = false
 
     /// Creates a decision (the classifier builds these; tests compare with them).
     @inlinable public init(status: Status, ruleIndex: UInt32, ruleID: Int?, action: PolicyAction, mode: PolicyMode, workload: Int32) {

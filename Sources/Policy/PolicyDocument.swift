@@ -71,6 +71,8 @@ public struct Workload: Sendable, Equatable {
     public var mode: PolicyMode?
     /// Names of the DLP/WAF sensors to run on its traffic (resolved by the sensor stage).
     public var sensors: [String]
+    /// Quarantined: every flow to or from it is denied (protect), whatever the rules say.
+    public var quarantine = false
 
     /// A workload from its parts.
     public init(name: String, group: String, mode: PolicyMode? = nil, sensors: [String] = []) {

@@ -86,7 +86,7 @@ struct PolicyReader {
             for (name, _, value) in workloads.pairs {
                 let path = "workloads.\(name)"
                 let w = try ConfigMap(node: value, file: file, path: path)
-                try w.allowOnly(["group", "mode", "sensors"])
+                try w.allowOnly(["group", "mode", "sensors", "quarantine"])
                 guard let g = try w.string("group") else { throw w.error("group", "missing (the CIDR group whose addresses are this workload)") }
                 guard let gi = groupIndex[g] else { throw w.error("group", "unknown group \"\(g)\"") }
                 guard !doc.groups[gi].cidrs.isEmpty, doc.groups[gi].fqdns.isEmpty else {
@@ -104,6 +104,7 @@ struct PolicyReader {
                         workload.sensors.append(try scalar(n, "\(path).sensors[\(i)]", "a sensor name"))
                     }
                 }
+                workload.quarantine = try w.bool("quarantine") ?? false
                 doc.workloads.append(workload)
             }
         }

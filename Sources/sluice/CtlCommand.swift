@@ -9,7 +9,7 @@ import Glibc
 struct CtlCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ctl", abstract: "Talk to a running `sluice run` through its API.",
-        subcommands: [Status.self, PolicyCtl.self, SensorsCtl.self, Events.self])
+        subcommands: [Status.self, PolicyCtl.self, Workloads.self, Workload.self, SensorsCtl.self, Events.self])
 
     /// Where and how to connect; shared by every subcommand.
     struct Connection: ParsableArguments {
@@ -138,6 +138,42 @@ extension CtlCommand {
                 FileHandleStderr.write("error \(r.status): \(String(decoding: r.body, as: UTF8.self))\n")
                 throw ExitCode(r.status == 401 ? 3 : 1)
             }
+        }
+    }
+}
+
+extension CtlCommand {
+    struct Workloads: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "The policy's workloads: mode in force, quarantine, sensors.")
+        @OptionGroup var connection: Connection
+        func run() throws {
+            let r = try connection.call("GET", "/v1/workloads")
+            guard !connection.json else { return }
+            print("WORKLOAD     GROUP        MODE      QUARANTINE  SENSORS")
+            for w in r["workloads"] as? [[String: Any]] ?? [] {
+                print("\(pad(w["name"], 12)) \(pad(w["group"], 12)) \(pad(w["mode"], 9)) \(pad((w["quarantine"] as? Bool ?? false) ? "yes" : "no", 11)) "
+                      + "\((w["sensors"] as? [String] ?? []).joined(separator: ","))")
+            }
+        }
+    }
+
+    struct Workload: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Set a workload's mode, or quarantine it (all its traffic denied) and release it.")
+        @OptionGroup var connection: Connection
+        @Argument(help: "The workload's name in the policy.") var name: String
+        @Option(name: .long, help: "discover, monitor or protect.") var mode: String?
+        @Flag(name: .long, help: "Deny all of its traffic.") var quarantine = false
+        @Flag(name: .long, help: "End its quarantine.") var release = false
+        func run() throws {
+            var body: [String: Any] = [:]
+            if let mode { body["mode"] = mode }
+            if quarantine { body["quarantine"] = true }
+            if release { body["quarantine"] = false }
+            guard !body.isEmpty, !(quarantine && release) else { throw ValidationError("give --mode, --quarantine or --release") }
+            let data = Array(try JSONSerialization.data(withJSONObject: body))
+            let r = try connection.call("PUT", "/v1/workloads/\(name)", body: data, headers: ["Content-Type": "application/json"])
+            if !connection.json { print("workload \(name) updated: policy version \(r["version"] ?? "?")") }
         }
     }
 }

@@ -55,6 +55,24 @@ final class ClassifierTests: XCTestCase {
         XCTAssertEqual(out.workload, -1)
     }
 
+    /// A quarantined workload loses all its traffic, inbound and outbound, in any mode and
+    /// whatever the rules allow; other workloads are untouched.
+    func testQuarantineDeniesBothDirectionsOverRulesAndMode() throws {
+        let text = PolicyLoaderTests.issueExample
+            .replacingOccurrences(of: "mode: protect, sensors", with: "mode: discover, quarantine: true, sensors")
+        let p = try compile(text)
+        let client = ip("10.77.0.9"), web = ip("10.77.0.2")
+        var d = p.classify(src: client, dst: web, proto: 6, dstPort: 80, app: .http, fqdn: .empty)
+        XCTAssertTrue(d.quarantined)
+        XCTAssertEqual(d.effect, .deny, "rule 10 would allow it, and the workload is in discover mode")
+        XCTAssertNil(d.ruleID)
+        d = p.classify(src: web, dst: ip("192.0.2.1"), proto: 6, dstPort: 443, app: .tls, fqdn: .empty)
+        XCTAssertTrue(d.quarantined, "outbound too")
+        XCTAssertEqual(d.effect, .deny)
+        let free = try compile(PolicyLoaderTests.issueExample)
+        XCTAssertFalse(free.classify(src: client, dst: web, proto: 6, dstPort: 80, app: .http, fqdn: .empty).quarantined)
+    }
+
     func testFirstMatchIsByIDNotFileOrder() throws {
         let p = try compile("""
         version: 1
