@@ -3,7 +3,7 @@ import PackageDescription
 
 // Modules follow the packet: PacketIO reads frames, Codecs decodes them, Defrag rebuilds
 // IP datagrams, Stream reassembles TCP, Flow tracks connections, Output writes EVE JSON,
-// Engine wires one worker's pipeline, SluiceConfig loads YAML, and `sluice` is the CLI.
+// Capture records frames to pcapng on demand, Engine wires one worker's pipeline, SluiceConfig loads YAML, and `sluice` is the CLI.
 let hotPathSettings: [SwiftSetting] = [
     .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release)),
 ]
@@ -47,6 +47,7 @@ let package = Package(
         .target(name: "PatternMatch", dependencies: ["CHyperscan"], swiftSettings: hotPathSettings),
         .target(name: "Sensors", dependencies: ["PatternMatch"], swiftSettings: hotPathSettings),
         .target(name: "PacketIO", dependencies: ["CPcap", "CAFPacket", "Codecs"], swiftSettings: hotPathSettings),
+        .target(name: "Capture", dependencies: ["CPcap"], swiftSettings: hotPathSettings),
         .target(name: "Engine",
                 dependencies: ["Codecs", "Defrag", "Stream", "Flow", "Output", "PacketIO", "L7Core"],
                 swiftSettings: hotPathSettings),
@@ -91,6 +92,7 @@ let package = Package(
         .testTarget(name: "DataplaneUnitTests", dependencies: ["Dataplane"]),
         .testTarget(name: "DataplaneTests", dependencies: []),
         .testTarget(name: "EnforceTests", dependencies: ["Enforce", "Policy", "L7", "Engine", "PacketIO", "Codecs"]),
+        .testTarget(name: "CaptureTests", dependencies: ["Capture", "PacketIO"]),
         .testTarget(name: "PacketIOTests", dependencies: ["PacketIO", "Codecs"]),
         .testTarget(name: "DNSTests", dependencies: ["DNS", "Output", "Codecs", "PacketIO"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "L7Core", "Output", "PacketIO", "SluiceTestSupport"]),
