@@ -42,6 +42,32 @@ public protocol APIBackend: Sendable {
     /// Changes a workload's mode and/or quarantine; the new policy version, or why not
     /// (`nil` result error text means no such workload).
     func setWorkload(_ name: String, mode: String?, quarantine: Bool?) -> Result<PolicyPushResult, PolicyPushError>
+    /// Starts a capture from the request's JSON (`interface` or `workload`, `filter`,
+    /// `packets`, `bytes`, `seconds`, `snaplen`); its description, or a status and reason.
+    func startCapture(_ request: [String: Any]) -> Result<[String: Any], APIFailure>
+    /// Every capture.
+    func listCaptures() -> [[String: Any]]
+    /// One capture.
+    func capture(_ id: String) -> Result<[String: Any], APIFailure>
+    /// One capture's frames as one pcapng file.
+    func capturePcapng(_ id: String) -> Result<[UInt8], APIFailure>
+    /// Stops a capture (its file stays for download).
+    func stopCapture(_ id: String) -> Result<[String: Any], APIFailure>
+    /// Stops and deletes a capture and its files.
+    func deleteCapture(_ id: String) -> Result<Void, APIFailure>
     /// The EVE file events are written to, nil when EVE is off.
     var eventFile: String? { get }
+}
+
+/// A request the backend refused: the HTTP status and why.
+public struct APIFailure: Error, Sendable {
+    /// HTTP status (400, 404, 409, 503, ...).
+    public var status: Int
+    /// What went wrong.
+    public var reason: String
+    /// A failure with `status` and `reason`.
+    public init(_ status: Int, _ reason: String) {
+        self.status = status
+        self.reason = reason
+    }
 }

@@ -38,6 +38,8 @@ public struct APIRouter: Sendable {
             return .json(200, ["sensors": backend.sensors()])
         case ("GET", "/v1/events"):
             return events(r)
+        case (_, "/v1/captures"), (_, _) where r.path.hasPrefix("/v1/captures/"):
+            return captures(r)
         case ("GET", "/v1/workloads"):
             return .json(200, ["workloads": backend.workloads()])
         case ("PUT", _) where r.path.hasPrefix("/v1/workloads/"):
@@ -62,6 +64,45 @@ public struct APIRouter: Sendable {
         var resp = APIResponse(status: 200, contentType: "application/x-ndjson", body: body)
         if r.query["follow"] == "1" || r.query["follow"] == "true" { resp.followFile = (path, UInt64(data.count)) }
         return resp
+    }
+
+    /// `POST /v1/captures`, `GET /v1/captures`, `GET|DELETE /v1/captures/ID`,
+    /// `GET /v1/captures/ID/pcap`, `POST /v1/captures/ID/stop`.
+    func captures(_ r: APIRequest) -> APIResponse {
+        func answer(_ result: Result<[String: Any], APIFailure>, _ ok: Int = 200) -> APIResponse {
+            switch result {
+            case .success(let o): return .json(ok, o)
+            case .failure(let f): return .error(f.status, f.reason)
+            }
+        }
+        let parts = r.path.split(separator: "/").map(String.init)   // ["v1", "captures", id?, verb?]
+        switch (r.method, parts.count) {
+        case ("POST", 2):
+            guard let o = (try? JSONSerialization.jsonObject(with: Data(r.body))) as? [String: Any] else {
+                return .error(400, "the body must be JSON: {\"interface\": \"web\", \"filter\": \"tcp port 80\", \"packets\": 1000}")
+            }
+            return answer(backend.startCapture(o), 201)
+        case ("GET", 2):
+            return .json(200, ["captures": backend.listCaptures()])
+        case ("GET", 3):
+            return answer(backend.capture(parts[2]))
+        case ("DELETE", 3):
+            switch backend.deleteCapture(parts[2]) {
+            case .success: return .json(200, ["deleted": parts[2]])
+            case .failure(let f): return .error(f.status, f.reason)
+            }
+        case ("GET", 4) where parts[3] == "pcap":
+            switch backend.capturePcapng(parts[2]) {
+            case .success(let bytes):
+                return APIResponse(status: 200, contentType: "application/x-pcapng", body: bytes,
+                                   headers: ["Content-Disposition": "attachment; filename=\"\(parts[2]).pcapng\""])
+            case .failure(let f): return .error(f.status, f.reason)
+            }
+        case ("POST", 4) where parts[3] == "stop":
+            return answer(backend.stopCapture(parts[2]))
+        default:
+            return .error(404, "no such endpoint: \(r.method) \(r.path)")
+        }
     }
 
     /// `{"mode": "protect"|"monitor"|"discover", "quarantine": true|false}`, either or both.

@@ -110,3 +110,81 @@ extension Daemon: APIBackend {
     }
 }
 #endif
+
+#if os(Linux)
+import Capture
+
+// Captures on demand, through the registry the workers write for.
+extension Daemon {
+    func registry() -> Result<CaptureRegistry, APIFailure> {
+        guard let captures else { return .failure(APIFailure(503, "captures are off: set state_dir or captures.directory")) }
+        return .success(captures)
+    }
+
+    static func failure(_ error: any Error) -> APIFailure {
+        guard let e = error as? CaptureError else { return APIFailure(500, "\(error)") }
+        switch e {
+        case .unknownCapture: return APIFailure(404, e.description)
+        case .filter, .unknownTarget, .invalidRequest: return APIFailure(400, e.description)
+        case .diskBudgetExceeded, .busy: return APIFailure(409, e.description)
+        default: return APIFailure(500, e.description)
+        }
+    }
+
+    static func describe(_ c: CaptureInfo) -> [String: Any] {
+        var state: [String: Any] = ["running": c.state == .running]
+        if case let .done(reason) = c.state { state["reason"] = reason.description }
+        return ["id": c.id, "target": c.target.description, "interfaces": c.interfaces, "filter": c.filter,
+                "snaplen": c.snapLength, "state": c.state.description, "closed": c.closed,
+                "limits": ["packets": Int(c.limits.packets), "bytes": Int(c.limits.bytes), "seconds": c.limits.seconds],
+                "counters": ["seen": Int(c.counters.seen), "matched": Int(c.counters.matched), "written": Int(c.counters.written),
+                             "bytes": Int(c.counters.bytes), "file_bytes": Int(c.counters.fileBytes)]]
+    }
+
+    public func startCapture(_ r: [String: Any]) -> Result<[String: Any], APIFailure> {
+        registry().flatMap { reg in
+            let target: CaptureTarget
+            if let i = r["interface"] as? String { target = .interface(i) } else if let w = r["workload"] as? String { target = .workload(w) } else {
+                return .failure(APIFailure(400, "give interface or workload"))
+            }
+            let limits = CaptureLimits(packets: UInt64(r["packets"] as? Int ?? 0), bytes: UInt64(r["bytes"] as? Int ?? 0),
+                                       seconds: (r["seconds"] as? Double) ?? Double(r["seconds"] as? Int ?? 0))
+            let request = CaptureRequest(target: target, filter: r["filter"] as? String ?? "",
+                                         snapLength: r["snaplen"] as? Int ?? 262_144, limits: limits)
+            do {
+                let info = try reg.start(request)
+                log("capture \(info.id) started: \(info.target), filter \"\(info.filter)\"")
+                return .success(Self.describe(info))
+            } catch { return .failure(Self.failure(error)) }
+        }
+    }
+
+    public func listCaptures() -> [[String: Any]] {
+        (try? registry().get().list().map(Self.describe)) ?? []
+    }
+
+    public func capture(_ id: String) -> Result<[String: Any], APIFailure> {
+        registry().flatMap { reg in
+            do { return .success(Self.describe(try reg.info(id: id))) } catch { return .failure(Self.failure(error)) }
+        }
+    }
+
+    public func capturePcapng(_ id: String) -> Result<[UInt8], APIFailure> {
+        registry().flatMap { reg in
+            do { return .success(try reg.pcapng(id: id)) } catch { return .failure(Self.failure(error)) }
+        }
+    }
+
+    public func stopCapture(_ id: String) -> Result<[String: Any], APIFailure> {
+        registry().flatMap { reg in
+            do { return .success(Self.describe(try reg.stop(id: id))) } catch { return .failure(Self.failure(error)) }
+        }
+    }
+
+    public func deleteCapture(_ id: String) -> Result<Void, APIFailure> {
+        registry().flatMap { reg in
+            do { try reg.delete(id: id); return .success(()) } catch { return .failure(Self.failure(error)) }
+        }
+    }
+}
+#endif

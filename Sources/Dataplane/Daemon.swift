@@ -3,6 +3,7 @@ import Engine
 import Enforce
 import Foundation
 import CAFPacket
+import Capture
 import Glibc
 import L7
 import PacketIO
@@ -36,6 +37,8 @@ public final class Daemon: @unchecked Sendable {
     var overrides = WorkloadOverrides()
     let store: PolicyStore?
     var api: APIServer?
+    /// Captures on demand, when a capture directory is configured.
+    let captures: CaptureRegistry?
     let startedAt = Date()
     /// How long the last pushed policy took to be in force on every worker.
     var lastApplyNanos: UInt64?
@@ -81,6 +84,12 @@ public final class Daemon: @unchecked Sendable {
                 : "interface \(i.name) names workload \"\(i.workload ?? "")\", which the policy does not define: its flows get the policy's unknown action")
         }
         mailbox = PolicyMailbox(policy!, unknownInterfaces: unknown, workers: config.workers)
+        captures = try config.captureDirectory.map { dir in
+            try CaptureRegistry(directory: dir, diskBudget: config.captureBudget, workers: config.workers,
+                                interfaces: config.interfaces.enumerated().map {
+                                    CaptureInterface(name: $0.element.name, index: UInt16($0.offset + 1), workload: $0.element.workload)
+                                })
+        }
         if let path = config.evePath {
             let fd = open(path, O_WRONLY | O_CREAT | O_APPEND, 0o640)
             guard fd >= 0 else { throw ConfigError(file: config.file, line: 0, column: 0, key: "eve", reason: "\(path): \(String(cString: strerror(errno)))") }
@@ -216,7 +225,8 @@ public final class Daemon: @unchecked Sendable {
         for (i, io) in ios.enumerated() {
             let plan = WorkerPlan(index: i, io: io, engine: settings.engine, l7: settings.l7, sensorConfig: settings.sensors,
                                   sensorSet: sensorSet, mailbox: mailbox, eveFD: eveFD, failOpen: config.failOpen,
-                                  failAfterNanos: UInt64(config.failAfterMs) * 1_000_000, stop: stop)
+                                  failAfterNanos: UInt64(config.failAfterMs) * 1_000_000, stop: stop,
+                                  capture: captures?.worker(i))
             running.done.enter()
             let t = Thread {
                 // One core per worker, so a worker's flow table and rings stay in its cache.

@@ -48,6 +48,9 @@ public struct DaemonConfig: Sendable {
     public var metricsListen: String?
     /// Where the last good policy is kept (restored at start, over `policy`).
     public var stateDir: String?
+    /// Where captures are written (default `state_dir/captures`), and their total byte budget.
+    public var captureDirectory: String?
+    public var captureBudget = 1 << 30
     /// Engine settings file (flow, stream, defrag, app_layer, sensor limits: configs/engine.yaml).
     public var enginePath: String?
     /// The file this came from.
@@ -66,7 +69,7 @@ public struct DaemonConfig: Sendable {
         let top = try ConfigMap.parse(text, file: file)
         try top.allowOnly(["io", "workers", "interfaces", "policy", "sensors", "sensor_files", "eve", "fail",
                            "fail_after_ms", "engine", "unknown",
-                           "api", "metrics", "state_dir"])
+                           "api", "metrics", "state_dir", "captures"])
         var c = DaemonConfig()
         c.file = file
         let base = URL(fileURLWithPath: file).deletingLastPathComponent()
@@ -144,6 +147,12 @@ public struct DaemonConfig: Sendable {
             c.metricsListen = try m.string("listen")
         }
         if let d = try top.string("state_dir") { c.stateDir = resolve(d) }
+        if let cap = try top.map("captures") {
+            try cap.allowOnly(["directory", "disk_budget"])
+            c.captureDirectory = try cap.string("directory").map(resolve)
+            if let b = try cap.bytes("disk_budget", in: 1 << 20...(1 << 40)) { c.captureBudget = b }
+        }
+        if c.captureDirectory == nil, let d = c.stateDir { c.captureDirectory = d + "/captures" }
         if let u = try top.string("unknown") {
             guard u == "allow" || u == "deny" else { throw top.error("unknown", "expected allow or deny") }
             c.unknownAllows = u == "allow"

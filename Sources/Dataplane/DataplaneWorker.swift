@@ -1,4 +1,5 @@
 #if os(Linux)
+import Capture
 import Codecs
 import Enforce
 import Engine
@@ -21,6 +22,8 @@ struct WorkerPlan: @unchecked Sendable {
     let failOpen: Bool
     let failAfterNanos: UInt64
     let stop: AFPacketStopSignal
+    /// This worker's view of the running captures (nil when captures are off).
+    let capture: CaptureWorker?
 }
 
 /// What the dataplane itself did, beside the engine's counters.
@@ -108,6 +111,7 @@ func runWorker(_ plan: WorkerPlan) -> WorkerReport {
             dc.policiesApplied &+= 1
         }
         let wall = realtimeNanos()
+        plan.capture?.poll(now: wall)
         var n = 0
         for i in 0..<io.pairCount {
             let p = io.pairs + i
@@ -121,6 +125,8 @@ func runWorker(_ plan: WorkerPlan) -> WorkerReport {
             var k = 0
             while k < 256, let f = t.pointee.ring.nextFrame() {
                 k += 1
+                plan.capture?.offer(frame: f.packet.data, wireLength: f.packet.wireLength, timestamp: f.packet.timestamp,
+                                    iface: t.pointee.iface)
                 _ = worker.process(frame: f.packet.data, wireLength: f.packet.wireLength, timestamp: f.packet.timestamp,
                                    linkType: .ethernet, iface: t.pointee.iface)
             }
@@ -176,6 +182,8 @@ func pump(_ ring: inout AFPacketRing, out: inout AFPacketTransmitter, back: inou
         c.received &+= 1
         c.receivedBytes &+= UInt64(f.packet.wireLength)
         if f.isTruncated { c.truncated &+= 1; continue }
+        // Captures see every frame as it arrived, whatever the verdict.
+        plan.capture?.offer(frame: f.packet.data, wireLength: f.packet.wireLength, timestamp: f.packet.timestamp, iface: iface)
         let late = wall > f.packet.timestamp && wall &- f.packet.timestamp > plan.failAfterNanos
         let verdict: Verdict
         if late {

@@ -9,7 +9,7 @@ import Glibc
 struct CtlCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ctl", abstract: "Talk to a running `sluice run` through its API.",
-        subcommands: [Status.self, PolicyCtl.self, Workloads.self, Workload.self, SensorsCtl.self, Events.self])
+        subcommands: [Status.self, PolicyCtl.self, Workloads.self, Workload.self, SensorsCtl.self, Events.self, Capture.self])
 
     /// Where and how to connect; shared by every subcommand.
     struct Connection: ParsableArguments {

@@ -1,0 +1,91 @@
+import ArgumentParser
+import ControlAPI
+import Foundation
+
+extension CtlCommand {
+    /// `sluice ctl capture ...`: packet capture on demand, like a remote tcpdump.
+    struct Capture: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "capture", abstract: "Capture packets on an interface or workload, with a tcpdump filter.",
+            subcommands: [Start.self, List.self, Get.self, Stop.self, Delete.self])
+
+        struct Start: ParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Start a capture; prints its id.")
+            @OptionGroup var connection: Connection
+            @Option(name: .long, help: "An interface's name in the daemon config.") var interface: String?
+            @Option(name: .long, help: "A workload: every interface it is behind.") var workload: String?
+            @Option(name: .long, help: "A tcpdump filter, e.g. 'tcp port 80'.") var filter = ""
+            @Option(name: .long, help: "Stop after this many packets.") var packets: Int?
+            @Option(name: .long, help: "Stop after this many bytes.") var bytes: Int?
+            @Option(name: .long, help: "Stop after this many seconds.") var seconds: Double?
+            @Option(name: .long, help: "Bytes kept of each packet.") var snaplen: Int?
+            func run() throws {
+                var body: [String: Any] = ["filter": filter]
+                guard (interface == nil) != (workload == nil) else { throw ValidationError("give --interface or --workload") }
+                if let interface { body["interface"] = interface }
+                if let workload { body["workload"] = workload }
+                if let packets { body["packets"] = packets }
+                if let bytes { body["bytes"] = bytes }
+                if let seconds { body["seconds"] = seconds }
+                if let snaplen { body["snaplen"] = snaplen }
+                let r = try connection.call("POST", "/v1/captures", body: Array(try JSONSerialization.data(withJSONObject: body)))
+                if !connection.json { print("capture \(r["id"] ?? "?") started on \(r["target"] ?? "?")") }
+            }
+        }
+
+        struct List: ParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "The captures and their state.")
+            @OptionGroup var connection: Connection
+            func run() throws {
+                let r = try connection.call("GET", "/v1/captures")
+                guard !connection.json else { return }
+                print("ID       TARGET                 FILTER               STATE                 PACKETS  BYTES")
+                for c in r["captures"] as? [[String: Any]] ?? [] {
+                    let n = c["counters"] as? [String: Any] ?? [:]
+                    print("\(pad(c["id"], 8)) \(pad(c["target"], 22)) \(pad(c["filter"], 20)) \(pad(c["state"], 21)) "
+                          + "\(pad(n["written"], 8)) \(n["bytes"] ?? 0)")
+                }
+            }
+        }
+
+        struct Get: ParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Download a capture as one pcapng file.")
+            @OptionGroup var connection: Connection
+            @Argument(help: "The capture's id.") var id: String
+            @Option(name: [.short, .long], help: "Where to write it (default ID.pcapng).") var output: String?
+            func run() throws {
+                let r: APIClient.Response
+                do { r = try connection.client().send("GET", "/v1/captures/\(id)/pcap", timeoutSeconds: 60) } catch {
+                    throw ValidationError("cannot reach the API: \(error)")
+                }
+                guard r.status == 200 else {
+                    FileHandleStderr.write("error \(r.status): \(String(decoding: r.body, as: UTF8.self))\n")
+                    throw ExitCode(1)
+                }
+                let path = output ?? "\(id).pcapng"
+                try Data(r.body).write(to: URL(fileURLWithPath: path))
+                print("\(path): \(r.body.count) bytes")
+            }
+        }
+
+        struct Stop: ParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Stop a capture (its file stays).")
+            @OptionGroup var connection: Connection
+            @Argument var id: String
+            func run() throws {
+                let r = try connection.call("POST", "/v1/captures/\(id)/stop")
+                if !connection.json { print("capture \(id): \(r["state"] ?? "?")") }
+            }
+        }
+
+        struct Delete: ParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Stop a capture and delete its files.")
+            @OptionGroup var connection: Connection
+            @Argument var id: String
+            func run() throws {
+                _ = try connection.call("DELETE", "/v1/captures/\(id)")
+                if !connection.json { print("capture \(id) deleted") }
+            }
+        }
+    }
+}
