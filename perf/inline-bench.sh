@@ -33,7 +33,8 @@
 #   off             the same `tx off rx off tso off gso off gro off` on all four ends for all
 #                   three setups: every setup then handles MTU-sized frames (1500 bytes).
 # Checksum validation is off in Suricata (stream.checksum-validation: no,
-# af-packet checksum-checks: no); Sluice does not drop on checksums.
+# af-packet checksum-checks: no); Sluice forwards checksum-offloaded frames with their vnet
+# header, so the kernel finishes the checksum (docs/afpacket.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -182,7 +183,7 @@ outputs:
       filename: suricata-eve.json
       types: [alert, flow, http, dns, tls, drop]
 logging:
-  default-log-level: notice
+  default-log-level: info
   outputs:
     - console:
         enabled: yes
@@ -233,7 +234,7 @@ EOF
         -S "${rules[0]}" -k none
     # Loading the pcre rules takes several seconds on this machine.
     wait_for "$TMP/suricata.log" "engine started" 120 "${PIDS[-1]}"
-    grep -iE "rules successfully loaded|signatures processed" "$TMP/suricata.log" >&2 || true
+    grep -iE "rules successfully loaded|IPS mode activated" "$TMP/suricata.log" >&2 || true
     measure suricata "suricata $(suricata -V | grep -oE '[0-9]+\.[0-9.]+' | head -n1) af-packet copy-mode ips, $(grep -c '^alert' "${rules[0]}") rules, offloads $off"
 }
 

@@ -166,6 +166,9 @@ public final class Daemon: @unchecked Sendable {
                     io.add(pair: PairIO(ringA: ra, ringB: rb, txA: ta, txB: tb, iface: iface))
                 case .tap:
                     var c = AFPacketConfig()
+                    // A tap sees both directions: on a bridge port or a veth end, half the
+                    // conversation leaves through the interface, which the kernel calls outgoing.
+                    c.ignoreOutgoing = false
                     c.fanoutGroup = config.workers > 1 ? group : nil
                     io.add(tap: TapIO(ring: try AFPacketRing(interface: spec.interface, config: c), iface: iface))
                 }
@@ -221,13 +224,15 @@ public final class Daemon: @unchecked Sendable {
     /// Starts one thread per worker, each pinned to a core in turn.
     func start() -> Running {
         let running = Running()
+        let initialized = DispatchGroup()
         let cores = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
         for (i, io) in ios.enumerated() {
             let plan = WorkerPlan(index: i, io: io, engine: settings.engine, l7: settings.l7, sensorConfig: settings.sensors,
                                   sensorSet: sensorSet, mailbox: mailbox, eveFD: eveFD, failOpen: config.failOpen,
                                   failAfterNanos: UInt64(config.failAfterMs) * 1_000_000, stop: stop,
-                                  capture: captures?.worker(i))
+                                  capture: captures?.worker(i), initialized: initialized)
             running.done.enter()
+            initialized.enter()
             let t = Thread {
                 // One core per worker, so a worker's flow table and rings stay in its cache.
                 _ = sluice_pin_thread(Int32(i % cores))
@@ -238,6 +243,8 @@ public final class Daemon: @unchecked Sendable {
             t.name = "sluice-worker-\(i)"
             t.start()
         }
+        // Ready means reading: every worker has built its engine and entered its loop.
+        initialized.wait()
         let names = config.interfaces.map { $0.mode == .inline ? "\($0.name) inline \($0.pair.joined(separator: "<->"))" : "\($0.name) tap \($0.interface)" }
         log("ready: \(config.workers) worker\(config.workers == 1 ? "" : "s"), \(names.joined(separator: ", ")), "
             + "policy \(hasPolicy ? "version \(policyVersion) from \(policySource)" : "none (unknown: \(config.unknownAllows ? "allow" : "deny"))"), "
@@ -312,6 +319,7 @@ public final class Daemon: @unchecked Sendable {
             }
             for (k, t) in r.taps.enumerated() {
                 tapTotals[k].received &+= t.received; tapTotals[k].kernelDrops &+= t.kernelDrops
+                tapTotals[k].kernelPackets &+= t.kernelPackets
             }
         }
         for (k, spec) in inline.enumerated() {
@@ -321,7 +329,8 @@ public final class Daemon: @unchecked Sendable {
                 + " kernel drops \(t.2.kernelDrops + t.3.kernelDrops), send failures \(t.2.transmitFailed + t.3.transmitFailed)\n"
         }
         for (k, spec) in taps.enumerated() {
-            out += "  \(spec.name): tap \(spec.interface) received \(tapTotals[k].received), kernel drops \(tapTotals[k].kernelDrops)\n"
+            out += "  \(spec.name): tap \(spec.interface) received \(tapTotals[k].received) (kernel counted \(tapTotals[k].kernelPackets)),"
+                + " kernel drops \(tapTotals[k].kernelDrops)\n"
         }
         out += "  flows \(flows)  policy allowed \(policy.allowed) violations \(policy.violations) denied \(policy.denied)"
             + " learned \(policy.learned) unknown workload \(policy.unknownWorkload) (packets dropped \(policy.droppedPackets))"

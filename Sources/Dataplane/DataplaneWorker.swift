@@ -3,6 +3,7 @@ import Capture
 import Codecs
 import Enforce
 import Engine
+import Dispatch
 import Glibc
 import L7
 import PacketIO
@@ -24,6 +25,9 @@ struct WorkerPlan: @unchecked Sendable {
     let stop: AFPacketStopSignal
     /// This worker's view of the running captures (nil when captures are off).
     let capture: CaptureWorker?
+    /// Left once the worker's engine is built and it starts reading: the daemon says "ready"
+    /// only then.
+    let initialized: DispatchGroup
 }
 
 /// What the dataplane itself did, beside the engine's counters.
@@ -100,6 +104,7 @@ func runWorker(_ plan: WorkerPlan) -> WorkerReport {
     var resets = ResetSlots()
     var dc = DataplaneCounters()
     let io = plan.io
+    plan.initialized.leave()
     var lastFlush = monotonicNanos()
     while !plan.stop.isStopped {
         let g = plan.mailbox.generation

@@ -161,6 +161,14 @@ public struct PolicyStage: InspectionStage, ~Copyable {
         let fqdn = fqdnGroups(under: policy, flow, server: e.pointee.server, now: e.pointee.lastSeen)
         var d = policy.classify(src: e.pointee.client, dst: e.pointee.server, proto: e.pointee.proto,
                                 dstPort: e.pointee.serverPort, app: app, fqdn: fqdn)
+        // A TCP flow not allowed by address may still be allowed by name: wait (within the
+        // app budget) for the client to name its host in a TLS SNI or HTTP Host, as a flow
+        // whose rule names an app waits for the app.
+        if app == .unknown && d.status == .decided && d.effect != .allow && policy.hasFQDNRules
+            && e.pointee.proto == IPProto.tcp && fqdn.count == 0
+            && e.pointee.bytesToServer &+ e.pointee.bytesToClient <= appBudget {
+            return
+        }
         if d.status == .needsApp {
             guard app == .unknown, e.pointee.bytesToServer &+ e.pointee.bytesToClient > appBudget else { return }
             app = .failed

@@ -47,6 +47,9 @@ public final class CompiledPolicy: @unchecked Sendable {
     @usableFromInline let topMode: PolicyMode
     @usableFromInline let defaultAction: PolicyAction
 
+    /// Some rule's destination is an FQDN group: a flow whose name is not known yet may still
+    /// match one once the client names its host (TLS SNI, HTTP Host).
+    public let hasFQDNRules: Bool
     /// Workload names, indexed by `Decision.workload`.
     public let workloadNames: [String]
 
@@ -111,6 +114,8 @@ public final class CompiledPolicy: @unchecked Sendable {
         topMode = document.mode
         defaultAction = document.defaultAction
         workloadNames = document.workloads.map(\.name)
+        let fqdnGroups = Set(document.groups.filter { !$0.fqdns.isEmpty }.map(\.name))
+        hasFQDNRules = document.rules.contains { r in r.to.contains { fqdnGroups.contains($0) } }
     }
 
     /// Parses, validates and compiles the policy in `text` (the contents of `file`).

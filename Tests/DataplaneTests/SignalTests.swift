@@ -1,0 +1,67 @@
+#if os(Linux)
+import Foundation
+import XCTest
+
+/// SIGTERM and SIGHUP on a running inline `sluice run`.
+final class SignalTests: XCTestCase {
+    /// SIGTERM right after a request: exit status 0, a summary on stderr, and the request's
+    /// http record and its flow record (ended by the shutdown) are in EVE.
+    func testSigtermFlushesEveAndExitsZero() throws {
+        let bed = try Bed()
+        defer { bed.tearDown() }
+        try bed.startHTTP()
+        try bed.write("policy.yaml", protectPolicy())
+        let sluice = try Daemon(bed, interfaces: [inlinePair])
+        let ok = bed.curl("http://10.98.0.2/hello.txt", "--local-port 41236")
+        expect(ok.status == 0, "curl: \(ok)", sluice)
+
+        XCTAssertEqual(sluice.stop(), 0, "exit status; log:\n\(sluice.log)")
+        let lines = sluice.log.split(separator: "\n")
+        let summary = lines.drop { !$0.contains("ready") }.dropFirst()
+        expect(!summary.isEmpty, "no summary on stderr after the ready line", sluice)
+        let http = sluice.records("http")
+        expect(http.contains { field($0, "src_port") == "41236" && field($0, "http", "url") == "/hello.txt" },
+               "no http record after SIGTERM: \(http)", sluice)
+        let flows = sluice.records("flow")
+        expect(flows.contains { field($0, "src_port") == "41236" && field($0, "dest_port") == "80" },
+               "no flow record after SIGTERM: \(flows)", sluice)
+    }
+
+    /// SIGHUP with a policy that moves HTTP from :80 to :8080 takes effect for new
+    /// connections; a broken policy (a rule naming an unknown group, which would allow :80
+    /// again) is rejected with file:line and the previous policy stays in force.
+    func testSighupReloadsPolicyAndRejectsBrokenOne() throws {
+        let bed = try Bed()
+        defer { bed.tearDown() }
+        try bed.startHTTP()
+        try bed.startHTTP(port: 8080)
+        try bed.write("policy.yaml", protectPolicy())
+        let sluice = try Daemon(bed, interfaces: [inlinePair])
+
+        func check(_ stage: String, port80: Bool, port8080: Bool) {
+            for (port, allowed) in [(80, port80), (8080, port8080)] {
+                let r = bed.curl("http://10.98.0.2:\(port)/hello.txt")
+                expect((r.status == 0) == allowed,
+                       "\(stage): :\(port) should \(allowed ? "work" : "fail"), curl exit \(r.status): \(r.output)", sluice)
+            }
+        }
+        check("first policy", port80: true, port8080: false)
+
+        try bed.write("policy.yaml", protectPolicy(httpPort: 8080))
+        let reloaded = sluice.reload()
+        expect(reloaded?.contains("reloaded") == true, "SIGHUP with a valid policy: \(reloaded ?? "no line")", sluice)
+        check("after reload", port80: false, port8080: true)
+
+        try bed.write("policy.yaml", protectPolicy(httpPort: 80, extraRules: [
+            "{ id: 50, from: clients, to: nosuchgroup, ports: [tcp/22], action: allow }",
+        ]))
+        let rejected = sluice.reload()
+        expect(rejected?.contains("reload rejected:") == true, "SIGHUP with a broken policy: \(rejected ?? "no line")", sluice)
+        // file:line:reason; the rule naming the unknown group is line 15 of what protectPolicy writes.
+        expect(rejected?.contains("policy.yaml:15") == true && rejected?.contains("nosuchgroup") == true,
+               "rejection does not name file, line and reason: \(rejected ?? "")", sluice)
+        check("after rejected reload", port80: false, port8080: true)
+        XCTAssertEqual(sluice.stop(), 0, "exit status; log:\n\(sluice.log)")
+    }
+}
+#endif
