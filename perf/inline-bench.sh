@@ -5,6 +5,10 @@
 #             protect policy, the built-in sensors (dlp-pii, dlp-secrets, waf-core) on
 #   suricata  Suricata 7 AF_PACKET IPS copy-mode on the same two ends, with
 #             perf/suricata-sensors.rules (the same pattern classes as the built-in sensors)
+#   push      (only when asked: --only push) Sluice inline under iperf3 load while policies are
+#             pushed through its API (`sluice ctl policy push`, --pushes N, default 20): how long
+#             each push takes to be in force on every worker, and whether any frame was lost
+#             (kernel drops, frames dropped, send failures from the stop summary)
 #
 #   sudo perf/inline-bench.sh [--seconds N] [--pings N] [--only bridge,sluice,suricata]
 #                             [--offloads auto|off] [--workers N]
@@ -44,6 +48,7 @@ PINGS=200
 ONLY=bridge,sluice,suricata
 OFFLOADS=auto
 WORKERS=1
+PUSHES=20
 while [ $# -gt 0 ]; do
     case $1 in
         --seconds) SECONDS_RUN=$2; shift 2 ;;
@@ -51,6 +56,7 @@ while [ $# -gt 0 ]; do
         --only) ONLY=$2; shift 2 ;;
         --offloads) OFFLOADS=$2; shift 2 ;;
         --workers) WORKERS=$2; shift 2 ;;
+        --pushes) PUSHES=$2; shift 2 ;;
         -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
         *) echo "unknown argument $1 (see --help)" >&2; exit 2 ;;
     esac
@@ -238,14 +244,16 @@ EOF
     measure suricata "suricata $(suricata -V | grep -oE '[0-9]+\.[0-9.]+' | head -n1) af-packet copy-mode ips, $(grep -c '^alert' "${rules[0]}") rules, offloads $off"
 }
 
-run_sluice() {
+sluice_bin() {
     local bin=${SLUICE:-$ROOT/.build/release/sluice}
     if [ ! -x "$bin" ]; then
         echo "building $bin" >&2
         swift build -c release --product sluice >&2
     fi
-    local off; off=$(offloads_for sluice)
-    topology "$off"
+    echo "$bin"
+}
+
+sluice_config() {   # $1: an extra line of daemon config (the API, for the push setup)
     cat >"$TMP/policy.yaml" <<'EOF'
 version: 1
 mode: protect
@@ -267,7 +275,15 @@ policy: policy.yaml
 sensors: [dlp-pii, dlp-secrets, waf-core]
 eve: $TMP/sluice-eve.json
 fail: open
+$1
 EOF
+}
+
+run_sluice() {
+    local bin; bin=$(sluice_bin)
+    local off; off=$(offloads_for sluice)
+    topology "$off"
+    sluice_config ""
     start $MID "$TMP/sluice.log" "$bin" run --config "$TMP/sluice.yaml"
     local pid=${PIDS[-1]}
     wait_for "$TMP/sluice.log" "ready" 60 "$pid"
@@ -277,12 +293,65 @@ EOF
     sed -n '/stopped/,$p' "$TMP/sluice.log" >&2
 }
 
+# Policy pushes through the API while iperf3 runs: time until each is in force on every
+# worker, and whether any frame was lost meanwhile.
+run_push() {
+    local bin; bin=$(sluice_bin)
+    local off; off=$(offloads_for sluice)
+    topology "$off"
+    head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$TMP/token"
+    sluice_config "api: { socket: $TMP/api.sock, token_file: $TMP/token }"
+    # The same traffic allowed by another rule: every push changes the policy in force without
+    # changing the iperf3 flow's verdict.
+    sed 's/id: 1, from: any/id: 2, from: any/' "$TMP/policy.yaml" >"$TMP/policy-b.yaml"
+    start $MID "$TMP/sluice.log" "$bin" run --config "$TMP/sluice.yaml"
+    local pid=${PIDS[-1]}
+    wait_for "$TMP/sluice.log" "ready" 60 "$pid"
+    ip netns exec $CLI ping -c 3 -i 0.2 -W 1 10.98.0.2 >/dev/null 2>&1 || true
+    start $SRV "$TMP/iperf3-server.log" iperf3 -s -B 10.98.0.2 -1 --forceflush
+    wait_for "$TMP/iperf3-server.log" "listening" 10 "${PIDS[-1]}"
+    ip netns exec $CLI timeout $((SECONDS_RUN + 20)) iperf3 -c 10.98.0.2 -t "$SECONDS_RUN" -J >"$TMP/iperf3.json" 2>/dev/null &
+    local client=$!
+    sleep 1
+    local gap; gap=$(python3 -c "print(max(0.05, ($SECONDS_RUN - 2) / $PUSHES))")
+    local i f
+    for i in $(seq "$PUSHES"); do
+        f=$TMP/policy.yaml; [ $((i % 2)) = 1 ] && f=$TMP/policy-b.yaml
+        ip netns exec $MID "$bin" ctl policy push "$f" --socket "$TMP/api.sock" --token-file "$TMP/token" \
+            >>"$TMP/pushes.log" 2>&1 || true
+        sleep "$gap"
+    done
+    wait $client || true
+    kill -TERM "$pid"; wait "$pid" || echo "sluice exited with status $?" >&2
+    python3 - "$TMP/pushes.log" "$TMP/iperf3.json" "$TMP/sluice.log" "$PUSHES" <<'PY'
+import json, re, sys
+pushes = sorted(float(m) for m in re.findall(r"on every worker ([0-9.]+) ms after the push", open(sys.argv[1]).read()))
+try:
+    j = json.load(open(sys.argv[2]))
+    gbps = "%.2f Gbit/s" % (j["end"]["sum_received"]["bits_per_second"] / 1e9)
+    retrans = j["end"]["sum_sent"].get("retransmits", "n/a")
+except Exception:
+    gbps, retrans = "throughput n/a", "n/a"
+log = open(sys.argv[3]).read()
+m = re.search(r"received (\d+) forwarded (\d+) dropped (\d+);.*?received (\d+) forwarded (\d+) dropped (\d+); "
+              r"kernel drops (\d+), send failures (\d+)", log)
+lost = "summary n/a" if not m else "frames received %d, forwarded %d, dropped %d; kernel drops %s; send failures %s" % (
+    int(m[1]) + int(m[4]), int(m[2]) + int(m[5]), int(m[3]) + int(m[6]), m[7], m[8])
+if pushes:
+    print("push:     %d/%s pushes under iperf3 (%s, %s TCP retransmits): in force on every worker after median %.2f ms, max %.2f ms; %s"
+          % (len(pushes), sys.argv[4], gbps, retrans, pushes[len(pushes) // 2], pushes[-1], lost))
+else:
+    print("push:     no push succeeded (see %s); %s" % (sys.argv[1], lost))
+PY
+}
+
 echo "inline bench: ${SECONDS_RUN}s iperf3 TCP (1 stream), $PINGS pings at 10 ms; $(nproc) cores, $(uname -r)" >&2
 IFS=, read -ra setups <<<"$ONLY"
 for s in "${setups[@]}"; do
     case $s in
         bridge) run_bridge ;;
         sluice) run_sluice || echo "sluice:   failed (log: $(tail -n 5 "$TMP/sluice.log" 2>/dev/null | tr '\n' ' '))" ;;
+        push) run_push || echo "push:     failed (log: $(tail -n 5 "$TMP/sluice.log" 2>/dev/null | tr '\n' ' '))" ;;
         suricata) run_suricata || echo "suricata: failed (log: $(tail -n 5 "$TMP/suricata.log" 2>/dev/null | tr '\n' ' '))" ;;
         *) echo "unknown setup $s" >&2; exit 2 ;;
     esac
