@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
     ],
     targets: [
         .systemLibrary(name: "CPcap", path: "CSources/CPcap", pkgConfig: "libpcap",
@@ -60,6 +61,10 @@ let package = Package(
         .target(name: "Dataplane",
                 dependencies: ["Engine", "Enforce", "L7", "PacketIO", "Policy", "Sensors", "SluiceConfig", "Codecs", "CAFPacket"],
                 swiftSettings: hotPathSettings),
+        .target(name: "Telemetry",
+                dependencies: ["Codecs", "Defrag", "Stream", "L7Core", .product(name: "NIOCore", package: "swift-nio"),
+                               .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio")],
+                swiftSettings: hotPathSettings),
         .executableTarget(name: "sluice",
                           dependencies: ["Engine", "Enforce", "L7", "PacketIO", "Policy", "Sensors", "SluiceConfig", "Dataplane",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")]),
@@ -91,6 +96,7 @@ let package = Package(
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "L7Core", "Output", "PacketIO", "SluiceTestSupport"]),
         .testTarget(name: "HTTP2Tests", dependencies: ["HTTP2", "L7Core", "Output", "SluiceTestSupport"]),
         .testTarget(name: "DatastoreTests", dependencies: ["Datastore", "L7Core", "SluiceTestSupport"]),
+        .testTarget(name: "TelemetryTests", dependencies: ["Telemetry", "Codecs", "L7Core"]),
         .testTarget(name: "TLSTests", dependencies: ["TLS", "Output", "SluiceTestSupport",
                                                 .product(name: "Crypto", package: "swift-crypto")]),
     ]
