@@ -18,7 +18,7 @@ import Synchronization
 /// sequence moves, and then it is thrown away.
 public final class MetricsSlot: @unchecked Sendable {
     private let sequence = Atomic<UInt64>(0)
-    private let storage: UnsafeMutableRawPointer
+    let storage: UnsafeMutableRawPointer
 
     /// An empty slot: reads return all-zero metrics until the first publication.
     public init() {
