@@ -26,8 +26,8 @@ public struct DirectionTraffic: Sendable, Equatable {
 
 /// Per interface number (0..<32, as the daemon numbers interfaces) and direction: packets,
 /// bytes, forwarded and dropped frames; per interface: frames the kernel dropped. Inline
-/// storage. Interface numbers beyond the capacity are not stored; their frames are counted in
-/// `untracked`.
+/// storage. Interface numbers beyond the capacity are not stored: setting their counters does
+/// nothing, and frames `record`ed for them are counted in `untracked`.
 public struct InterfaceTraffic: BitwiseCopyable, Sendable {
     @usableFromInline var packets = Counters64()
     @usableFromInline var bytes = Counters64()
@@ -35,7 +35,8 @@ public struct InterfaceTraffic: BitwiseCopyable, Sendable {
     @usableFromInline var dropped = Counters64()
     /// Frames the kernel dropped (ring full), per interface number.
     public var kernelDrops = Counters32()
-    /// Frames set or recorded for interface numbers at or beyond `capacity`.
+    /// Frames recorded for interface numbers at or beyond `capacity` (a worker that copies
+    /// its own counters in sets this itself).
     public var untracked: UInt64 = 0
 
     /// Number of interface numbers held (0..<32).
@@ -44,8 +45,8 @@ public struct InterfaceTraffic: BitwiseCopyable, Sendable {
     /// All zero.
     @inlinable public init() {}
 
-    /// The counters of interface `iface` in `direction`; setting one beyond the capacity
-    /// adds its packets to `untracked` instead.
+    /// The counters of interface `iface` in `direction` (zero, and not settable, beyond the
+    /// capacity).
     @inlinable public subscript(iface: Int, direction: TrafficDirection) -> DirectionTraffic {
         get {
             guard iface >= 0 && iface < Self.capacity else { return DirectionTraffic() }
@@ -53,7 +54,7 @@ public struct InterfaceTraffic: BitwiseCopyable, Sendable {
             return DirectionTraffic(packets: packets[i], bytes: bytes[i], forwarded: forwarded[i], dropped: dropped[i])
         }
         set {
-            guard iface >= 0 && iface < Self.capacity else { untracked &+= newValue.packets; return }
+            guard iface >= 0 && iface < Self.capacity else { return }
             let i = iface &* 2 &+ direction.rawValue
             packets[i] = newValue.packets; bytes[i] = newValue.bytes
             forwarded[i] = newValue.forwarded; dropped[i] = newValue.dropped

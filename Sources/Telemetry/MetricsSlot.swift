@@ -1,4 +1,9 @@
 import Synchronization
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Where one worker publishes its `WorkerMetrics` for the scraper: a seqlock. One writer (the
 /// worker) and any number of readers (scrapes), no locks, no allocation, no reference
@@ -46,7 +51,8 @@ public final class MetricsSlot: @unchecked Sendable {
     }
 
     /// Copies the last publication into `out` and returns how many times the copy was retried
-    /// because a publication overlapped it.
+    /// because a publication was in progress or overlapped it. After 64 retries in a row the
+    /// reader yields its core, so a writer preempted mid-publication gets to finish.
     @discardableResult
     public func readInto(_ out: inout WorkerMetrics) -> Int {
         var retries = 0
@@ -60,6 +66,7 @@ public final class MetricsSlot: @unchecked Sendable {
                 if sequence.load(ordering: .relaxed) == s1 { return retries }
             }
             retries &+= 1
+            if retries & 63 == 0 { sched_yield() }
         }
     }
 

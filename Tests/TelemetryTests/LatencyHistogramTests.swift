@@ -1,3 +1,4 @@
+import Foundation
 import Telemetry
 import XCTest
 
@@ -68,5 +69,22 @@ final class LatencyHistogramTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(last, t1)
         print(String(format: "histogram record: %.1f ns; MonotonicClock.nanos(): %.1f ns",
                      Double(t1 - t0) / Double(n), Double(t2 - t1) / Double(n)))
+    }
+}
+
+final class PacketTimerTests: XCTestCase {
+    func testLapsRecordConsecutiveIntervals() {
+        var h = LatencyHistogram()
+        var timer = PacketTimer()
+        let t0 = timer.start()
+        usleep(2000)
+        timer.lap(into: &h)
+        let t2 = timer.lap(into: &h)
+        XCTAssertEqual(h.count, 2)
+        XCTAssertEqual(h.sumNanos, t2 - t0)
+        XCTAssertGreaterThanOrEqual(h.sumNanos, 2_000_000)
+        // The lap across the 2 ms sleep is above 1 ms; the lap right after it is far below.
+        XCTAssertEqual(h.cumulative(through: LatencyHistogram.bucket(for: 1_000_000) - 1), 1)
+        XCTAssertEqual(h.cumulative(through: LatencyHistogram.finiteBuckets), 2)
     }
 }
