@@ -1,5 +1,5 @@
 /// Per-worker decode counters. Plain fields owned by one worker; summed across workers when read.
-public struct DecodeCounters: Sendable {
+public struct DecodeCounters: Sendable, BitwiseCopyable {
     /// Frames seen.
     public var packets: UInt64 = 0
     /// Bytes on the wire (original lengths).
@@ -38,7 +38,7 @@ public struct DecodeCounters: Sendable {
 }
 
 /// Up to 32 counters indexed by a small enum's raw value, stored inline (no heap).
-public struct ReasonCounts: Sendable {
+public struct ReasonCounts: Sendable, BitwiseCopyable {
     @usableFromInline var storage: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64,
                                     UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64,
                                     UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64,

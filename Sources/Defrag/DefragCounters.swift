@@ -1,5 +1,5 @@
 /// Per-worker reassembly counters. Plain fields owned by one worker; summed across workers when read.
-public struct DefragCounters: Sendable {
+public struct DefragCounters: Sendable, BitwiseCopyable {
     /// Calls to `Defragmenter.insert`, whatever became of the fragment.
     public var fragments: UInt64 = 0
     /// Datagrams rebuilt and handed back.

@@ -1,5 +1,5 @@
 /// Per-worker reassembly counters.
-public struct StreamCounters: Sendable {
+public struct StreamCounters: Sendable, BitwiseCopyable {
     /// Segments with payload handed to reassembly.
     public var segments: UInt64 = 0
     /// Segments that arrived ahead of the stream and were buffered.
