@@ -56,7 +56,7 @@ public final class APIServer: Sendable {
         try? group.syncShutdownGracefully()
     }
 
-    static func split(_ listen: String) throws -> (String, Int) {
+    public static func split(_ listen: String) throws -> (String, Int) {
         guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]) else {
             throw APIServerError("listen address \"\(listen)\" is not host:port")
         }

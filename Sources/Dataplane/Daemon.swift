@@ -12,6 +12,7 @@ import Sensors
 import SluiceConfig
 import ControlAPI
 import Synchronization
+import Telemetry
 
 /// The long-running dataplane: opens every interface on every worker, runs the workers on
 /// their own threads, and on the main thread waits for signals: SIGHUP reloads the policy,
@@ -39,6 +40,9 @@ public final class Daemon: @unchecked Sendable {
     var api: APIServer?
     /// Captures on demand, when a capture directory is configured.
     let captures: CaptureRegistry?
+    /// Every worker's published counters, and the Prometheus endpoint serving them.
+    let board: MetricsBoard
+    var metricsServer: MetricsServer?
     let startedAt = Date()
     /// How long the last pushed policy took to be in force on every worker.
     var lastApplyNanos: UInt64?
@@ -84,6 +88,11 @@ public final class Daemon: @unchecked Sendable {
                 : "interface \(i.name) names workload \"\(i.workload ?? "")\", which the policy does not define: its flows get the policy's unknown action")
         }
         mailbox = PolicyMailbox(policy!, unknownInterfaces: unknown, workers: config.workers)
+        board = MetricsBoard(workers: config.workers)
+        guard config.interfaces.count < InterfaceTraffic.capacity else {
+            throw ConfigError(file: config.file, line: 0, column: 0, key: "interfaces",
+                              reason: "at most \(InterfaceTraffic.capacity - 1) interfaces per daemon")
+        }
         captures = try config.captureDirectory.map { dir in
             try CaptureRegistry(directory: dir, diskBudget: config.captureBudget, workers: config.workers,
                                 interfaces: config.interfaces.enumerated().map {
@@ -99,6 +108,29 @@ public final class Daemon: @unchecked Sendable {
         }
         try openSockets()
         try startAPI()
+        try startMetrics()
+    }
+
+    /// Serves `/metrics` (Prometheus text, no token, as exporters do) on `metrics.listen`.
+    func startMetrics() throws {
+        guard let listen = config.metricsListen else { return }
+        let (host, port) = try APIServer.split(listen)
+        let board = board
+        let set = sensorSet
+        let labels = MetricsLabels(
+            interfaces: config.interfaces.enumerated().map { j, s in
+                MetricsLabels.Interface(index: j + 1, name: s.name,
+                                        directions: s.mode == .inline ? ["\(s.pair[0])_to_\(s.pair[1])", "\(s.pair[1])_to_\(s.pair[0])"] : ["in"])
+            },
+            ruleDescription: { _ in nil },
+            sensorRule: { sid in
+                guard let set, let r = set.rules.firstIndex(where: { $0.id == UInt32(sid) }) else { return nil }
+                return (set.sensors[set.sensorIndex(ofRule: r)].name, set.rules[r].name)
+            })
+        let server = MetricsServer(host: host, port: port) { PrometheusText.render(workers: board.read(), labels: labels) }
+        let bound = try server.start()
+        metricsServer = server
+        log("metrics: http://\(host):\(bound)/metrics")
     }
 
     deinit { if eveFD > 2 { close(eveFD) } }
@@ -216,6 +248,7 @@ public final class Daemon: @unchecked Sendable {
 
     func finish(_ running: Running) -> String {
         api?.stop()
+        try? metricsServer?.stop()
         stop.stop()
         running.done.wait()
         return summary(running.reports)
@@ -230,7 +263,7 @@ public final class Daemon: @unchecked Sendable {
             let plan = WorkerPlan(index: i, io: io, engine: settings.engine, l7: settings.l7, sensorConfig: settings.sensors,
                                   sensorSet: sensorSet, mailbox: mailbox, eveFD: eveFD, failOpen: config.failOpen,
                                   failAfterNanos: UInt64(config.failAfterMs) * 1_000_000, stop: stop,
-                                  capture: captures?.worker(i), initialized: initialized)
+                                  capture: captures?.worker(i), initialized: initialized, metrics: board.slots[i])
             running.done.enter()
             initialized.enter()
             let t = Thread {

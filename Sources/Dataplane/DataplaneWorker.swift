@@ -9,6 +9,7 @@ import L7
 import PacketIO
 import Policy
 import Sensors
+import Telemetry
 
 /// Everything a worker thread starts from: its sockets and the shared, immutable pieces.
 struct WorkerPlan: @unchecked Sendable {
@@ -28,6 +29,8 @@ struct WorkerPlan: @unchecked Sendable {
     /// Left once the worker's engine is built and it starts reading: the daemon says "ready"
     /// only then.
     let initialized: DispatchGroup
+    /// Where the worker publishes its counters for the Prometheus endpoint.
+    let metrics: MetricsSlot
 }
 
 /// What the dataplane itself did, beside the engine's counters.
@@ -104,6 +107,9 @@ func runWorker(_ plan: WorkerPlan) -> WorkerReport {
     var resets = ResetSlots()
     var dc = DataplaneCounters()
     let io = plan.io
+    var m = WorkerMetrics()
+    var timer = PacketTimer()
+    var lastPublish: UInt64 = 0
     plan.initialized.leave()
     var lastFlush = monotonicNanos()
     while !plan.stop.isStopped {
@@ -116,14 +122,18 @@ func runWorker(_ plan: WorkerPlan) -> WorkerReport {
             dc.policiesApplied &+= 1
         }
         let wall = realtimeNanos()
+        let batchStart = monotonicNanos()
         plan.capture?.poll(now: wall)
+        timer.start()
         var n = 0
         for i in 0..<io.pairCount {
             let p = io.pairs + i
             n += pump(&p.pointee.ringA, out: &p.pointee.txB, back: &p.pointee.txA, counters: &p.pointee.aToB,
-                      iface: p.pointee.iface, worker: &worker, resets: &resets, wall: wall, plan: plan, dc: &dc)
+                      iface: p.pointee.iface, worker: &worker, resets: &resets, wall: wall, plan: plan, dc: &dc,
+                      timer: &timer, latency: &m.latency)
             n += pump(&p.pointee.ringB, out: &p.pointee.txA, back: &p.pointee.txB, counters: &p.pointee.bToA,
-                      iface: p.pointee.iface, worker: &worker, resets: &resets, wall: wall, plan: plan, dc: &dc)
+                      iface: p.pointee.iface, worker: &worker, resets: &resets, wall: wall, plan: plan, dc: &dc,
+                      timer: &timer, latency: &m.latency)
         }
         for i in 0..<io.tapCount {
             let t = io.taps + i
@@ -134,16 +144,25 @@ func runWorker(_ plan: WorkerPlan) -> WorkerReport {
                                     iface: t.pointee.iface)
                 _ = worker.process(frame: f.packet.data, wireLength: f.packet.wireLength, timestamp: f.packet.timestamp,
                                    linkType: .ethernet, iface: t.pointee.iface)
+                m.interfaces.record(iface: Int(t.pointee.iface), direction: .aToB, bytes: f.packet.wireLength, forwarded: false)
+                timer.lap(into: &m.latency)
             }
             t.pointee.ring.releaseConsumed()
             t.pointee.received &+= UInt64(k)
             n += k
         }
         let mono = monotonicNanos()
+        if n > 0 { m.busy.add(busy: mono &- batchStart) }
+        if mono &- lastPublish >= 100_000_000 {
+            fill(&m, &worker, io, dc)
+            plan.metrics.publish(m)
+            lastPublish = mono
+        }
         if n == 0 {
             worker.tick(now: wall)
             if mono &- lastFlush > 100_000_000 { worker.flushEvents(); lastFlush = mono }
             io.wait(ms: 10)
+            m.busy.add(idle: monotonicNanos() &- mono)
         } else if mono &- lastFlush > 500_000_000 {
             worker.flushEvents()
             lastFlush = mono
@@ -179,7 +198,8 @@ func runWorker(_ plan: WorkerPlan) -> WorkerReport {
 @inline(__always)
 func pump(_ ring: inout AFPacketRing, out: inout AFPacketTransmitter, back: inout AFPacketTransmitter,
           counters c: inout InlineDirectionCounters, iface: UInt16, worker: inout Worker<PolicyStage>,
-          resets: inout ResetSlots, wall: UInt64, plan: WorkerPlan, dc: inout DataplaneCounters) -> Int {
+          resets: inout ResetSlots, wall: UInt64, plan: WorkerPlan, dc: inout DataplaneCounters,
+          timer: inout PacketTimer, latency: inout LatencyHistogram) -> Int {
     var n = 0
     resets.next = 0
     while n < 256, let f = ring.nextFrame() {
@@ -204,16 +224,67 @@ func pump(_ ring: inout AFPacketRing, out: inout AFPacketTransmitter, back: inou
                 out.enqueue(bytes: r.on)
                 dc.resetsSent &+= 2
             }
+            timer.lap(into: &latency)
             continue
         }
         if f.isSegmentationOffload { c.superFrames &+= 1 }
         out.enqueue(f)
         c.forwarded &+= 1
+        timer.lap(into: &latency)
     }
     // The batch points into the ring and the reset slots: send it before either is reused.
     out.flush()
     back.flush()
     ring.releaseConsumed()
     return n
+}
+#endif
+
+#if os(Linux)
+/// Copies the worker's counters into its metrics snapshot (about every 100 ms, off the
+/// per-frame path): the fields are read directly, since `Worker.stats()` allocates.
+func fill(_ m: inout WorkerMetrics, _ worker: inout Worker<PolicyStage>, _ io: WorkerIO, _ dc: DataplaneCounters) {
+    var truncated: UInt64 = 0, sendFailures: UInt64 = 0
+    for i in 0..<io.pairCount {
+        let p = io.pairs + i
+        let iface = Int(p.pointee.iface)
+        let ab = p.pointee.aToB, ba = p.pointee.bToA
+        m.interfaces[iface, .aToB] = DirectionTraffic(packets: ab.received, bytes: ab.receivedBytes, forwarded: ab.forwarded, dropped: ab.dropped)
+        m.interfaces[iface, .bToA] = DirectionTraffic(packets: ba.received, bytes: ba.receivedBytes, forwarded: ba.forwarded, dropped: ba.dropped)
+        truncated &+= ab.truncated &+ ba.truncated
+        try? p.pointee.ringA.refreshKernelStatistics()
+        try? p.pointee.ringB.refreshKernelStatistics()
+        if iface < InterfaceTraffic.capacity {
+            m.interfaces.kernelDrops[iface] = p.pointee.ringA.statistics.kernelDrops &+ p.pointee.ringB.statistics.kernelDrops
+        }
+        sendFailures &+= p.pointee.txA.failed &+ p.pointee.txB.failed
+    }
+    for i in 0..<io.tapCount {
+        let t = io.taps + i
+        try? t.pointee.ring.refreshKernelStatistics()
+        let iface = Int(t.pointee.iface)
+        if iface < InterfaceTraffic.capacity { m.interfaces.kernelDrops[iface] = t.pointee.ring.statistics.kernelDrops }
+    }
+    let pc = worker.stage.counters
+    m[drops: .policyDeny] = pc.droppedPackets
+    m[drops: .sensorBlock] = worker.stage.l7.counters.sensorDrops
+    m[drops: .failClosed] = dc.failDropped
+    m[drops: .truncated] = truncated
+    m[drops: .sendFailure] = sendFailures
+    m.flowsActive = UInt64(worker.flows.count)
+    m.flowsCreated = worker.flowCounters.created
+    m.flowsTimedOut = worker.flowCounters.timedOut
+    m.flowsEvicted = worker.flowCounters.evicted
+    m.flowsReused = worker.flowCounters.reused
+    m.flowsByApp = worker.stage.l7.counters.flowsByApp
+    m[verdicts: .allow] = pc.allowed
+    m[verdicts: .violate] = pc.violations
+    m[verdicts: .deny] = pc.denied
+    m[verdicts: .learn] = pc.learned
+    m[verdicts: .unknown] = pc.unknownWorkload
+    m[verdicts: .exempt] = pc.exempt
+    m.decode = worker.decodeCounters
+    m.defrag = worker.defrag.counters
+    m.stream = worker.reassembler.counters
 }
 #endif
