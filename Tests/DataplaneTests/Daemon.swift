@@ -33,7 +33,8 @@ final class Daemon {
     /// Writes the config (interfaces given as YAML flow mappings, the policy and sensor files
     /// already in `bed.dir`), starts Sluice and waits for `ready` on stderr.
     init(_ bed: Bed, interfaces: [String], policy: String? = "policy.yaml", sensorFiles: [String] = [],
-         sensors: [String] = ["dlp-pii", "dlp-secrets", "waf-core"], workers: Int = 2) throws {
+         sensors: [String] = ["dlp-pii", "dlp-secrets", "waf-core"], workers: Int = 2, extra: String = "",
+         logName: String = "sluice") throws {
         self.bed = bed
         let binary = try SluiceBinary.require()
         eve = "\(bed.dir)/eve.json"
@@ -42,9 +43,9 @@ final class Daemon {
         if let policy { yaml += "policy: \(policy)\n" }
         yaml += "sensors: [\(sensors.joined(separator: ", "))]\n"
         if !sensorFiles.isEmpty { yaml += "sensor_files: [\(sensorFiles.joined(separator: ", "))]\n" }
-        yaml += "eve: eve.json\nfail: open\n"
+        yaml += "eve: eve.json\nfail: open\n" + extra
         config = try bed.write("sluice.yaml", yaml)
-        process = try bed.start(bed.middle, "sluice", "'\(binary)' run --config '\(config)'")
+        process = try bed.start(bed.middle, logName, "'\(binary)' run --config '\(config)'")
         guard process.wait(for: "ready", seconds: 60) else {
             process.stop(SIGKILL)
             throw BedError("sluice run did not print `ready`:\n\(process.text)")

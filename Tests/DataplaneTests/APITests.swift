@@ -1,0 +1,97 @@
+#if os(Linux)
+import Foundation
+import XCTest
+
+/// The daemon's API through `sluice ctl`, the way an operator uses it: policy pushes take
+/// effect on live traffic, a broken push changes nothing, the last good policy survives
+/// kill -9, captures hold exactly what their filter selects, `/metrics` moves with traffic,
+/// and TCP requests without the token get 401.
+final class APITests: XCTestCase {
+    static let api = """
+        api: { socket: api.sock, listen: 127.0.0.1:19444, token_file: token }
+        metrics: { listen: 127.0.0.1:19101 }
+        state_dir: state
+
+        """
+
+    func ctl(_ bed: Bed, _ args: String) -> (status: Int32, output: String, seconds: Double) {
+        bed.exec(bed.middle, "'\(SluiceBinary.path)' ctl \(args) --socket '\(bed.dir)/api.sock' --token-file '\(bed.dir)/token'")
+    }
+
+    func setUp(_ bed: Bed) throws -> Daemon {
+        try bed.startHTTP()
+        try bed.write("token", "t-\(UInt64.random(in: 1...UInt64.max))\n")
+        try bed.write("policy.yaml", protectPolicy())
+        return try Daemon(bed, interfaces: [inlinePair], extra: Self.api)
+    }
+
+    func testPolicyPushBrokenPushAndRestartFromLastGood() throws {
+        let bed = try Bed()
+        defer { bed.tearDown() }
+        var sluice = try setUp(bed)
+        defer { sluice.stop() }
+        try bed.startHTTP(port: 8081)
+        XCTAssertEqual(bed.curl("http://10.98.0.2/hello.txt").status, 0, "allowed before the push")
+        XCTAssertNotEqual(bed.curl("http://10.98.0.2:8081/hello.txt").status, 0, "denied before the push")
+
+        // The same policy with HTTP moved to another port: curl to :80 is now denied.
+        try bed.write("deny80.yaml", protectPolicy(httpPort: 8081))
+        let push = ctl(bed, "policy push '\(bed.dir)/deny80.yaml'")
+        XCTAssertEqual(push.status, 0, push.output)
+        XCTAssertTrue(push.output.contains("version 2"), push.output)
+        let denied = bed.curl("http://10.98.0.2/hello.txt")
+        XCTAssertNotEqual(denied.status, 0, "curl still got through after the push: \(denied)")
+
+        // A broken policy: rejected with its file position, and version 2 stays in force.
+        try bed.write("broken.yaml", "version: 1\nmode: protect\ngroups:\n  web: { cidrs: [10.98.0.300/32] }\n")
+        let broken = ctl(bed, "policy push '\(bed.dir)/broken.yaml'")
+        XCTAssertNotEqual(broken.status, 0)
+        XCTAssertTrue(broken.output.contains("broken.yaml:4:"), broken.output)
+        XCTAssertTrue(ctl(bed, "status").output.contains("policy version 2"))
+        XCTAssertNotEqual(bed.curl("http://10.98.0.2/hello.txt").status, 0, "the old (deny80) policy stays")
+
+        // Requests without the token on TCP: 401, and nothing changes.
+        let anonymous = bed.exec(bed.middle, "curl -s -o /dev/null -w '%{http_code}' -X PUT --data-binary @'\(bed.dir)/policy.yaml' http://127.0.0.1:19444/v1/policy")
+        XCTAssertEqual(anonymous.output, "401")
+        XCTAssertTrue(ctl(bed, "status").output.contains("policy version 2"))
+
+        // kill -9, start again: the pushed policy (not the config's) is in force.
+        sluice.process.stop(SIGKILL, seconds: 5)
+        sluice = try Daemon(bed, interfaces: [inlinePair], extra: Self.api, logName: "sluice-restarted")
+        XCTAssertTrue(sluice.log.contains("restored the last good policy, version 2"), sluice.log)
+        XCTAssertNotEqual(bed.curl("http://10.98.0.2/hello.txt").status, 0, "the restored policy denies :80")
+        XCTAssertEqual(bed.curl("http://10.98.0.2:8081/hello.txt").status, 0, "and allows :8081, forwarding again")
+    }
+
+    func testCaptureHoldsExactlyTheFilteredPacketsAndMetricsMove() throws {
+        let bed = try Bed()
+        defer { bed.tearDown() }
+        let sluice = try setUp(bed)
+        defer { sluice.stop() }
+        let before = bed.exec(bed.middle, "curl -s http://127.0.0.1:19101/metrics").output
+        let start = ctl(bed, "capture start --interface web --filter 'tcp port 80' --packets 1000")
+        XCTAssertTrue(start.output.contains("capture cap-1 started"), start.output)
+        for _ in 0..<3 { XCTAssertEqual(bed.curl("http://10.98.0.2/hello.txt").status, 0) }
+        _ = bed.exec(bed.client, "ping -c 3 -i 0.2 10.98.0.2")
+        usleep(500_000)
+        XCTAssertEqual(ctl(bed, "capture stop cap-1").status, 0)
+        let file = "\(bed.dir)/cap-1.pcapng"
+        XCTAssertEqual(ctl(bed, "capture get cap-1 -o '\(file)'").status, 0)
+        let all = bed.exec(bed.middle, "tshark -r '\(file)' -T fields -e frame.number 2>/dev/null | wc -l").output
+        let other = bed.exec(bed.middle, "tshark -r '\(file)' -Y 'not (tcp.port == 80)' -T fields -e frame.number 2>/dev/null | wc -l").output
+        let frames = Int(all.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+        XCTAssertGreaterThanOrEqual(frames, 3 * 8, "three HTTP connections, each at least 8 frames")
+        XCTAssertEqual(other.trimmingCharacters(in: .whitespacesAndNewlines), "0", "only tcp port 80 in the file")
+        XCTAssertTrue(ctl(bed, "capture list").output.contains("\(frames)"), "the daemon counted what the file holds")
+
+        let after = bed.exec(bed.middle, "curl -s http://127.0.0.1:19101/metrics").output
+        func value(_ text: String, _ name: String) -> Double {
+            text.split(separator: "\n").filter { $0.hasPrefix(name) }
+                .compactMap { Double($0.split(separator: " ").last ?? "") }.reduce(0, +)
+        }
+        XCTAssertGreaterThan(value(after, "sluice_packets_total"), value(before, "sluice_packets_total") + Double(frames - 1))
+        XCTAssertGreaterThan(value(after, "sluice_flows_created_total"), value(before, "sluice_flows_created_total"))
+        XCTAssertGreaterThan(value(after, "sluice_packet_processing_seconds_count"), 0)
+    }
+}
+#endif
