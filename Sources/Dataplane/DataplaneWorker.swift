@@ -283,6 +283,18 @@ func fill(_ m: inout WorkerMetrics, _ worker: inout Worker<PolicyStage>, _ io: W
     m[verdicts: .learn] = pc.learned
     m[verdicts: .unknown] = pc.unknownWorkload
     m[verdicts: .exempt] = pc.exempt
+    m.ruleHits = HitTable()
+    let policy = worker.stage.policy
+    for i in 0..<policy.ruleCount where worker.stage.ruleHits[i] > 0 {
+        m.ruleHits.record(policy.ruleID(at: i), count: worker.stage.ruleHits[i])
+    }
+    m.defaultRuleHits = worker.stage.defaultHits
+    m.sensorMatches = HitTable()
+    if let set = worker.stage.l7.sensors.set {
+        for r in 0..<set.rules.count where worker.stage.l7.sensors.ruleAlerts[r] > 0 {
+            m.sensorMatches.record(Int(set.rules[r].id), count: worker.stage.l7.sensors.ruleAlerts[r])
+        }
+    }
     m.decode = worker.decodeCounters
     m.defrag = worker.defrag.counters
     m.stream = worker.reassembler.counters

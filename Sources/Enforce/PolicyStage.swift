@@ -30,6 +30,11 @@ public struct PolicyStage: InspectionStage, ~Copyable {
     public var differences: PolicyDifferences
     /// What was decided.
     public var counters = PolicyCounters()
+    /// Flows decided by each rule of the policy in force (index = rule position in id order),
+    /// and by the default; they restart when a new policy is applied.
+    public var ruleHits: UnsafeMutablePointer<UInt64>
+    /// Flows decided by the default action.
+    public var defaultHits: UInt64 = 0
     /// Interfaces (bit = the flow's interface number) whose workload the policy does not
     /// define: their flows get the policy's `unknown` action instead of being classified, so
     /// a workload the policy has not caught up with is never silently open.
@@ -56,12 +61,15 @@ public struct PolicyStage: InspectionStage, ~Copyable {
         workloadNames = .allocate(byteCount: max(1, bytes.count), alignment: 1)
         workloadNames.copyBytes(from: bytes)
         workloadOffsets = offsets
+        ruleHits = .allocate(capacity: max(1, policy.ruleCount))
+        ruleHits.initialize(repeating: 0, count: max(1, policy.ruleCount))
         workloadSensors = .allocate(capacity: max(1, policy.workloadNames.count))
         workloadSensors.initialize(repeating: 0, count: max(1, policy.workloadNames.count))
         bindSensors(of: policy)
     }
 
     deinit {
+        ruleHits.deallocate()
         workloadSensors.deallocate()
         verdicts?.deallocate()
         workloadNames.deallocate()
@@ -104,6 +112,10 @@ public struct PolicyStage: InspectionStage, ~Copyable {
     /// `new`, at its next packet (a flow the old policy denied may pass again, and the reverse).
     public mutating func apply(_ new: CompiledPolicy) {
         policy = new
+        ruleHits.deallocate()
+        ruleHits = .allocate(capacity: max(1, new.ruleCount))
+        ruleHits.initialize(repeating: 0, count: max(1, new.ruleCount))
+        defaultHits = 0
         bindSensors(of: new)
         generation &+= 1
         counters.policiesApplied &+= 1
@@ -197,6 +209,7 @@ public struct PolicyStage: InspectionStage, ~Copyable {
         v.pointee.effect = effect.rawValue
         v.pointee.generation = generation
         guard changed else { return }
+        if d.ruleIndex != .max && Int(d.ruleIndex) < policy.ruleCount { ruleHits[Int(d.ruleIndex)] &+= 1 } else { defaultHits &+= 1 }
         switch effect {
         case .allow: counters.allowed &+= 1
         case .learn: counters.learned &+= 1

@@ -133,6 +133,9 @@ public final class CompiledPolicy: @unchecked Sendable {
     /// Number of rules.
     public var ruleCount: Int { ruleIDs.count }
 
+    /// The id of the rule at `index` in id order (a `Decision.ruleIndex`).
+    public func ruleID(at index: Int) -> Int { ruleIDs.base[index] }
+
     /// The sensors the workload at `index` (a `Decision.workload`) runs.
     public func sensors(ofWorkload index: Int32) -> [String] {
         index >= 0 && Int(index) < document.workloads.count ? document.workloads[Int(index)].sensors : []

@@ -43,6 +43,7 @@ extension SensorEngine {
             }
             guard markFired(f, rule: p.rule, unit: unit) else { continue }
             counters.alerts &+= 1
+            ruleAlerts[Int(p.rule)] &+= 1
             let blocks = r.pointee.action == .block
             let firstBlock = blocks && !f.pointee.blocked
             if firstBlock {

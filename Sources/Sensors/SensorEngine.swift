@@ -14,6 +14,8 @@ public struct SensorEngine: ~Copyable {
     public let config: SensorConfig
     /// What the sensors did.
     public var counters = SensorCounters()
+    /// Alerts per rule (index = rule number in the set).
+    public let ruleAlerts: UnsafeMutablePointer<UInt64>
 
     @usableFromInline let scratchOwner: HyperscanScratch?
     @usableFromInline let scratch: ScratchHandle?
@@ -48,6 +50,8 @@ public struct SensorEngine: ~Copyable {
         matches = MatchBuffer(capacity: 1)
         urlDB = nil; headerDB = nil; queryDB = nil; raw = ScannerSlots(); body = ScannerSlots(); rules = nil; patterns = nil
         work = .allocate(byteCount: 1, alignment: 16)
+        ruleAlerts = .allocate(capacity: 1)
+        ruleAlerts.initialize(to: 0)
         firedStorage = .allocate(capacity: Self.firedCapacity)
         firedStorage.initialize(repeating: FiredAlert(), count: Self.firedCapacity)
     }
@@ -74,6 +78,8 @@ public struct SensorEngine: ~Copyable {
         rules = set.ruleInfo
         patterns = set.patternInfo
         work = .allocate(byteCount: Self.workSize, alignment: 16)
+        ruleAlerts = .allocate(capacity: max(1, set.rules.count))
+        ruleAlerts.initialize(repeating: 0, count: max(1, set.rules.count))
         firedStorage = .allocate(capacity: Self.firedCapacity)
         firedStorage.initialize(repeating: FiredAlert(), count: Self.firedCapacity)
     }
@@ -82,6 +88,7 @@ public struct SensorEngine: ~Copyable {
         raw.deallocate()
         body.deallocate()
         matches.deallocate()
+        ruleAlerts.deallocate()
         work.deallocate()
         firedStorage.deallocate()
         flows?.deallocate()

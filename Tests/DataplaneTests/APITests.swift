@@ -92,6 +92,13 @@ final class APITests: XCTestCase {
         XCTAssertGreaterThan(value(after, "sluice_packets_total"), value(before, "sluice_packets_total") + Double(frames - 1))
         XCTAssertGreaterThan(value(after, "sluice_flows_created_total"), value(before, "sluice_flows_created_total"))
         XCTAssertGreaterThan(value(after, "sluice_packet_processing_seconds_count"), 0)
+        XCTAssertGreaterThanOrEqual(value(after, "sluice_policy_rule_hits_total{rule_id=\"10\""), 3, "rule 10 allowed the three curls")
+        // A SQL injection in a URL: waf-core's rule 1000201 matches, the metric says which.
+        _ = bed.curl("http://10.98.0.2/?q=1%27%20union%20select%20null--")
+        usleep(400_000)
+        let attacked = bed.exec(bed.middle, "curl -s http://127.0.0.1:19101/metrics").output
+        XCTAssertGreaterThanOrEqual(value(attacked, "sluice_sensor_matches_total{sensor=\"waf-core\",rule_id=\"1000201\""), 1,
+                                    attacked.split(separator: "\n").filter { $0.contains("sensor_matches") }.joined(separator: "\n"))
     }
 }
 #endif
