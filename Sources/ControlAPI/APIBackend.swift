@@ -55,6 +55,8 @@ public protocol APIBackend: Sendable {
     func stopCapture(_ id: String) -> Result<[String: Any], APIFailure>
     /// Stops and deletes a capture and its files.
     func deleteCapture(_ id: String) -> Result<Void, APIFailure>
+    /// The active flows the workers hold (at most `limit`), and how many workers did not answer.
+    func flows(limit: Int) -> (flows: [[String: Any]], late: Int)
     /// The EVE file events are written to, nil when EVE is off.
     var eventFile: String? { get }
 }

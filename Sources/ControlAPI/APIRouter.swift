@@ -40,6 +40,10 @@ public struct APIRouter: Sendable {
             return events(r)
         case (_, "/v1/captures"), (_, _) where r.path.hasPrefix("/v1/captures/"):
             return captures(r)
+        case ("GET", "/v1/flows"):
+            let limit = Int(r.query["limit"] ?? "") ?? 1000
+            let f = backend.flows(limit: max(1, limit))
+            return .json(200, ["flows": f.flows, "count": f.flows.count, "workers_late": f.late])
         case ("GET", "/v1/workloads"):
             return .json(200, ["workloads": backend.workloads()])
         case ("PUT", _) where r.path.hasPrefix("/v1/workloads/"):

@@ -1,6 +1,7 @@
 #if os(Linux)
 import ControlAPI
 import Foundation
+import L7Core
 import SluiceConfig
 
 // The daemon as the local API's backend. These run on the API's event loop thread: policy
@@ -63,6 +64,25 @@ extension Daemon: APIBackend {
     }
 
     public var eventFile: String? { config.evePath }
+
+    public func flows(limit: Int) -> (flows: [[String: Any]], late: Int) {
+        let (all, late) = flowSnapshots.collect()
+        let names = config.interfaces.map(\.name)
+        let effects = ["allow", "learn", "violate", "deny", "pending"]
+        let list = all.sorted { $0.lastSeen > $1.lastSeen }.prefix(limit).map { f -> [String: Any] in
+            var o: [String: Any] = [
+                "flow_id": Int(bitPattern: UInt(f.flowID)), "src_ip": f.client.description, "dest_ip": f.server.description,
+                "proto": Int(f.proto), "state": "\(f.state.name)", "pkts": Int(f.packets), "bytes": Int(f.bytes),
+                "age_seconds": Double(f.lastSeen &- f.firstSeen) / 1e9,
+            ]
+            if f.proto == 6 || f.proto == 17 { o["src_port"] = Int(f.clientPort); o["dest_port"] = Int(f.serverPort) }
+            if f.iface >= 1 && Int(f.iface) <= names.count { o["interface"] = names[Int(f.iface) - 1] }
+            if f.app != 0, let app = AppProto(rawValue: f.app) { o["app_proto"] = "\(app.name)" }
+            o["verdict"] = Int(f.verdict) < effects.count ? effects[Int(f.verdict)] : "undecided"
+            return o
+        }
+        return (Array(list), late)
+    }
 
     public func workloads() -> [[String: Any]] {
         let policy = mailbox.policy

@@ -43,6 +43,8 @@ public final class Daemon: @unchecked Sendable {
     /// Every worker's published counters, and the Prometheus endpoint serving them.
     let board: MetricsBoard
     var metricsServer: MetricsServer?
+    /// Active flows, listed by the workers when the API asks.
+    let flowSnapshots: FlowSnapshots
     let startedAt = Date()
     /// How long the last pushed policy took to be in force on every worker.
     var lastApplyNanos: UInt64?
@@ -89,6 +91,7 @@ public final class Daemon: @unchecked Sendable {
         }
         mailbox = PolicyMailbox(policy!, unknownInterfaces: unknown, workers: config.workers)
         board = MetricsBoard(workers: config.workers)
+        flowSnapshots = FlowSnapshots(workers: config.workers)
         guard config.interfaces.count < InterfaceTraffic.capacity else {
             throw ConfigError(file: config.file, line: 0, column: 0, key: "interfaces",
                               reason: "at most \(InterfaceTraffic.capacity - 1) interfaces per daemon")
@@ -263,7 +266,8 @@ public final class Daemon: @unchecked Sendable {
             let plan = WorkerPlan(index: i, io: io, engine: settings.engine, l7: settings.l7, sensorConfig: settings.sensors,
                                   sensorSet: sensorSet, mailbox: mailbox, eveFD: eveFD, failOpen: config.failOpen,
                                   failAfterNanos: UInt64(config.failAfterMs) * 1_000_000, stop: stop,
-                                  capture: captures?.worker(i), initialized: initialized, metrics: board.slots[i])
+                                  capture: captures?.worker(i), initialized: initialized, metrics: board.slots[i],
+                                  flowSnapshots: flowSnapshots)
             running.done.enter()
             initialized.enter()
             let t = Thread {

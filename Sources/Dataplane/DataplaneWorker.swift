@@ -31,6 +31,8 @@ struct WorkerPlan: @unchecked Sendable {
     let initialized: DispatchGroup
     /// Where the worker publishes its counters for the Prometheus endpoint.
     let metrics: MetricsSlot
+    /// Where it lists its active flows when the API asks.
+    let flowSnapshots: FlowSnapshots
 }
 
 /// What the dataplane itself did, beside the engine's counters.
@@ -110,6 +112,7 @@ func runWorker(_ plan: WorkerPlan) -> WorkerReport {
     var m = WorkerMetrics()
     var timer = PacketTimer()
     var lastPublish: UInt64 = 0
+    var flowRequest = plan.flowSnapshots.request
     plan.initialized.leave()
     var lastFlush = monotonicNanos()
     while !plan.stop.isStopped {
@@ -153,6 +156,11 @@ func runWorker(_ plan: WorkerPlan) -> WorkerReport {
         }
         let mono = monotonicNanos()
         if n > 0 { m.busy.add(busy: mono &- batchStart) }
+        let asked = plan.flowSnapshots.request
+        if asked != flowRequest {
+            flowRequest = asked
+            plan.flowSnapshots.answer(worker: plan.index, generation: asked) { list in listFlows(&worker, into: &list, limit: plan.flowSnapshots.limit) }
+        }
         if mono &- lastPublish >= 100_000_000 {
             fill(&m, &worker, io, dc)
             plan.metrics.publish(m)
@@ -298,5 +306,21 @@ func fill(_ m: inout WorkerMetrics, _ worker: inout Worker<PolicyStage>, _ io: W
     m.decode = worker.decodeCounters
     m.defrag = worker.defrag.counters
     m.stream = worker.reassembler.counters
+}
+#endif
+
+#if os(Linux)
+/// Appends up to `limit` of the worker's active flows.
+func listFlows(_ worker: inout Worker<PolicyStage>, into list: inout [FlowSummary], limit: Int) {
+    let entries = worker.flows.entries
+    worker.flows.forEachActive { i in
+        let e = entries[Int(i)]
+        list.append(FlowSummary(slot: i, flowID: e.flowID, client: e.client, server: e.server, clientPort: e.clientPort,
+                                serverPort: e.serverPort, proto: e.proto, iface: e.iface, app: e.appProto, state: e.state,
+                                firstSeen: e.firstSeen, lastSeen: e.lastSeen, packets: e.pktsToServer &+ e.pktsToClient,
+                                bytes: e.bytesToServer &+ e.bytesToClient, verdict: 255))
+        return list.count < limit
+    }
+    for k in list.indices { list[k].verdict = worker.stage.effect(of: list[k].slot, flowID: list[k].flowID) }
 }
 #endif

@@ -108,6 +108,13 @@ public struct PolicyStage: InspectionStage, ~Copyable {
         return .drop
     }
 
+    /// The cached effect of flow slot `flow` (a `Decision.Effect` raw value), 255 while the flow
+    /// is undecided or the slot holds another flow.
+    public func effect(of flow: UInt32, flowID: UInt64) -> UInt8 {
+        guard let verdicts, verdicts[Int(flow)].flowID == flowID, verdicts[Int(flow)].decided else { return 255 }
+        return verdicts[Int(flow)].effect
+    }
+
     /// Puts `new` in force between two packets: every flow's cached verdict is made again, under
     /// `new`, at its next packet (a flow the old policy denied may pass again, and the reverse).
     public mutating func apply(_ new: CompiledPolicy) {

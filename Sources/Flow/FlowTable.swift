@@ -157,6 +157,18 @@ public struct FlowTable: ~Copyable {
         return best == 0 ? nil : best - 1
     }
 
+    /// Calls `body` with every active flow's index, per timeout class from the least recently
+    /// active; stops when `body` returns false. (For snapshots off the packet path.)
+    public func forEachActive(_ body: (UInt32) -> Bool) {
+        for c in 0..<TimeoutClass.allCases.count {
+            var i = listHeads[c]
+            while i != 0 {
+                guard body(i - 1) else { return }
+                i = entries[Int(i - 1)].next
+            }
+        }
+    }
+
     /// The flow with the oldest activity across all classes: the one to evict under pressure.
     @inlinable
     public func oldest() -> UInt32? {

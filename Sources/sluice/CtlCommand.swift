@@ -9,7 +9,7 @@ import Glibc
 struct CtlCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ctl", abstract: "Talk to a running `sluice run` through its API.",
-        subcommands: [Status.self, PolicyCtl.self, Workloads.self, Workload.self, SensorsCtl.self, Events.self, Capture.self])
+        subcommands: [Status.self, Flows.self, PolicyCtl.self, Workloads.self, Workload.self, SensorsCtl.self, Events.self, Capture.self])
 
     /// Where and how to connect; shared by every subcommand.
     struct Connection: ParsableArguments {
@@ -143,6 +143,25 @@ extension CtlCommand {
 }
 
 extension CtlCommand {
+    struct Flows: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "The active flows, most recently active first.")
+        @OptionGroup var connection: Connection
+        @Option(name: .long, help: "At most this many.") var limit = 50
+        func run() throws {
+            let r = try connection.call("GET", "/v1/flows?limit=\(limit)")
+            guard !connection.json else { return }
+            print("PROTO  SOURCE                         DESTINATION                    APP       STATE        PKTS      BYTES  VERDICT")
+            for f in r["flows"] as? [[String: Any]] ?? [] {
+                let proto = [1: "icmp", 6: "tcp", 17: "udp", 58: "icmp6"][f["proto"] as? Int ?? 0] ?? "\(f["proto"] ?? "")"
+                let src = "\(f["src_ip"] ?? "")" + (f["src_port"].map { ":\($0)" } ?? "")
+                let dst = "\(f["dest_ip"] ?? "")" + (f["dest_port"].map { ":\($0)" } ?? "")
+                print("\(pad(proto, 6)) \(pad(src, 30)) \(pad(dst, 30)) \(pad(f["app_proto"] ?? "-", 9)) \(pad(f["state"], 12)) "
+                      + "\(pad(f["pkts"], 9)) \(pad(f["bytes"], 10)) \(f["verdict"] ?? "")")
+            }
+            if let late = r["workers_late"] as? Int, late > 0 { FileHandleStderr.write("\(late) worker(s) did not answer in time\n") }
+        }
+    }
+
     struct Workloads: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "The policy's workloads: mode in force, quarantine, sensors.")
         @OptionGroup var connection: Connection

@@ -84,6 +84,13 @@ final class APITests: XCTestCase {
         XCTAssertEqual(other.trimmingCharacters(in: .whitespacesAndNewlines), "0", "only tcp port 80 in the file")
         XCTAssertTrue(ctl(bed, "capture list").output.contains("\(frames)"), "the daemon counted what the file holds")
 
+        // The flows are still in the workers' tables: the API lists them with their verdicts.
+        let flows = ctl(bed, "flows --json")
+        let listed = ((try? JSONSerialization.jsonObject(with: Data(flows.output.utf8))) as? [String: Any])?["flows"] as? [[String: Any]] ?? []
+        XCTAssertTrue(listed.contains { $0["dest_port"] as? Int == 80 && $0["app_proto"] as? String == "http" && $0["verdict"] as? String == "allow" },
+                      flows.output)
+        XCTAssertTrue(listed.contains { $0["proto"] as? Int == 1 }, "the ping flow: \(flows.output)")
+
         let after = bed.exec(bed.middle, "curl -s http://127.0.0.1:19101/metrics").output
         func value(_ text: String, _ name: String) -> Double {
             text.split(separator: "\n").filter { $0.hasPrefix(name) }
