@@ -61,7 +61,7 @@ let package = Package(
                 dependencies: ["Engine", "L7", "Sensors", .product(name: "Yams", package: "Yams")]),
         .target(name: "Dataplane",
                 dependencies: ["Engine", "Enforce", "L7", "PacketIO", "Policy", "Sensors", "SluiceConfig", "Codecs", "CAFPacket",
-                               "ControlAPI", "Capture", "Telemetry"],
+                               "ControlAPI", "Capture", "Telemetry", "Output"],
                 swiftSettings: hotPathSettings),
         .target(name: "ControlAPI",
                 dependencies: ["SluiceConfig", .product(name: "NIOCore", package: "swift-nio"),

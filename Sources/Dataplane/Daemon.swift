@@ -12,6 +12,7 @@ import Sensors
 import SluiceConfig
 import ControlAPI
 import Synchronization
+import Output
 import Telemetry
 
 /// The long-running dataplane: opens every interface on every worker, runs the workers on
@@ -45,6 +46,8 @@ public final class Daemon: @unchecked Sendable {
     var metricsServer: MetricsServer?
     /// Active flows, listed by the workers when the API asks.
     let flowSnapshots: FlowSnapshots
+    /// Where capture-on-alert files go (nil when off).
+    let alertCapture: AlertCapturePath?
     let startedAt = Date()
     /// How long the last pushed policy took to be in force on every worker.
     var lastApplyNanos: UInt64?
@@ -92,6 +95,12 @@ public final class Daemon: @unchecked Sendable {
         mailbox = PolicyMailbox(policy!, unknownInterfaces: unknown, workers: config.workers)
         board = MetricsBoard(workers: config.workers)
         flowSnapshots = FlowSnapshots(workers: config.workers)
+        if let dir = config.captureDirectory, config.captureOnAlert > 0 {
+            try FileManager.default.createDirectory(atPath: dir + "/alerts", withIntermediateDirectories: true)
+            alertCapture = AlertCapturePath(directory: dir + "/alerts")
+        } else {
+            alertCapture = nil
+        }
         guard config.interfaces.count < InterfaceTraffic.capacity else {
             throw ConfigError(file: config.file, line: 0, column: 0, key: "interfaces",
                               reason: "at most \(InterfaceTraffic.capacity - 1) interfaces per daemon")
@@ -267,7 +276,8 @@ public final class Daemon: @unchecked Sendable {
                                   sensorSet: sensorSet, mailbox: mailbox, eveFD: eveFD, failOpen: config.failOpen,
                                   failAfterNanos: UInt64(config.failAfterMs) * 1_000_000, stop: stop,
                                   capture: captures?.worker(i), initialized: initialized, metrics: board.slots[i],
-                                  flowSnapshots: flowSnapshots)
+                                  flowSnapshots: flowSnapshots, alertCapture: alertCapture, alertFrames: config.captureOnAlert,
+                                  interfaceNames: config.interfaces.map(\.name), captureBudget: captures?.budget)
             running.done.enter()
             initialized.enter()
             let t = Thread {

@@ -51,6 +51,10 @@ public struct DaemonConfig: Sendable {
     /// Where captures are written (default `state_dir/captures`), and their total byte budget.
     public var captureDirectory: String?
     public var captureBudget = 1 << 30
+    /// Capture-on-alert: when an alert or a policy violation or deny fires on a flow, its
+    /// recent frames and the next `captureOnAlert` go to a pcapng file the record names
+    /// (0 turns it off; needs a capture directory).
+    public var captureOnAlert = 50
     /// Engine settings file (flow, stream, defrag, app_layer, sensor limits: configs/engine.yaml).
     public var enginePath: String?
     /// The file this came from.
@@ -148,7 +152,8 @@ public struct DaemonConfig: Sendable {
         }
         if let d = try top.string("state_dir") { c.stateDir = resolve(d) }
         if let cap = try top.map("captures") {
-            try cap.allowOnly(["directory", "disk_budget"])
+            try cap.allowOnly(["directory", "disk_budget", "on_alert"])
+            if let n = try cap.int("on_alert", in: 0...100_000) { c.captureOnAlert = n }
             c.captureDirectory = try cap.string("directory").map(resolve)
             if let b = try cap.bytes("disk_budget", in: 1 << 20...(1 << 40)) { c.captureBudget = b }
         }

@@ -6,6 +6,7 @@ import Engine
 import Dispatch
 import Glibc
 import L7
+import Output
 import PacketIO
 import Policy
 import Sensors
@@ -33,6 +34,44 @@ struct WorkerPlan: @unchecked Sendable {
     let metrics: MetricsSlot
     /// Where it lists its active flows when the API asks.
     let flowSnapshots: FlowSnapshots
+    /// Capture-on-alert: where files go, and how many frames after the event are kept.
+    let alertCapture: AlertCapturePath?
+    let alertFrames: Int
+    let interfaceNames: [String]
+    let captureBudget: DiskBudget?
+}
+
+/// A worker's capture-on-alert: its recent frames, and the flow it saved last (a flow with
+/// several alerts gets one file).
+final class AlertRecorder {
+    let history: FlowHistory
+    let paths: AlertCapturePath
+    let next: Int
+    var lastSaved: UInt64 = 0
+    var events: UInt64 = 0
+    var saved: UInt64 = 0
+
+    init(paths: AlertCapturePath, next: Int, interfaceNames: [String], budget: DiskBudget?) {
+        // 2 KiB per frame: headers and the start of every payload, without copying whole
+        // 64 KiB GSO super-frames through the ring.
+        history = FlowHistory(capacity: 4 << 20, snapLength: 2048, interfaceNames: interfaceNames, maxSaves: 8, budget: budget)
+        self.paths = paths
+        self.next = next
+    }
+
+    /// After each frame: remember it, and save its flow when an event just fired on it.
+    @inline(__always)
+    func after(frame: UnsafeRawBufferPointer, wireLength: Int, timestamp: UInt64, iface: UInt16, flowID: UInt64, eventsNow: UInt64) {
+        guard flowID != 0 else { return }
+        history.offer(frame: frame, wireLength: wireLength, timestamp: timestamp, iface: iface, flowID: flowID)
+        if eventsNow != events {
+            events = eventsNow
+            if flowID != lastSaved {
+                lastSaved = flowID
+                if (try? history.saveFlow(flowID: flowID, next: next, to: paths.path(flowID: flowID))) != nil { saved &+= 1 }
+            }
+        }
+    }
 }
 
 /// What the dataplane itself did, beside the engine's counters.
@@ -103,7 +142,11 @@ func runWorker(_ plan: WorkerPlan) -> WorkerReport {
     var sensors = SensorEngine()
     if let set = plan.sensorSet, let e = try? SensorEngine(set: set, config: plan.sensorConfig) { sensors = e }
     var generation = plan.mailbox.generation
-    let l7 = L7Stage(config: plan.l7, eveFD: plan.eveFD, sensors: sensors)
+    var l7 = L7Stage(config: plan.l7, eveFD: plan.eveFD, sensors: sensors)
+    l7.alertCapture = plan.alertCapture
+    let recorder = plan.alertCapture.map {
+        AlertRecorder(paths: $0, next: plan.alertFrames, interfaceNames: plan.interfaceNames, budget: plan.captureBudget)
+    }
     var worker = Worker(config: plan.engine, stage: PolicyStage(l7: l7, policy: plan.mailbox.policy), eveFD: plan.eveFD)
     worker.stage.unknownWorkloadInterfaces = plan.mailbox.unknownInterfaces
     var resets = ResetSlots()
@@ -133,10 +176,10 @@ func runWorker(_ plan: WorkerPlan) -> WorkerReport {
             let p = io.pairs + i
             n += pump(&p.pointee.ringA, out: &p.pointee.txB, back: &p.pointee.txA, counters: &p.pointee.aToB,
                       iface: p.pointee.iface, worker: &worker, resets: &resets, wall: wall, plan: plan, dc: &dc,
-                      timer: &timer, latency: &m.latency)
+                      timer: &timer, latency: &m.latency, recorder: recorder)
             n += pump(&p.pointee.ringB, out: &p.pointee.txA, back: &p.pointee.txB, counters: &p.pointee.bToA,
                       iface: p.pointee.iface, worker: &worker, resets: &resets, wall: wall, plan: plan, dc: &dc,
-                      timer: &timer, latency: &m.latency)
+                      timer: &timer, latency: &m.latency, recorder: recorder)
         }
         for i in 0..<io.tapCount {
             let t = io.taps + i
@@ -147,6 +190,8 @@ func runWorker(_ plan: WorkerPlan) -> WorkerReport {
                                     iface: t.pointee.iface)
                 _ = worker.process(frame: f.packet.data, wireLength: f.packet.wireLength, timestamp: f.packet.timestamp,
                                    linkType: .ethernet, iface: t.pointee.iface)
+                recorder?.after(frame: f.packet.data, wireLength: f.packet.wireLength, timestamp: f.packet.timestamp,
+                                iface: t.pointee.iface, flowID: worker.lastFlowID, eventsNow: events(&worker))
                 m.interfaces.record(iface: Int(t.pointee.iface), direction: .aToB, bytes: f.packet.wireLength, forwarded: false)
                 timer.lap(into: &m.latency)
             }
@@ -207,7 +252,7 @@ func runWorker(_ plan: WorkerPlan) -> WorkerReport {
 func pump(_ ring: inout AFPacketRing, out: inout AFPacketTransmitter, back: inout AFPacketTransmitter,
           counters c: inout InlineDirectionCounters, iface: UInt16, worker: inout Worker<PolicyStage>,
           resets: inout ResetSlots, wall: UInt64, plan: WorkerPlan, dc: inout DataplaneCounters,
-          timer: inout PacketTimer, latency: inout LatencyHistogram) -> Int {
+          timer: inout PacketTimer, latency: inout LatencyHistogram, recorder: AlertRecorder?) -> Int {
     var n = 0
     resets.next = 0
     while n < 256, let f = ring.nextFrame() {
@@ -224,6 +269,8 @@ func pump(_ ring: inout AFPacketRing, out: inout AFPacketTransmitter, back: inou
         } else {
             verdict = worker.process(frame: f.packet.data, wireLength: f.packet.wireLength, timestamp: f.packet.timestamp,
                                      linkType: .ethernet, iface: iface)
+            recorder?.after(frame: f.packet.data, wireLength: f.packet.wireLength, timestamp: f.packet.timestamp,
+                            iface: iface, flowID: worker.lastFlowID, eventsNow: events(&worker))
         }
         if verdict == .drop {
             c.dropped &+= 1
@@ -322,5 +369,13 @@ func listFlows(_ worker: inout Worker<PolicyStage>, into list: inout [FlowSummar
         return list.count < limit
     }
     for k in list.indices { list[k].verdict = worker.stage.effect(of: list[k].slot, flowID: list[k].flowID) }
+}
+#endif
+
+#if os(Linux)
+/// Alerts, violations and denies so far: what capture-on-alert watches change.
+@inline(__always)
+func events(_ worker: inout Worker<PolicyStage>) -> UInt64 {
+    worker.stage.l7.sensors.counters.alerts &+ worker.stage.counters.violations &+ worker.stage.counters.denied
 }
 #endif

@@ -276,6 +276,7 @@ public struct PolicyStage: InspectionStage, ~Copyable {
         l7.eve!.endObject()
         // The flow's app record as far as it is known when the verdict is made.
         l7.writeAppRecord(of: flow)
+        if let c = l7.alertCapture { c.write(flowID: e.pointee.flowID, into: &l7.eve!) }
         l7.eve!.endObject()
         l7.eve!.endLine()
     }

@@ -29,6 +29,9 @@ public struct Worker<Stage: InspectionStage & ~Copyable>: ~Copyable {
     public var now: UInt64 = 0
     /// The first packet time seen.
     public var firstPacket: UInt64 = 0
+    /// The id of the flow the last processed packet belonged to, 0 when it belonged to none
+    /// (capture-on-alert keeps each flow's recent frames by it).
+    public var lastFlowID: UInt64 = 0
 
     /// Builds a worker; `eveFD` is where flow records go (-1 for none).
     public init(config: EngineConfig, stage: consuming Stage, eveFD: Int32 = -1) {
@@ -52,6 +55,7 @@ public struct Worker<Stage: InspectionStage & ~Copyable>: ~Copyable {
             now = timestamp
         }
         if now >= nextExpiry { expire() }
+        lastFlowID = 0
         Decoder.decode(frame: frame, wireLength: wireLength, linkType: linkType, into: &scratch, counters: &decodeCounters)
         var buffer = frame
         var length = wireLength
@@ -101,6 +105,7 @@ public struct Worker<Stage: InspectionStage & ~Copyable>: ~Copyable {
             direction = created.direction
         }
         let e = flows.entries + Int(index)
+        lastFlowID = e.pointee.flowID
         e.pointee.count(direction: direction, length: length, now: now)
         if isTCP {
             let payload = UnsafeRawBufferPointer(rebasing: buffer[Int(p.payloadOffset)..<Int(p.payloadOffset + p.payloadLength)])

@@ -86,6 +86,7 @@ extension L7Stage {
             eve!.key("payload_printable")
             Self.printable(bytes, into: &eve!)
         }
+        if let alertCapture { alertCapture.write(flowID: flows![Int(a.flow)].flowID, into: &eve!) }
         eve!.objectKey("sluice")
         eve!.field("context", SensorContextName.of(a.context))
         if let s = a.matchStart { eve!.field("match_start", s) }

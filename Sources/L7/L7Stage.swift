@@ -71,6 +71,8 @@ public struct L7Stage: InspectionStage, ~Copyable {
     /// DLP and WAF sensors run on what the parsers decode; a runtime without sensors when
     /// none are loaded.
     public var sensors: SensorEngine
+    /// With capture-on-alert on, alert records name the file the flow's packets go to.
+    public var alertCapture: AlertCapturePath?
 
     /// A stage with `config`'s pools, writing EVE records to `eveFD` (-1 for none).
     public init(config: L7Config = L7Config(), eveFD: Int32 = -1, sensors: consuming SensorEngine = SensorEngine()) {

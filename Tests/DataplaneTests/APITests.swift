@@ -106,6 +106,17 @@ final class APITests: XCTestCase {
         let attacked = bed.exec(bed.middle, "curl -s http://127.0.0.1:19101/metrics").output
         XCTAssertGreaterThanOrEqual(value(attacked, "sluice_sensor_matches_total{sensor=\"waf-core\",rule_id=\"1000201\""), 1,
                                     attacked.split(separator: "\n").filter { $0.contains("sensor_matches") }.joined(separator: "\n"))
+
+        // Capture on alert: the alert names a file holding the attack flow's packets.
+        XCTAssertEqual(sluice.stop(), 0)
+        let alert = sluice.records("alert").first { field($0, "alert", "signature_id") == "1000201" }
+        let path = alert.flatMap { field($0, "capture") } ?? ""
+        XCTAssertTrue(path.hasSuffix(".pcapng") && FileManager.default.fileExists(atPath: path), "alert: \(String(describing: alert))")
+        let saved = bed.exec(bed.middle, "tshark -r '\(path)' -Y 'tcp.port == 80' -T fields -e frame.number 2>/dev/null | wc -l").output
+        XCTAssertGreaterThanOrEqual(Int(saved.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0, 4,
+                                    "the handshake and the request at least")
+        let request = bed.exec(bed.middle, "tshark -r '\(path)' -Y 'http.request' -T fields -e http.request.uri 2>/dev/null").output
+        XCTAssertTrue(request.contains("union"), "the attack request is in the file: \(request)")
     }
 }
 #endif
