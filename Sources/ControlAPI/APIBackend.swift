@@ -37,6 +37,11 @@ public protocol APIBackend: Sendable {
     func pushPolicy(_ text: String, file: String, expectedVersion: Int?) -> Result<PolicyPushResult, PolicyPushError>
     /// The loaded sensors and their rules.
     func sensors() -> [[String: Any]]
+    /// The last pushed sensor file (version 0 and empty when none was pushed).
+    func pushedSensors() -> (version: Int, text: String)
+    /// Validates a sensor file (named `file` in errors), compiles it with the built-in sets,
+    /// stores it and puts it in force on every worker; the new sensors version.
+    func pushSensors(_ text: String, file: String) -> Result<PolicyPushResult, PolicyPushError>
     /// The policy's workloads: name, group, mode in force, quarantined, sensors.
     func workloads() -> [[String: Any]]
     /// Changes a workload's mode and/or quarantine; the new policy version, or why not

@@ -35,7 +35,17 @@ public struct APIRouter: Sendable {
         case ("PUT", "/v1/policy"):
             return putPolicy(r)
         case ("GET", "/v1/sensors"):
-            return .json(200, ["sensors": backend.sensors()])
+            let pushed = backend.pushedSensors()
+            if r.query["format"] == "yaml" {
+                return APIResponse(status: 200, contentType: "application/yaml", body: Array(pushed.text.utf8),
+                                   headers: ["ETag": "\"\(pushed.version)\""])
+            }
+            return .json(200, ["sensors": backend.sensors(), "version": pushed.version, "file": pushed.text])
+        case ("PUT", "/v1/sensors"):
+            guard let text = String(bytes: r.body, encoding: .utf8), !text.isEmpty else {
+                return .error(400, "the body must be a sensor file (YAML)")
+            }
+            return pushResult(backend.pushSensors(text, file: r.query["name"] ?? "pushed-sensors.yaml"))
         case ("GET", "/v1/events"):
             return events(r)
         case (_, "/v1/captures"), (_, _) where r.path.hasPrefix("/v1/captures/"):

@@ -31,6 +31,21 @@ public struct PolicyStore: Sendable {
     }
 
     var overridesPath: String { directory + "/workloads.json" }
+    var sensorsPath: String { directory + "/sensors.yaml" }
+    var sensorsVersionPath: String { directory + "/sensors.version" }
+
+    /// The pushed sensor file and its version, nil when none was pushed.
+    public func loadSensors() -> (text: String, version: Int)? {
+        guard let text = try? String(contentsOfFile: sensorsPath, encoding: .utf8) else { return nil }
+        let v = (try? String(contentsOfFile: sensorsVersionPath, encoding: .utf8)).flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        return (text, v ?? 1)
+    }
+
+    /// Stores a pushed sensor file as version `version`.
+    public func saveSensors(_ text: String, version: Int) throws {
+        try write(Array(text.utf8), to: sensorsPath)
+        try write(Array("\(version)\n".utf8), to: sensorsVersionPath)
+    }
 
     /// The workload overrides set through the API (modes, quarantine), empty when none.
     public func loadOverrides() -> WorkloadOverrides {

@@ -2,6 +2,7 @@
 import ControlAPI
 import Foundation
 import L7Core
+import Sensors
 import SluiceConfig
 
 // The daemon as the local API's backend. These run on the API's event loop thread: policy
@@ -64,6 +65,49 @@ extension Daemon: APIBackend {
     }
 
     public var eventFile: String? { config.evePath }
+
+    public func pushedSensors() -> (version: Int, text: String) {
+        policyLock.lock()
+        defer { policyLock.unlock() }
+        return (sensorsVersion, sensorsText)
+    }
+
+    public func pushSensors(_ text: String, file: String) -> Result<PolicyPushResult, PolicyPushError> {
+        let set: SensorSet?
+        do {
+            set = try settings.compileSensors(extraSensors: SensorFile.parse(text, file: file))
+        } catch let e as ConfigError {
+            return .failure(.invalid(e))
+        } catch let e as SensorSetError {
+            // "file:line" of the rule at fault, when known.
+            let parts = e.origin.split(separator: ":")
+            return .failure(.invalid(ConfigError(file: parts.first.map(String.init) ?? file,
+                                                 line: parts.count > 1 ? Int(parts[1]) ?? 0 : 0, column: 0, key: "", reason: e.reason)))
+        } catch {
+            return .failure(.persist("\(error)"))
+        }
+        policyLock.lock()
+        // The policy in force must not lose a sensor its workloads name.
+        for w in mailbox.policy.document.workloads {
+            let missing = set.map { $0.unknownSensors(in: w.sensors) } ?? w.sensors
+            if !missing.isEmpty {
+                policyLock.unlock()
+                return .failure(.invalid(ConfigError(file: file, line: 0, column: 0, key: "sensors",
+                                                     reason: "the policy's workload \(w.name) names \(missing.joined(separator: ", ")), which this file does not define")))
+            }
+        }
+        let version = sensorsVersion + 1
+        do { try store?.saveSensors(text, version: version) } catch {
+            policyLock.unlock()
+            return .failure(.persist("\(error)"))
+        }
+        sensorSet = set
+        (sensorsText, sensorsVersion) = (text, version)
+        policyLock.unlock()
+        sensorMailbox.publish(set)
+        log("sensors pushed through the API: version \(version), \(set?.rules.count ?? 0) rules")
+        return .success(PolicyPushResult(version: version, appliedMilliseconds: nil))
+    }
 
     public func flows(limit: Int) -> (flows: [[String: Any]], late: Int) {
         let (all, late) = flowSnapshots.collect()

@@ -23,7 +23,12 @@ public final class Daemon: @unchecked Sendable {
     public private(set) var config: DaemonConfig
     let settings: SluiceSettings
     let mailbox: PolicyMailbox
-    let sensorSet: SensorSet?
+    /// The sensors in force; changed by a push (under `policyLock`).
+    var sensorSet: SensorSet?
+    /// The pushed sensor file's text and version, when sensors were pushed.
+    var sensorsText = ""
+    var sensorsVersion = 0
+    let sensorMailbox: SensorMailbox
     let stop = AFPacketStopSignal()
     let eveFD: Int32
     var ios: [WorkerIO] = []
@@ -61,8 +66,17 @@ public final class Daemon: @unchecked Sendable {
         if let e = config.enginePath { s = try SluiceSettings.load(path: e) }
         s.builtInSensors = config.sensors
         settings = s
-        sensorSet = try s.compileSensors(extraFiles: config.sensorFiles)
         store = try config.stateDir.map { try PolicyStore(directory: $0) }
+        // Pushed sensors (kept in the state folder) replace the config's sensor files.
+        if let pushed = store?.loadSensors(),
+           let set = try? s.compileSensors(extraSensors: SensorFile.parse(pushed.text, file: store!.directory + "/sensors.yaml")) {
+            sensorSet = set
+            (sensorsText, sensorsVersion) = (pushed.text, pushed.version)
+            log("restored the pushed sensors, version \(pushed.version), from \(store!.directory)")
+        } else {
+            sensorSet = try s.compileSensors(extraFiles: config.sensorFiles)
+        }
+        sensorMailbox = SensorMailbox(sensorSet)
         overrides = store?.loadOverrides() ?? WorkloadOverrides()
         // The last good policy (pushed or reloaded before a restart or crash) wins over the
         // config's file; one that no longer validates is reported and skipped.
@@ -273,7 +287,7 @@ public final class Daemon: @unchecked Sendable {
         let cores = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
         for (i, io) in ios.enumerated() {
             let plan = WorkerPlan(index: i, io: io, engine: settings.engine, l7: settings.l7, sensorConfig: settings.sensors,
-                                  sensorSet: sensorSet, mailbox: mailbox, eveFD: eveFD, failOpen: config.failOpen,
+                                  sensorMailbox: sensorMailbox, mailbox: mailbox, eveFD: eveFD, failOpen: config.failOpen,
                                   failAfterNanos: UInt64(config.failAfterMs) * 1_000_000, stop: stop,
                                   capture: captures?.worker(i), initialized: initialized, metrics: board.slots[i],
                                   flowSnapshots: flowSnapshots, alertCapture: alertCapture, alertFrames: config.captureOnAlert,

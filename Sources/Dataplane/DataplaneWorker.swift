@@ -19,7 +19,7 @@ struct WorkerPlan: @unchecked Sendable {
     let engine: EngineConfig
     let l7: L7Config
     let sensorConfig: SensorConfig
-    let sensorSet: SensorSet?
+    let sensorMailbox: SensorMailbox
     let mailbox: PolicyMailbox
     let eveFD: Int32
     let failOpen: Bool
@@ -140,7 +140,8 @@ func monotonicNanos() -> UInt64 {
 /// take a new policy between batches, flush events when idle, until `stop`.
 func runWorker(_ plan: WorkerPlan) -> WorkerReport {
     var sensors = SensorEngine()
-    if let set = plan.sensorSet, let e = try? SensorEngine(set: set, config: plan.sensorConfig) { sensors = e }
+    var sensorGeneration = plan.sensorMailbox.generation
+    if let set = plan.sensorMailbox.set, let e = try? SensorEngine(set: set, config: plan.sensorConfig) { sensors = e }
     var generation = plan.mailbox.generation
     var l7 = L7Stage(config: plan.l7, eveFD: plan.eveFD, sensors: sensors)
     l7.alertCapture = plan.alertCapture
@@ -166,6 +167,13 @@ func runWorker(_ plan: WorkerPlan) -> WorkerReport {
             worker.stage.unknownWorkloadInterfaces = plan.mailbox.unknownInterfaces
             plan.mailbox.acknowledge(worker: plan.index, generation: g)
             dc.policiesApplied &+= 1
+        }
+        let sg = plan.sensorMailbox.generation
+        if sg != sensorGeneration {
+            sensorGeneration = sg
+            var engine = SensorEngine()
+            if let set = plan.sensorMailbox.set, let e = try? SensorEngine(set: set, config: plan.sensorConfig) { engine = e }
+            worker.stage.replaceSensors(engine)
         }
         let wall = realtimeNanos()
         let batchStart = monotonicNanos()

@@ -1,5 +1,6 @@
 import Glibc
 import Policy
+import Sensors
 import Synchronization
 
 /// How a new policy reaches running workers: the control side stores an immutable
@@ -64,5 +65,27 @@ public final class PolicyMailbox: Sendable {
             usleep(200)
         }
         return nil
+    }
+}
+
+/// How a new sensor set reaches running workers, like ``PolicyMailbox``: one atomic load per
+/// batch; a worker that sees a new generation builds its own runtime for the new set.
+public final class SensorMailbox: Sendable {
+    let generationCounter = Atomic<UInt64>(0)
+    let current: Mutex<SensorSet?>
+
+    /// A mailbox holding `set` as generation 0.
+    public init(_ set: SensorSet?) { current = Mutex(set) }
+
+    /// The generation of the set in the mailbox.
+    public var generation: UInt64 { generationCounter.load(ordering: .acquiring) }
+
+    /// The set in the mailbox.
+    public var set: SensorSet? { current.withLock { $0 } }
+
+    /// Puts `set` in force for every worker, at each one's next batch.
+    public func publish(_ set: SensorSet?) {
+        current.withLock { $0 = set }
+        generationCounter.add(1, ordering: .releasing)
     }
 }

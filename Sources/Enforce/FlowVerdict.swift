@@ -12,5 +12,7 @@ struct FlowVerdict {
     @usableFromInline var generation: UInt32 = 0
     /// The effect under the policy being compared against (`--against`), when there is one.
     @usableFromInline var againstEffect: UInt8 = 0
+    /// The sensor runtime generation the flow's sensor mask was set under.
+    @usableFromInline var sensorsBound: UInt32 = .max
     @inlinable init() {}
 }

@@ -35,6 +35,8 @@ public struct PolicyStage: InspectionStage, ~Copyable {
     public var ruleHits: UnsafeMutablePointer<UInt64>
     /// Flows decided by the default action.
     public var defaultHits: UInt64 = 0
+    /// Bumped by `replaceSensors`: flows bind their sensors again.
+    @usableFromInline var sensorsGeneration: UInt32 = 0
     /// Interfaces (bit = the flow's interface number) whose workload the policy does not
     /// define: their flows get the policy's `unknown` action instead of being classified, so
     /// a workload the policy has not caught up with is never silently open.
@@ -108,6 +110,16 @@ public struct PolicyStage: InspectionStage, ~Copyable {
         return .drop
     }
 
+    /// Puts a new sensor runtime in force between two packets, binding its sensors to the
+    /// policy's workloads again. Flows already open are bound at their next new flow slot
+    /// use; until then every sensor inspects them.
+    public mutating func replaceSensors(_ engine: consuming SensorEngine) {
+        l7.replaceSensors(engine)
+        bindSensors(of: policy)
+        // Cached verdicts are kept; each open flow's sensor mask is set again at its next packet.
+        sensorsGeneration &+= 1
+    }
+
     /// The cached effect of flow slot `flow` (a `Decision.Effect` raw value), 255 while the flow
     /// is undecided or the slot holds another flow.
     public func effect(of flow: UInt32, flowID: UInt64) -> UInt8 {
@@ -138,6 +150,9 @@ public struct PolicyStage: InspectionStage, ~Copyable {
         if v.pointee.flowID != e.pointee.flowID {
             v.pointee = FlowVerdict()
             v.pointee.flowID = e.pointee.flowID
+        }
+        if v.pointee.sensorsBound != sensorsGeneration {
+            v.pointee.sensorsBound = sensorsGeneration
             if l7.sensors.isEnabled {
                 let ws = policy.workload(of: e.pointee.server), wc = policy.workload(of: e.pointee.client)
                 let mask = (ws >= 0 ? workloadSensors[Int(ws)] : 0) | (wc >= 0 ? workloadSensors[Int(wc)] : 0)

@@ -137,6 +137,13 @@ enum SensorContextName {
 }
 
 extension L7Stage {
+    /// Puts a new sensor runtime in force between two packets (a sensor push): flows' sensor
+    /// state starts over, with every sensor applying until the policy binds them again.
+    public mutating func replaceSensors(_ engine: consuming SensorEngine) {
+        sensors = engine
+        if capacity > 0 { sensors.attach(capacity: capacity) }
+    }
+
     /// The replay summary's sensor lines: sets loaded, alerts, and what was not inspected.
     public func sensorSummaryLines() -> String {
         guard let set = sensors.set else { return "  sensors      none loaded\n" }

@@ -100,10 +100,11 @@ extension SluiceSettings {
     /// Loads the built-in sets and files these settings name, plus `extraFiles`, and compiles
     /// them; nil when there are none. Errors name the file and line (a sensor file's, or the
     /// rule Hyperscan rejected).
-    public func compileSensors(extraFiles: [String] = [], builtIns: Bool = true) throws -> SensorSet? {
+    public func compileSensors(extraFiles: [String] = [], builtIns: Bool = true, extraSensors: [Sensor] = []) throws -> SensorSet? {
         var sensors: [Sensor] = []
         if builtIns { for n in builtInSensors { sensors += try SensorFile.builtIn(n) } }
         for f in sensorFiles + extraFiles { sensors += try SensorFile.load(path: f) }
+        sensors += extraSensors
         guard !sensors.isEmpty else { return nil }
         return try SensorSet(sensors: sensors, cacheDirectory: resolvedSensorCache.map { URL(fileURLWithPath: $0) })
     }

@@ -22,7 +22,7 @@ struct ControlCommand: ParsableCommand {
     }
 
     func run() throws {
-        let (policyPath, appliances, interval) = try load()
+        let (policyPath, sensorsPath, appliances, interval) = try load()
         while true {
             // Read and validated every round: editing the file is how the desired state changes.
             let desired: String
@@ -35,15 +35,51 @@ struct ControlCommand: ParsableCommand {
                 sleep(UInt32(interval))
                 continue
             }
+            // Desired sensors (optional): validated locally, pushed before the policy that may name them.
+            var desiredSensors: String? = nil
+            if let sensorsPath {
+                do {
+                    let text = try readConfigFile(sensorsPath)
+                    _ = try SensorFile.parse(text, file: sensorsPath)
+                    desiredSensors = text
+                } catch {
+                    FileHandleStderr.write("desired sensors rejected, nothing pushed: \(error)\n")
+                    if once { throw ExitCode(2) }
+                    sleep(UInt32(interval))
+                    continue
+                }
+            }
             var inSync = 0
             print("APPLIANCE        STATE      VERSION  DETAIL")
             for a in appliances {
+                if let desiredSensors, let problem = reconcileSensors(a, desired: desiredSensors, file: (sensorsPath! as NSString).lastPathComponent) {
+                    print("\(pad(a.name, 16)) \(pad("sensors", 10)) \(pad("-", 8)) \(problem)")
+                    continue
+                }
                 let (state, version, detail) = reconcile(a, desired: desired, file: (policyPath as NSString).lastPathComponent)
                 if state == "in-sync" || state == "pushed" { inSync += 1 }
                 print("\(pad(a.name, 16)) \(pad(state, 10)) \(pad(version, 8)) \(detail)")
             }
             if once { if inSync < appliances.count { throw ExitCode(1) } else { return } }
             sleep(UInt32(interval))
+        }
+    }
+
+    /// The appliance's pushed sensor file made equal to `desired`; nil when it is, else why not.
+    func reconcileSensors(_ a: Appliance, desired: String, file: String) -> String? {
+        guard let token = try? readFile(a.tokenFile).trimmingCharacters(in: .whitespacesAndNewlines) else { return "cannot read \(a.tokenFile)" }
+        let client = APIClient(endpoint: a.endpoint, token: token)
+        do {
+            let r = try client.send("GET", "/v1/sensors?format=yaml", timeoutSeconds: 5)
+            guard r.status == 200 else { return "GET /v1/sensors answered \(r.status)" }
+            if String(decoding: r.body, as: UTF8.self) == desired { return nil }
+            let p = try client.send("PUT", "/v1/sensors?name=\(file)", body: Array(desired.utf8), timeoutSeconds: 10)
+            if p.status == 200 { return nil }
+            let o = (try? JSONSerialization.jsonObject(with: Data(p.body))) as? [String: Any] ?? [:]
+            let e = o["error"] as? [String: Any] ?? [:]
+            return "sensors rejected \(p.status): \(e["message"] ?? e["reason"] ?? "")"
+        } catch {
+            return "unreachable (\(error)); retrying next round"
         }
     }
 
@@ -84,10 +120,10 @@ struct ControlCommand: ParsableCommand {
         }
     }
 
-    func load() throws -> (String, [Appliance], Int) {
+    func load() throws -> (String, String?, [Appliance], Int) {
         do {
             let top = try ConfigMap.parse(try readConfigFile(config), file: config)
-            try top.allowOnly(["policy", "appliances", "interval"])
+            try top.allowOnly(["policy", "sensors", "appliances", "interval"])
             let base = URL(fileURLWithPath: config).deletingLastPathComponent()
             func resolve(_ p: String) -> String { p.hasPrefix("/") ? p : base.appendingPathComponent(p).path }
             guard let policy = try top.string("policy") else { throw top.error("policy", "missing (the desired policy file)") }
@@ -110,7 +146,7 @@ struct ControlCommand: ParsableCommand {
                 }
                 out.append(Appliance(name: name, endpoint: endpoint, tokenFile: resolve(token)))
             }
-            return (resolve(policy), out, try top.seconds("interval", in: 1...3600) ?? 10)
+            return (resolve(policy), try top.string("sensors").map(resolve), out, try top.seconds("interval", in: 1...3600) ?? 10)
         } catch let e as ConfigError {
             throw ValidationError(e.description)
         }

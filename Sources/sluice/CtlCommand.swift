@@ -105,7 +105,24 @@ struct CtlCommand: ParsableCommand {
     }
 
     struct SensorsCtl: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "sensors", abstract: "The sensors the daemon runs.")
+        static let configuration = CommandConfiguration(commandName: "sensors", abstract: "The sensors the daemon runs.",
+                                                        subcommands: [List.self, Push.self], defaultSubcommand: List.self)
+        struct Push: ParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Validate a sensor file and put it in force beside the built-in sets; a file that does not validate is rejected.")
+            @OptionGroup var connection: Connection
+            @Argument(help: "The sensor YAML file.") var file: String
+            func run() throws {
+                guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { throw ValidationError("cannot read \(file)") }
+                let name = URL(fileURLWithPath: file).lastPathComponent.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? "sensors.yaml"
+                let r = try connection.call("PUT", "/v1/sensors?name=\(name)", body: Array(text.utf8))
+                if !connection.json { print("sensors \(file) in force: version \(r["version"] ?? "?")") }
+            }
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "The sensors the daemon runs.")
         @OptionGroup var connection: Connection
         func run() throws {
             let r = try connection.call("GET", "/v1/sensors")

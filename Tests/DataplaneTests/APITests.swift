@@ -118,5 +118,28 @@ final class APITests: XCTestCase {
         let request = bed.exec(bed.middle, "tshark -r '\(path)' -Y 'http.request' -T fields -e http.request.uri 2>/dev/null").output
         XCTAssertTrue(request.contains("union"), "the attack request is in the file: \(request)")
     }
+
+    /// Sensors pushed through the API: a file that does not compile is refused with its line;
+    /// a valid one goes in force beside the built-ins, and a policy binding it then blocks.
+    func testSensorPushThenPolicyBindingItBlocks() throws {
+        let bed = try Bed()
+        defer { bed.tearDown() }
+        let sluice = try setUp(bed)
+        defer { sluice.stop() }
+        try bed.write("bad-sensors.yaml", "sensors:\n  - name: bad\n    rules:\n      - { id: 1, name: x, context: url, patterns: ['(unclosed'] }\n")
+        let bad = ctl(bed, "sensors push '\(bed.dir)/bad-sensors.yaml'")
+        XCTAssertNotEqual(bad.status, 0)
+        XCTAssertTrue(bad.output.contains("bad-sensors.yaml:4") && bad.output.contains("does not compile"), bad.output)
+
+        try bed.write("waf-block.yaml", wafBlockSensor)
+        try bed.write("block-policy.yaml", protectPolicy(sensors: ["waf-core", "waf-block"]))
+        XCTAssertNotEqual(ctl(bed, "policy push '\(bed.dir)/block-policy.yaml'").status, 0, "waf-block is not loaded yet")
+        let pushed = ctl(bed, "sensors push '\(bed.dir)/waf-block.yaml'")
+        XCTAssertEqual(pushed.status, 0, pushed.output)
+        XCTAssertEqual(ctl(bed, "policy push '\(bed.dir)/block-policy.yaml'").status, 0)
+        let attack = bed.curl("http://10.98.0.2/?q=1%27%20union%20select%20null--")
+        XCTAssertNotEqual(attack.status, 0, "the pushed block rule resets the attack: \(attack)")
+        XCTAssertEqual(bed.curl("http://10.98.0.2/hello.txt").status, 0, "ordinary requests pass")
+    }
 }
 #endif
