@@ -88,7 +88,7 @@ extension L7Stage {
         }
         if let alertCapture { alertCapture.write(flowID: flows![Int(a.flow)].flowID, into: &eve!) }
         eve!.objectKey("sluice")
-        eve!.field("context", SensorContextName.of(a.context))
+        eve!.field("context", a.context.name)
         if let s = a.matchStart { eve!.field("match_start", s) }
         eve!.field("match_end", a.matchEnd)
         eve!.field("excerpt_offset", a.excerptOffset)
@@ -117,22 +117,6 @@ extension L7Stage {
         guard contentType.count >= form.utf8CodeUnitCount else { return false }
         for i in 0..<form.utf8CodeUnitCount where contentType[i] | 0x20 != form.utf8Start[i] | 0x20 { return false }
         return true
-    }
-}
-
-/// Context names as static strings for records.
-@usableFromInline
-enum SensorContextName {
-    @inlinable static func of(_ c: SensorContext) -> StaticString {
-        switch c {
-        case .packet: return "packet"
-        case .url: return "url"
-        case .header: return "header"
-        case .body: return "body"
-        case .request: return "request"
-        case .response: return "response"
-        case .query: return "query"
-        }
     }
 }
 

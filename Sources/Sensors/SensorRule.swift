@@ -16,7 +16,10 @@ public enum SensorContext: UInt8, Sendable, CaseIterable, CustomStringConvertibl
     case query
 
     /// The name used in sensor files and events.
-    public var description: String {
+    public var description: String { "\(name)" }
+
+    /// The name as a static string, for records written on the packet path.
+    @inlinable public var name: StaticString {
         switch self {
         case .packet: return "packet"
         case .url: return "url"
