@@ -34,7 +34,7 @@ final class Daemon {
     /// already in `bed.dir`), starts Sluice and waits for `ready` on stderr.
     init(_ bed: Bed, interfaces: [String], policy: String? = "policy.yaml", sensorFiles: [String] = [],
          sensors: [String] = ["dlp-pii", "dlp-secrets", "waf-core"], workers: Int = 2, extra: String = "",
-         logName: String = "sluice") throws {
+         logName: String = "sluice", failMode: String = "open") throws {
         self.bed = bed
         let binary = try SluiceBinary.require()
         eve = "\(bed.dir)/eve.json"
@@ -43,7 +43,7 @@ final class Daemon {
         if let policy { yaml += "policy: \(policy)\n" }
         yaml += "sensors: [\(sensors.joined(separator: ", "))]\n"
         if !sensorFiles.isEmpty { yaml += "sensor_files: [\(sensorFiles.joined(separator: ", "))]\n" }
-        yaml += "eve: eve.json\nfail: open\n" + extra
+        yaml += "eve: eve.json\nfail: \(failMode)\n" + extra
         config = try bed.write("sluice.yaml", yaml)
         process = try bed.start(bed.middle, logName, "'\(binary)' run --config '\(config)'")
         guard process.wait(for: "ready", seconds: 60) else {
