@@ -15,6 +15,7 @@ let package = Package(
         .executable(name: "sluice", targets: ["sluice"]),
         .executable(name: "sluice-bench", targets: ["SluiceBench"]),
         .executable(name: "sluice-policy-bench", targets: ["PolicyBench"]),
+        .executable(name: "sluice-fuzz", targets: ["SluiceFuzz"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -80,6 +81,12 @@ let package = Package(
         .executableTarget(name: "PolicyBench", dependencies: ["Policy", "Codecs", "L7Core", "CAllocCounter"],
                           path: "perf/PolicyBench", swiftSettings: hotPathSettings),
 
+        // libFuzzer targets (scripts/fuzz.sh) and the runner that replays their inputs.
+        .target(name: "FuzzTargets",
+                dependencies: ["Codecs", "Defrag", "Stream", "Flow", "Engine", "L7", "L7Core", "DNS", "TLS", "HTTP", "HTTP2",
+                               "Datastore", "Sensors", "PatternMatch", "SluiceConfig", "Policy", "PacketIO", "Output"]),
+        .executableTarget(name: "SluiceFuzz", dependencies: ["FuzzTargets"]),
+
         .target(name: "SluiceTestSupport", dependencies: ["Codecs", "Engine", "Flow", "PacketIO", "Stream"],
                 path: "Tests/TestSupport"),
         .testTarget(name: "CodecsTests", dependencies: ["Codecs", "SluiceTestSupport"]),
@@ -103,6 +110,7 @@ let package = Package(
         .testTarget(name: "HTTP2Tests", dependencies: ["HTTP2", "L7Core", "Output", "SluiceTestSupport"]),
         .testTarget(name: "DatastoreTests", dependencies: ["Datastore", "L7Core", "SluiceTestSupport"]),
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry", "Codecs", "L7Core"]),
+        .testTarget(name: "FuzzTests", dependencies: ["FuzzTargets"]),
         .testTarget(name: "TLSTests", dependencies: ["TLS", "Output", "SluiceTestSupport",
                                                 .product(name: "Crypto", package: "swift-crypto")]),
     ]

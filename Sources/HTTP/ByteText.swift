@@ -47,8 +47,11 @@
         var v: Int64 = 0
         for c in b {
             guard c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9") else { return nil }
-            v = v * 10 + Int64(c - UInt8(ascii: "0"))
-            if v > (1 << 62) { return nil }
+            // Checked steps: a wire value such as 18446744073709551615 must be a parse error, not a trap.
+            let (m, o1) = v.multipliedReportingOverflow(by: 10)
+            let (sum, o2) = m.addingReportingOverflow(Int64(c &- UInt8(ascii: "0")))
+            if o1 || o2 || sum > (1 << 62) { return nil }
+            v = sum
         }
         return v
     }

@@ -1,0 +1,24 @@
+/// Every libFuzzer target of Sluice: one case per decoder, parser or loader that sees bytes from
+/// the wire, a file or an API client. `scripts/fuzz.sh` builds `sluice-fuzz` with
+/// `-sanitize=fuzzer,address` and runs each case with its seed corpus from `Tests/Fuzz/corpus/NAME`;
+/// `FuzzRegressionTests` runs every seed and every saved crash (`Tests/Fuzz/regressions/NAME`)
+/// through the same entry points in the ordinary test build, so a fixed crash stays fixed.
+///
+/// A target must never trap, leak or loop without bound on any input: that is the property
+/// the fuzzer checks. Targets keep their expensive set-up (sensor databases, tables) in
+/// statics built once per process, since libFuzzer calls them millions of times.
+public enum FuzzTarget: String, CaseIterable, Sendable {
+    /// One frame through the link, IP and transport decoders, for every link type Sluice reads.
+    case decode
+    /// A sequence of frames through the whole replay pipeline: decode, defrag, flows, TCP
+    /// reassembly, app detection, every L7 parser and the built-in sensors.
+    case pipeline
+
+    /// Runs the target on one input.
+    public func run(_ data: UnsafeRawBufferPointer) {
+        switch self {
+        case .decode: DecodeFuzz.run(data)
+        case .pipeline: PipelineFuzz.run(data)
+        }
+    }
+}
