@@ -2,26 +2,49 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import Synchronization
+import Telemetry
 
 /// The local API over HTTP/1.1: on a Unix socket (mode 0600) and, when asked, on TCP.
-/// Requests are read whole (bodies up to 4 MiB) and answered by an ``APIRouter``.
+/// Requests are read whole (bodies up to 4 MiB; a larger one is refused with 413 as soon as
+/// its length is known, without reading it) and answered by an ``APIRouter`` on a worker
+/// thread of its own, so a slow request (a filter or a policy to compile) never stops the
+/// event loop from accepting, timing out and refusing connections. ``limits`` bounds the
+/// connections.
 public final class APIServer: Sendable {
     let group: MultiThreadedEventLoopGroup
+    let pool: NIOThreadPool
     let channels: [Channel]
+    /// The connection limit and request timeout of each listener: the Unix socket's and
+    /// TCP's are separate, so a flood of TCP connections never locks the operator's socket out.
+    public let limits: [(listener: String, limits: ConnectionGuard)]
+    /// Requests refused before or by the router.
+    public let stats: APIStats
 
     /// Listens on `socketPath` (replacing a stale socket file) and on `listen` (`host:port`)
     /// when given; the router decides every response.
-    public init(socketPath: String?, listen: String?, router: APIRouter) throws {
+    public init(socketPath: String?, listen: String?, router: APIRouter, maxConnections: Int = 256,
+                requestTimeoutMs: Int64 = 10_000) throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        let bootstrap = ServerBootstrap(group: group)
-            .serverChannelOption(ChannelOptions.backlog, value: 64)
-            .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
-            .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.configureHTTPServerPipeline()
-                    try channel.pipeline.syncOperations.addHandler(APIHandler(router: router))
+        // One thread: requests are handled one at a time, in order, as the backend expects.
+        let pool = NIOThreadPool(numberOfThreads: 1)
+        pool.start()
+        let stats = APIStats()
+        var limits: [(listener: String, limits: ConnectionGuard)] = []
+        func bootstrap(_ listener: String) -> ServerBootstrap {
+            let limit = ConnectionGuard(maxConnections: maxConnections, requestTimeout: .milliseconds(requestTimeoutMs))
+            limits.append((listener, limit))
+            return ServerBootstrap(group: group)
+                .serverChannelOption(ChannelOptions.backlog, value: 256)
+                .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
+                .childChannelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.configureHTTPServerPipeline()
+                        try channel.pipeline.syncOperations.addHandler(limit.handler())
+                        try channel.pipeline.syncOperations.addHandler(APIHandler(router: router, pool: pool, stats: stats))
+                    }
                 }
-            }
+        }
         var channels: [Channel] = []
         do {
             if let socketPath {
@@ -31,20 +54,24 @@ public final class APIServer: Sendable {
                 // and the chmod below.
                 let old = umask(0o077)
                 defer { umask(old) }
-                channels.append(try bootstrap.bind(unixDomainSocketPath: socketPath, cleanupExistingSocketFile: true).wait())
+                channels.append(try bootstrap("unix").bind(unixDomainSocketPath: socketPath, cleanupExistingSocketFile: true).wait())
                 chmod(socketPath, 0o600)
             }
             if let listen {
                 let (host, port) = try Self.split(listen)
-                channels.append(try bootstrap.bind(host: host, port: port).wait())
+                channels.append(try bootstrap("tcp").bind(host: host, port: port).wait())
             }
         } catch {
             for c in channels { try? c.close().wait() }
             try? group.syncShutdownGracefully()
+            try? pool.syncShutdownGracefully()
             throw error
         }
         self.group = group
+        self.pool = pool
         self.channels = channels
+        self.limits = limits
+        self.stats = stats
     }
 
     /// The TCP port actually bound (for `listen` with port 0), nil without TCP.
@@ -54,6 +81,7 @@ public final class APIServer: Sendable {
     public func stop() {
         for c in channels { try? c.close().wait() }
         try? group.syncShutdownGracefully()
+        try? pool.syncShutdownGracefully()
     }
 
     public static func split(_ listen: String) throws -> (String, Int) {
@@ -73,39 +101,116 @@ public struct APIServerError: Error, CustomStringConvertible {
     init(_ d: String) { description = d }
 }
 
-/// Collects one request and writes the router's response.
+/// Requests the API refused, by reason (for `/metrics`).
+public final class APIStats: Sendable {
+    let tooLarge = Atomic<UInt64>(0)
+    let invalid = Atomic<UInt64>(0)
+    let tooMany = Atomic<UInt64>(0)
+    let unauthorized = Atomic<UInt64>(0)
+
+    init() {}
+
+    /// Counts a response's status when it is a refusal.
+    func count(_ status: Int) {
+        switch status {
+        case 400: invalid.wrappingAdd(1, ordering: .relaxed)
+        case 401: unauthorized.wrappingAdd(1, ordering: .relaxed)
+        case 413: tooLarge.wrappingAdd(1, ordering: .relaxed)
+        case 429: tooMany.wrappingAdd(1, ordering: .relaxed)
+        default: break
+        }
+    }
+
+    /// `sluice_api_requests_refused_total{reason}` and the connection metrics of `limits`.
+    public func write(into w: inout PrometheusWriter, limits: [(listener: String, limits: ConnectionGuard)]) {
+        w.family("sluice_api_requests_refused_total", .counter,
+                 help: "API requests refused: invalid (400), unauthorized (401), too_large (413), too_many (429).")
+        let counts = [("invalid", invalid.load(ordering: .relaxed)), ("unauthorized", unauthorized.load(ordering: .relaxed)),
+                      ("too_large", tooLarge.load(ordering: .relaxed)), ("too_many", tooMany.load(ordering: .relaxed))]
+        for (reason, n) in counts { w.sample("sluice_api_requests_refused_total", [("reason", reason)], n) }
+        ConnectionGuard.write(limits, into: &w, prefix: "sluice_api", what: "API")
+    }
+}
+
+/// Collects one request, has the router answer it on the pool's thread and writes the
+/// response. A body over ``maxBody`` is answered 413 as soon as that is known (from
+/// `Content-Length`, or as a chunked body passes the limit) and the connection is closed
+/// without reading the rest.
 final class APIHandler: ChannelInboundHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
 
     let router: APIRouter
+    let pool: NIOThreadPool
+    let stats: APIStats
     var head: HTTPRequestHead?
     var body: [UInt8] = []
-    var tooLarge = false
+    /// Set once a request was refused for its size: what follows is ignored until the close.
+    var refused = false
     static let maxBody = 4 << 20
 
-    init(router: APIRouter) { self.router = router }
+    init(router: APIRouter, pool: NIOThreadPool, stats: APIStats) {
+        self.router = router
+        self.pool = pool
+        self.stats = stats
+    }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard !refused else { return }
         switch unwrapInboundIn(data) {
         case .head(let h):
             head = h
-            body.removeAll(keepingCapacity: true)
-            tooLarge = false
+            body.removeAll(keepingCapacity: false)
+            let lengths = h.headers["content-length"]
+            if let text = lengths.first {
+                // A length that is not a number, or several that differ, is no length to trust.
+                guard lengths.allSatisfy({ $0 == text }), let n = Int(text.trimmingCharacters(in: .whitespaces)), n >= 0 else {
+                    return refuse(APIResponse.error(400, "Content-Length \"\(text)\" is not a byte count"), context: context)
+                }
+                if n > Self.maxBody { return refuse(tooLarge(), context: context) }
+            }
         case .body(let buffer):
-            if body.count + buffer.readableBytes > Self.maxBody { tooLarge = true } else { body += buffer.readableBytesView }
+            guard body.count + buffer.readableBytes <= Self.maxBody else { return refuse(tooLarge(), context: context) }
+            body += buffer.readableBytesView
         case .end:
             guard let head else { return }
+            self.head = nil
             var headers: [String: String] = [:]
             for (k, v) in head.headers { headers[k] = v }
-            let response = tooLarge ? APIResponse.error(413, "request body over \(Self.maxBody) bytes")
-                : router.handle(APIRequest(method: head.method.rawValue, uri: head.uri, headers: headers, body: body))
-            write(response, keepAlive: head.isKeepAlive, context: context)
-            self.head = nil
+            let request = APIRequest(method: head.method.rawValue, uri: head.uri, headers: headers, body: body)
+            body = []
+            let router = router, stats = stats
+            let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+            pool.runIfActive(eventLoop: context.eventLoop) { () -> APIResponse in
+                router.handle(request)
+            }.whenComplete { result in
+                let (handler, context) = bound.value
+                let response: APIResponse
+                switch result {
+                case .success(let r): response = r
+                case .failure: response = .error(503, "the API is stopping")
+                }
+                stats.count(response.status)
+                guard context.channel.isActive else { return }
+                handler.write(response, keepAlive: head.isKeepAlive, context: context)
+            }
         }
     }
 
-    func write(_ r: APIResponse, keepAlive: Bool, context: ChannelHandlerContext) {
+    func tooLarge() -> APIResponse { .error(413, "request body over \(Self.maxBody) bytes") }
+
+    /// Answers `response` and ends the connection once it is sent: the rest of the request is
+    /// never stored. The sending side is shut first and the connection closed 2 s later, so a
+    /// client still sending its body reads the answer instead of a reset.
+    func refuse(_ response: APIResponse, context: ChannelHandlerContext) {
+        refused = true
+        head = nil
+        body = []
+        stats.count(response.status)
+        write(response, keepAlive: false, context: context, linger: true)
+    }
+
+    func write(_ r: APIResponse, keepAlive: Bool, context: ChannelHandlerContext, linger: Bool = false) {
         if let follow = r.followFile { return stream(r, follow: follow, context: context) }
         var headers = HTTPHeaders()
         headers.add(name: "Content-Type", value: r.contentType)
@@ -120,7 +225,11 @@ final class APIHandler: ChannelInboundHandler {
         let done = context.writeAndFlush(wrapOutboundOut(.end(nil)))
         if !keepAlive {
             let channel = context.channel
-            done.whenComplete { _ in channel.close(promise: nil) }
+            done.whenComplete { _ in
+                guard linger else { return channel.close(promise: nil) }
+                channel.close(mode: .output).whenFailure { _ in channel.close(promise: nil) }
+                channel.eventLoop.scheduleTask(in: .seconds(2)) { channel.close(promise: nil) }
+            }
         }
     }
 

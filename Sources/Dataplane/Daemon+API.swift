@@ -169,7 +169,8 @@ extension Daemon: APIBackend {
         guard !token.isEmpty else {
             throw ConfigError(file: config.file, line: 0, column: 0, key: "api.token_file", reason: "\(tokenFile) is empty")
         }
-        api = try APIServer(socketPath: config.apiSocket, listen: config.apiListen, router: APIRouter(token: token, backend: self))
+        api = try APIServer(socketPath: config.apiSocket, listen: config.apiListen, router: APIRouter(token: token, backend: self),
+                            maxConnections: config.apiMaxConnections, requestTimeoutMs: Int64(config.apiRequestTimeoutMs))
         log("api: \([config.apiSocket, config.apiListen].compactMap { $0 }.joined(separator: " and "))")
     }
 }
@@ -191,6 +192,7 @@ extension Daemon {
         case .unknownCapture: return APIFailure(404, e.description)
         case .filter, .unknownTarget, .invalidRequest: return APIFailure(400, e.description)
         case .diskBudgetExceeded, .busy: return APIFailure(409, e.description)
+        case .tooManyCaptures: return APIFailure(429, e.description)
         default: return APIFailure(500, e.description)
         }
     }
@@ -205,16 +207,11 @@ extension Daemon {
                              "bytes": Int(c.counters.bytes), "file_bytes": Int(c.counters.fileBytes)]]
     }
 
-    public func startCapture(_ r: [String: Any]) -> Result<[String: Any], APIFailure> {
+    public func startCapture(_ r: CaptureStartRequest) -> Result<[String: Any], APIFailure> {
         registry().flatMap { reg in
-            let target: CaptureTarget
-            if let i = r["interface"] as? String { target = .interface(i) } else if let w = r["workload"] as? String { target = .workload(w) } else {
-                return .failure(APIFailure(400, "give interface or workload"))
-            }
-            let limits = CaptureLimits(packets: UInt64(r["packets"] as? Int ?? 0), bytes: UInt64(r["bytes"] as? Int ?? 0),
-                                       seconds: (r["seconds"] as? Double) ?? Double(r["seconds"] as? Int ?? 0))
-            let request = CaptureRequest(target: target, filter: r["filter"] as? String ?? "",
-                                         snapLength: r["snaplen"] as? Int ?? 262_144, limits: limits)
+            let target: CaptureTarget = r.interface.map { .interface($0) } ?? .workload(r.workload ?? "")
+            let limits = CaptureLimits(packets: UInt64(clamping: r.packets), bytes: UInt64(clamping: r.bytes), seconds: r.seconds)
+            let request = CaptureRequest(target: target, filter: r.filter, snapLength: r.snaplen, limits: limits)
             do {
                 let info = try reg.start(request)
                 log("capture \(info.id) started: \(info.target), filter \"\(info.filter)\"")

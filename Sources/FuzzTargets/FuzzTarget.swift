@@ -13,12 +13,16 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     /// A sequence of frames through the whole replay pipeline: decode, defrag, flows, TCP
     /// reassembly, app detection, every L7 parser and the built-in sensors.
     case pipeline
+    /// One request through the local API's router (routing, query numbers, JSON bodies)
+    /// with a stub backend.
+    case apiRequest
 
     /// Runs the target on one input.
     public func run(_ data: UnsafeRawBufferPointer) {
         switch self {
         case .decode: DecodeFuzz.run(data)
         case .pipeline: PipelineFuzz.run(data)
+        case .apiRequest: APIRequestFuzz.run(data)
         }
     }
 }
