@@ -127,7 +127,7 @@ func reportDamage(_ source: borrowing PcapFile, _ file: String) throws {
     throw ExitCode(damagedCaptureExitCode)
 }
 
-/// The exit status of a command whose capture was damaged part-way (documented in docs/replay.md).
+/// The exit status of a command whose capture was damaged part-way (documented in the README, Commands).
 let damagedCaptureExitCode: Int32 = 3
 
 /// A worker's sensor runtime for `set` (one without sensors when there is none).
