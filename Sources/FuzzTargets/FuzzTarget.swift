@@ -14,6 +14,15 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     /// reassembly, app detection, every L7 parser and the built-in sensors.
     case pipeline
 
+    /// Builds what the target keeps for the whole process (sensor databases), before libFuzzer
+    /// starts timing inputs: a first input must not pay seconds of Hyperscan compile.
+    public func prepare() {
+        switch self {
+        case .pipeline: _ = PipelineFuzz.sensorSet
+        default: break
+        }
+    }
+
     /// Runs the target on one input.
     public func run(_ data: UnsafeRawBufferPointer) {
         switch self {
