@@ -17,6 +17,15 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     /// with a stub backend.
     case apiRequest
 
+    /// Builds what the target keeps for the whole process (sensor databases), before libFuzzer
+    /// starts timing inputs: a first input must not pay seconds of Hyperscan compile.
+    public func prepare() {
+        switch self {
+        case .pipeline: _ = PipelineFuzz.sensorSet
+        default: break
+        }
+    }
+
     /// Runs the target on one input.
     public func run(_ data: UnsafeRawBufferPointer) {
         switch self {
