@@ -35,7 +35,7 @@ public final class APIServer: Sendable {
             let limit = ConnectionGuard(maxConnections: maxConnections, requestTimeout: .milliseconds(requestTimeoutMs))
             limits.append((listener, limit))
             return ServerBootstrap(group: group)
-                .serverChannelOption(ChannelOptions.backlog, value: 256)
+                .serverChannelOption(ChannelOptions.backlog, value: 1024)
                 .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
                 .childChannelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {

@@ -55,7 +55,8 @@ public struct PolicyStage: InspectionStage, ~Copyable {
     /// Bounds the violate and deny records per rule and source address (a flood of denied
     /// SYNs is one record per flow otherwise); off unless ``limitRecords(perSource:perWorker:windowNanos:)``
     /// turns it on, as the daemon does. Suppressed records are counted in `suppressedRecords`
-    /// and summed up in aggregate records (`"aggregated": true, "count": N`).
+    /// and summed up in aggregate records (`"aggregated": true, "count": N`); the flows they
+    /// count get no `flow` record either.
     public var recordLimiter = RecordLimiter()
 
     /// A stage enforcing `policy` over `l7`.
@@ -132,6 +133,14 @@ public struct PolicyStage: InspectionStage, ~Copyable {
 
     public mutating func flowEnded(flow: UInt32, entry: UnsafeMutablePointer<FlowEntry>, reason: FlowEndReason) {
         l7.flowEnded(flow: flow, entry: entry, reason: reason)
+    }
+
+    /// No flow record for a flow whose policy record the limiter suppressed (a flood's).
+    @inlinable
+    public func wantsFlowRecord(flow: UInt32, entry: UnsafePointer<FlowEntry>) -> Bool {
+        guard let verdicts else { return true }
+        let v = verdicts[Int(flow)]
+        return !(v.recordSuppressed && v.flowID == entry.pointee.flowID)
     }
 
     public mutating func packet(_ p: borrowing DecodedPacket, bytes: UnsafeRawBufferPointer, flow: UInt32?,
@@ -321,7 +330,10 @@ public struct PolicyStage: InspectionStage, ~Copyable {
             let key = (c.hi &* 0x9E37_79B9_7F4A_7C15) ^ (c.lo &* 0xC2B2_AE3D_27D4_EB4F) ^ (tag &* 0x1656_67B1_9E37_79F9)
             let admitted = recordLimiter.admit(key: key, tag: tag, source: c, now: e.pointee.lastSeen)
             writeDueSummaries()
-            guard admitted else { return }
+            guard admitted else {
+                if let verdicts { verdicts[Int(flow)].recordSuppressed = true }
+                return
+            }
         }
         l7.eve!.reserve(4096)
         FlowRecord.header(UnsafePointer(e), timestamp: e.pointee.lastSeen, eventType: "policy", into: &l7.eve!)

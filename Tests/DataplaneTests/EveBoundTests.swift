@@ -46,10 +46,12 @@ final class EveBoundTests: XCTestCase {
         let counted = aggregates.compactMap { Int(field($0, "policy", "count") ?? "") }.reduce(0, +)
         let denied = Int(sluice.log.components(separatedBy: "denied ").dropFirst().first?.prefix { $0.isNumber } ?? "") ?? -1
         let eveBytes = (try? FileManager.default.attributesOfItem(atPath: sluice.eve)[.size] as? Int) ?? 0
+        let floodFlows = sluice.records("flow").filter { field($0, "dest_port") == "8081" }.count
         print("denied SYN flood: 20000 sent, \(denied) flows denied, \(plain.count) deny records, \(aggregates.count) aggregates "
-              + "counting \(counted); EVE \(eveBytes) bytes; daemon VmHWM \(before) kB before, \(during) kB after")
+              + "counting \(counted), \(floodFlows) flow records; EVE \(eveBytes) bytes; daemon VmHWM \(before) kB before, \(during) kB after")
         XCTAssertGreaterThan(denied, 1000, "the flood reached the daemon: \(sluice.log)")
         XCTAssertLessThan(plain.count, 400, "deny records are bounded")
+        XCTAssertEqual(floodFlows, plain.count, "flow records only for the flows with a deny record")
         XCTAssertFalse(aggregates.isEmpty, "suppressed records are counted in aggregates")
         XCTAssertEqual(plain.count + counted, denied, "every denied flow is a record or counted in one")
     }
