@@ -13,7 +13,7 @@ import Telemetry
 /// connections.
 public final class APIServer: Sendable {
     let group: MultiThreadedEventLoopGroup
-    let pool: NIOThreadPool
+    let work: APIWork
     let channels: [Channel]
     /// The connection limit and request timeout of each listener: the Unix socket's and
     /// TCP's are separate, so a flood of TCP connections never locks the operator's socket out.
@@ -26,9 +26,7 @@ public final class APIServer: Sendable {
     public init(socketPath: String?, listen: String?, router: APIRouter, maxConnections: Int = 256,
                 requestTimeoutMs: Int64 = 10_000) throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        // One thread: requests are handled one at a time, in order, as the backend expects.
-        let pool = NIOThreadPool(numberOfThreads: 1)
-        pool.start()
+        let work = APIWork()
         let stats = APIStats()
         var limits: [(listener: String, limits: ConnectionGuard)] = []
         func bootstrap(_ listener: String) -> ServerBootstrap {
@@ -41,7 +39,7 @@ public final class APIServer: Sendable {
                     channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.configureHTTPServerPipeline()
                         try channel.pipeline.syncOperations.addHandler(limit.handler())
-                        try channel.pipeline.syncOperations.addHandler(APIHandler(router: router, pool: pool, stats: stats))
+                        try channel.pipeline.syncOperations.addHandler(APIHandler(router: router, work: work, stats: stats))
                     }
                 }
         }
@@ -64,11 +62,11 @@ public final class APIServer: Sendable {
         } catch {
             for c in channels { try? c.close().wait() }
             try? group.syncShutdownGracefully()
-            try? pool.syncShutdownGracefully()
+            work.stop()
             throw error
         }
         self.group = group
-        self.pool = pool
+        self.work = work
         self.channels = channels
         self.limits = limits
         self.stats = stats
@@ -81,7 +79,7 @@ public final class APIServer: Sendable {
     public func stop() {
         for c in channels { try? c.close().wait() }
         try? group.syncShutdownGracefully()
-        try? pool.syncShutdownGracefully()
+        work.stop()
     }
 
     public static func split(_ listen: String) throws -> (String, Int) {
@@ -132,7 +130,27 @@ public final class APIStats: Sendable {
     }
 }
 
-/// Collects one request, has the router answer it on the pool's thread and writes the
+/// The threads requests are answered on, beside the event loop. Requests are handled one at a
+/// time, in order, as the backend expects; capture starts have a thread of their own, because
+/// compiling a long filter takes seconds (libpcap's optimizer is superlinear), and only one
+/// may compile at a time (another gets 429), so they never hold up the rest of the API.
+final class APIWork: Sendable {
+    let requests = NIOThreadPool(numberOfThreads: 1)
+    let captureStarts = NIOThreadPool(numberOfThreads: 1)
+    let captureStarting = Atomic<Bool>(false)
+
+    init() {
+        requests.start()
+        captureStarts.start()
+    }
+
+    func stop() {
+        try? requests.syncShutdownGracefully()
+        try? captureStarts.syncShutdownGracefully()
+    }
+}
+
+/// Collects one request, has the router answer it on an ``APIWork`` thread and writes the
 /// response. A body over ``maxBody`` is answered 413 as soon as that is known (from
 /// `Content-Length`, or as a chunked body passes the limit) and the connection is closed
 /// without reading the rest.
@@ -141,7 +159,7 @@ final class APIHandler: ChannelInboundHandler {
     typealias OutboundOut = HTTPServerResponsePart
 
     let router: APIRouter
-    let pool: NIOThreadPool
+    let work: APIWork
     let stats: APIStats
     var head: HTTPRequestHead?
     var body: [UInt8] = []
@@ -149,9 +167,9 @@ final class APIHandler: ChannelInboundHandler {
     var refused = false
     static let maxBody = 4 << 20
 
-    init(router: APIRouter, pool: NIOThreadPool, stats: APIStats) {
+    init(router: APIRouter, work: APIWork, stats: APIStats) {
         self.router = router
-        self.pool = pool
+        self.work = work
         self.stats = stats
     }
 
@@ -179,11 +197,24 @@ final class APIHandler: ChannelInboundHandler {
             for (k, v) in head.headers { headers[k] = v }
             let request = APIRequest(method: head.method.rawValue, uri: head.uri, headers: headers, body: body)
             body = []
-            let router = router, stats = stats
+            let router = router, stats = stats, work = work
             let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-            pool.runIfActive(eventLoop: context.eventLoop) { () -> APIResponse in
-                router.handle(request)
-            }.whenComplete { result in
+            let answer: EventLoopFuture<APIResponse>
+            if request.method == "POST" && request.path == "/v1/captures" {
+                guard work.captureStarting.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged else {
+                    let busy = APIResponse.error(429, "another capture is starting (its filter compiling); try again shortly")
+                    stats.count(busy.status)
+                    return write(busy, keepAlive: head.isKeepAlive, context: context)
+                }
+                answer = work.captureStarts.runIfActive(eventLoop: context.eventLoop) { () -> APIResponse in
+                    defer { work.captureStarting.store(false, ordering: .releasing) }
+                    return router.handle(request)
+                }
+                answer.whenFailure { _ in work.captureStarting.store(false, ordering: .releasing) }
+            } else {
+                answer = work.requests.runIfActive(eventLoop: context.eventLoop) { () -> APIResponse in router.handle(request) }
+            }
+            answer.whenComplete { result in
                 let (handler, context) = bound.value
                 let response: APIResponse
                 switch result {
