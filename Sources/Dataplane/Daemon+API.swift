@@ -22,7 +22,7 @@ extension Daemon: APIBackend {
                 if let w = i.workload { o["workload"] = w }
                 return o
             },
-            "policy": ["version": version, "source": source, "generation": Int(mailbox.generation),
+            "policy": ["version": version, "source": source, "generation": Int(clamping: mailbox.generation),
                        "overrides": ["modes": overridesSnapshot.modes, "quarantined": overridesSnapshot.quarantined],
                        "last_apply_ms": lastApplyNanos.map { Double($0) / 1e6 } ?? -1],
             "sensors": sensorSet?.sensors.map(\.name) ?? [],
@@ -116,7 +116,7 @@ extension Daemon: APIBackend {
         let list = all.sorted { $0.lastSeen > $1.lastSeen }.prefix(limit).map { f -> [String: Any] in
             var o: [String: Any] = [
                 "flow_id": Int(bitPattern: UInt(f.flowID)), "src_ip": f.client.description, "dest_ip": f.server.description,
-                "proto": Int(f.proto), "state": "\(f.state.name)", "pkts": Int(f.packets), "bytes": Int(f.bytes),
+                "proto": Int(f.proto), "state": "\(f.state.name)", "pkts": Int(clamping: f.packets), "bytes": Int(clamping: f.bytes),
                 "age_seconds": Double(f.lastSeen &- f.firstSeen) / 1e9,
             ]
             if f.proto == 6 || f.proto == 17 { o["src_port"] = Int(f.clientPort); o["dest_port"] = Int(f.serverPort) }
@@ -202,9 +202,10 @@ extension Daemon {
         if case let .done(reason) = c.state { state["reason"] = reason.description }
         return ["id": c.id, "target": c.target.description, "interfaces": c.interfaces, "filter": c.filter,
                 "snaplen": c.snapLength, "state": c.state.description, "closed": c.closed,
-                "limits": ["packets": Int(c.limits.packets), "bytes": Int(c.limits.bytes), "seconds": c.limits.seconds],
-                "counters": ["seen": Int(c.counters.seen), "matched": Int(c.counters.matched), "written": Int(c.counters.written),
-                             "bytes": Int(c.counters.bytes), "file_bytes": Int(c.counters.fileBytes)]]
+                "limits": ["packets": Int(clamping: c.limits.packets), "bytes": Int(clamping: c.limits.bytes), "seconds": c.limits.seconds],
+                "counters": ["seen": Int(clamping: c.counters.seen), "matched": Int(clamping: c.counters.matched),
+                             "written": Int(clamping: c.counters.written), "bytes": Int(clamping: c.counters.bytes),
+                             "file_bytes": Int(clamping: c.counters.fileBytes)]]
     }
 
     public func startCapture(_ r: CaptureStartRequest) -> Result<[String: Any], APIFailure> {

@@ -172,6 +172,15 @@ final class APIAbuseTests: XCTestCase {
             XCTAssertTrue(r.body.contains("tail"), r.body)
         }
         XCTAssertEqual(call(bed, "GET", "/v1/flows?limit=-5").code, 400)
+        // Bytes that are not HTTP: 400 and the connection closed.
+        try bed.write("garbage.py", """
+            import socket
+            s = socket.create_connection(("127.0.0.1", 19444), timeout=5)
+            s.sendall(b"\\x00\\x01 not http at all\\r\\n\\r\\n")
+            print(s.recv(200).split(b"\\r\\n")[0].decode(errors="replace"))
+            """)
+        let garbage = bed.exec(bed.middle, "python3 '\(bed.dir)/garbage.py'")
+        XCTAssertTrue(garbage.output.contains("400"), garbage.output)
         XCTAssertEqual(call(bed, "PUT", "/v1/workloads/web", body: #"{"quarantine": 1}"#).code, 400)
         XCTAssertTrue(sluice.process.isRunning, sluice.log)
         XCTAssertEqual(call(bed, "GET", "/v1/events?tail=3").code, 200)
