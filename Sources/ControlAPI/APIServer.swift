@@ -265,7 +265,10 @@ final class APIHandler: ChannelInboundHandler {
     }
 
     /// Sends `r`'s body, then whatever is appended to the followed file (whole lines, every
-    /// 200 ms), chunked, until the client goes away.
+    /// 200 ms), chunked, until the client goes away. Bounded: at most 4 MiB is read per tick,
+    /// nothing while the client does not read what was sent (the channel is not writable), and
+    /// a line longer than 1 MiB is dropped. After the file is rotated (the path names another
+    /// file), the rest of the old one is sent, then the new one from its start.
     func stream(_ r: APIResponse, follow: (path: String, offset: UInt64), context: ChannelHandlerContext) {
         var headers = HTTPHeaders()
         headers.add(name: "Content-Type", value: r.contentType)
@@ -274,18 +277,34 @@ final class APIHandler: ChannelInboundHandler {
         var buffer = context.channel.allocator.buffer(capacity: r.body.count)
         buffer.writeBytes(r.body)
         context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
-        guard let handle = FileHandle(forReadingAtPath: follow.path) else { return }
+        guard var handle = FileHandle(forReadingAtPath: follow.path) else { return }
         var offset = follow.offset
         var partial: [UInt8] = []
         let channel = context.channel
+        let path = follow.path
         let task = channel.eventLoop.scheduleRepeatedTask(initialDelay: .milliseconds(200), delay: .milliseconds(200)) { task in
             guard channel.isActive else { task.cancel(); try? handle.close(); return }
+            guard channel.isWritable else { return }
             try? handle.seek(toOffset: offset)
-            let fresh = handle.readDataToEndOfFile()
-            guard !fresh.isEmpty else { return }
+            let fresh = handle.readData(ofLength: 4 << 20)
+            if fresh.isEmpty {
+                // Caught up: when the path now names another file (rotated), follow that one.
+                var atPath = stat(), open = stat()
+                if stat(path, &atPath) == 0, fstat(handle.fileDescriptor, &open) == 0, atPath.st_ino != open.st_ino,
+                   let next = FileHandle(forReadingAtPath: path) {
+                    try? handle.close()
+                    handle = next
+                    offset = 0
+                    partial.removeAll()
+                }
+                return
+            }
             offset += UInt64(fresh.count)
             partial += fresh
-            guard let end = partial.lastIndex(of: 0x0A) else { return }
+            guard let end = partial.lastIndex(of: 0x0A) else {
+                if partial.count > 1 << 20 { partial.removeAll() }
+                return
+            }
             var b = channel.allocator.buffer(capacity: end + 1)
             b.writeBytes(partial[...end])
             partial.removeFirst(end + 1)

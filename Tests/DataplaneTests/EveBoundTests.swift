@@ -56,26 +56,35 @@ final class EveBoundTests: XCTestCase {
         XCTAssertEqual(plain.count + counted, denied, "every denied flow is a record or counted in one")
     }
 
-    /// Rename the EVE file, SIGUSR1: records written after go to a new file at the path.
+    /// Rename the EVE file, SIGUSR1: records written after go to a new file at the path, and
+    /// an event stream that was following goes on with the new file.
     func testSigusr1ReopensEveForLogrotate() throws {
         let bed = try Bed()
         defer { bed.tearDown() }
         try bed.startHTTP()
         try bed.write("policy.yaml", protectPolicy())
-        let sluice = try Daemon(bed, interfaces: [inlinePair])
+        try bed.write("token", "t-\(UInt64.random(in: 1...UInt64.max))\n")
+        let sluice = try Daemon(bed, interfaces: [inlinePair], extra: APITests.api)
         defer { sluice.stop() }
+        let follow = try bed.start(bed.middle, "events-follow",
+                                   "timeout 8 '\(SluiceBinary.path)' ctl events --tail 0 --follow --socket '\(bed.dir)/api.sock' --token-file '\(bed.dir)/token'")
         XCTAssertEqual(bed.curl("http://10.98.0.2/hello.txt?before-rotation").status, 0)
         usleep(1_200_000)
         XCTAssertEqual(rename(sluice.eve, sluice.eve + ".1"), 0)
         kill(sluice.process.pid, SIGUSR1)
         XCTAssertTrue(sluice.process.wait(for: "eve: reopened", seconds: 5), sluice.log)
         XCTAssertEqual(bed.curl("http://10.98.0.2/hello.txt?after-rotation").status, 0)
+        // The follower polls every 200 ms and the worker flushes within 100 ms of going idle.
+        usleep(1_500_000)
         XCTAssertEqual(sluice.stop(), 0)
         let new = (try? String(contentsOfFile: sluice.eve, encoding: .utf8)) ?? ""
         let old = (try? String(contentsOfFile: sluice.eve + ".1", encoding: .utf8)) ?? ""
         XCTAssertTrue(new.contains("after-rotation"), "new file: \(new.prefix(2000))")
         XCTAssertFalse(new.contains("before-rotation"), "the new file starts after the rotation")
         XCTAssertTrue(old.contains("before-rotation"), "rotated file: \(old.prefix(2000))")
+        // Only the new file has this record: the stream switched files.
+        XCTAssertTrue(follow.text.contains("after-rotation"),
+                      "the followed stream goes on after the rotation: \(follow.text.prefix(2000))")
     }
 }
 #endif
