@@ -13,6 +13,8 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     /// A sequence of frames through the whole replay pipeline: decode, defrag, flows, TCP
     /// reassembly, app detection, every L7 parser and the built-in sensors.
     case pipeline
+    /// A capture file (pcap or pcapng) through the replay reader.
+    case captureFile
 
     /// Builds what the target keeps for the whole process (sensor databases), before libFuzzer
     /// starts timing inputs: a first input must not pay seconds of Hyperscan compile.
@@ -28,6 +30,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         switch self {
         case .decode: DecodeFuzz.run(data)
         case .pipeline: PipelineFuzz.run(data)
+        case .captureFile: CaptureFileFuzz.run(data)
         }
     }
 }
