@@ -24,7 +24,7 @@ struct RunCommand: ParsableCommand {
     var noSupervise = false
 
     /// Set by the supervisor on the daemon it starts (fd 3 is its socket to the supervisor).
-    @Flag(name: .long, help: .hidden)
+    @Flag(name: .long, help: ArgumentHelp(visibility: .hidden))
     var supervisedChild = false
 
     func run() throws {

@@ -46,7 +46,7 @@ final class Supervisor {
         self.arguments = arguments
         bypass = KernelBypass(config: config)
         var fds: [Int32] = [0, 0]
-        _ = pipe2(&fds, O_CLOEXEC)
+        _ = cloexecPipe(&fds)
         signalPipe = (fds[0], fds[1])
     }
 
@@ -92,8 +92,9 @@ final class Supervisor {
         for s in Self.forwarded + [SIGCHLD] { sigaddset(&set, s) }
         pthread_sigmask(SIG_BLOCK, &set, nil)
         let fd = signalPipe.write
+        let blocked = set
         let t = Thread {
-            var set = set
+            var set = blocked
             var sig: Int32 = 0
             while true {
                 guard sigwait(&set, &sig) == 0 else { continue }
@@ -111,7 +112,7 @@ final class Supervisor {
             guard child > 0, waitpid(child, &status, WNOHANG) == child else { return nil }
             return childExited(status)
         }
-        let name = String(cString: strsignal(sig))
+        let name = [SIGHUP: "SIGHUP", SIGTERM: "SIGTERM", SIGINT: "SIGINT", SIGUSR1: "SIGUSR1"][sig] ?? "signal \(sig)"
         if sig == SIGTERM || sig == SIGINT {
             stopping = true
             guard child > 0 else { return finish(status: 0) }
@@ -127,7 +128,7 @@ final class Supervisor {
     /// Starts a child with its socket; a failure to start counts as a crash.
     private func spawnChild() {
         var pair: [Int32] = [0, 0]
-        guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC), 0, &pair) == 0 else {
+        guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &pair) == 0 else {
             log("socketpair: \(String(cString: strerror(errno)))")
             scheduleRestart()
             return
@@ -197,6 +198,7 @@ final class Supervisor {
         }
         // Bypass first, log after: every millisecond here is traffic lost.
         var bypassError: String?
+        let wasBypassed = bypassed
         if config.failOpen && !bypass.isEmpty && !bypassed && everReady {
             bypassError = bypass.install()
             bypassed = bypassError == nil
@@ -211,6 +213,8 @@ final class Supervisor {
         if bypass.isEmpty {
         } else if !config.failOpen {
             log("fail: closed: \(bypass.names) stays dropped until the daemon is back")
+        } else if bypassed && wasBypassed {
+            log("the bypass stays on: \(bypass.names)")
         } else if bypassed {
             log("bypass on (fail: open): \(bypass.names) bridged in the kernel until the daemon is back")
         } else if let bypassError {
@@ -227,7 +231,7 @@ final class Supervisor {
         crashes += 1
         let delay = crashes == 1 ? 0 : min(30, 0.5 * pow(2, Double(crashes - 2)))
         restartAt = now + delay
-        log("restarting the daemon in \(delay) s (\(crashes) crash\(crashes == 1 ? "" : "es") in a row)")
+        log("restarting the daemon \(delay == 0 ? "at once" : "in \(delay) s") (\(crashes) crash\(crashes == 1 ? "" : "es") in a row)")
     }
 
     /// Removes any bypass and returns `status` (a deliberate stop leaves no bridge behind).

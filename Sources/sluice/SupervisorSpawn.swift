@@ -39,8 +39,8 @@ enum SupervisorSpawn {
     /// exit status (minus the signal when one ended it) and what it wrote on stdout and stderr.
     static func run(_ path: String, _ arguments: [String], input: String) -> (status: Int32, output: String) {
         var inPipe: [Int32] = [0, 0], outPipe: [Int32] = [0, 0]
-        guard pipe2(&inPipe, O_CLOEXEC) == 0 else { return (-1, "pipe: \(String(cString: strerror(errno)))") }
-        guard pipe2(&outPipe, O_CLOEXEC) == 0 else {
+        guard cloexecPipe(&inPipe) == 0 else { return (-1, "pipe: \(String(cString: strerror(errno)))") }
+        guard cloexecPipe(&outPipe) == 0 else {
             close(inPipe[0]); close(inPipe[1])
             return (-1, "pipe: \(String(cString: strerror(errno)))")
         }
@@ -92,6 +92,15 @@ enum SupervisorSpawn {
         let dirs = path.split(separator: ":").map(String.init) + ["/usr/sbin", "/sbin", "/usr/bin", "/bin"]
         return dirs.map { "\($0)/\(name)" }.first { access($0, X_OK) == 0 }
     }
+}
+
+/// pipe(2) with both ends close-on-exec (Glibc's module does not export pipe2). Only the
+/// supervisor's main thread starts programs, so no spawn can slip in between the two calls.
+func cloexecPipe(_ fds: inout [Int32]) -> Int32 {
+    guard pipe(&fds) == 0 else { return -1 }
+    _ = fcntl(fds[0], F_SETFD, FD_CLOEXEC)
+    _ = fcntl(fds[1], F_SETFD, FD_CLOEXEC)
+    return 0
 }
 
 /// A wait status as an exit code, or minus the signal that ended the process.
