@@ -199,10 +199,12 @@ final class Supervisor {
         // Bypass first, log after: every millisecond here is traffic lost.
         var bypassError: String?
         let wasBypassed = bypassed
+        let started = monotonicSeconds()
         if config.failOpen && !bypass.isEmpty && !bypassed && everReady {
             bypassError = bypass.install()
             bypassed = bypassError == nil
         }
+        let took = String(format: "%.1f", (monotonicSeconds() - started) * 1000)
         let how = code >= 0 ? "exited with status \(code)" : "was killed by signal \(-code) (\(String(cString: strsignal(-code))))"
         if !everReady && code > 0 {
             // Never ready: a config, policy or interface the daemon rejects. Restarting cannot help.
@@ -216,7 +218,7 @@ final class Supervisor {
         } else if bypassed && wasBypassed {
             log("the bypass stays on: \(bypass.names)")
         } else if bypassed {
-            log("bypass on (fail: open): \(bypass.names) bridged in the kernel until the daemon is back")
+            log("bypass on (fail: open, tc took \(took) ms): \(bypass.names) bridged in the kernel until the daemon is back")
         } else if let bypassError {
             log("fail: open, but the bypass could not be put in place; traffic is dropped: \(bypassError)")
         }

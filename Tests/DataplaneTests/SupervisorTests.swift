@@ -29,7 +29,7 @@ final class SupervisorTests: XCTestCase {
         let good = try breakConfig(sluice)
         let first = try daemonChild(sluice)
         kill(first, SIGKILL)
-        expect(sluice.process.wait(for: "bypass on (fail: open)", seconds: 10), "no bypass after kill -9", sluice)
+        expect(sluice.process.wait(for: "bypass on (fail: open", seconds: 10), "no bypass after kill -9", sluice)
         expect(bypassFilters(bed).count == 2, "tc filters while down: \(bypassFilters(bed))", sluice)
         let ping = bed.exec(bed.client, "ping -c 3 -i 0.2 -W 2 10.98.0.2")
         expect(ping.status == 0, "ping through the bypass: \(ping.output)", sluice)
