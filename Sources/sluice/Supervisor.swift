@@ -7,7 +7,7 @@ import Glibc
 /// as its child (`sluice run --supervised-child`), so that a crash never blackholes traffic
 /// (docs/failover.md).
 ///
-/// - The child's death is noticed at once (SIGCHLD, then waitpid). With `fail: open` every
+/// - The child's death is noticed at once (EOF on its socket, then SIGCHLD and waitpid). With `fail: open` every
 ///   inline pair is bridged in the kernel (`KernelBypass`) until a restarted child reports
 ///   ready, then the bypass is removed (hand-back). With `fail: closed` nothing is bridged:
 ///   traffic stays dropped until the new child is ready.
@@ -166,6 +166,24 @@ final class Supervisor {
         } else if n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN) {
             close(childSocket)
             childSocket = -1
+            // The daemon is exiting: the kernel closes its fds in order, this socket (fd 3)
+            // before its AF_PACKET sockets, whose teardown waits for RCU grace periods, so
+            // EOF comes well before SIGCHLD (tens of ms). Bridge now.
+            if !stopping { bypassNow(reason: "the daemon (pid \(child)) is exiting") }
+        }
+    }
+
+    /// With `fail: open`, once a daemon has been ready: puts the bypass in place unless it is.
+    private func bypassNow(reason: String) {
+        guard config.failOpen, !bypass.isEmpty, !bypassed, everReady else { return }
+        let started = monotonicSeconds()
+        let error = bypass.install()
+        let took = String(format: "%.1f", (monotonicSeconds() - started) * 1000)
+        if let error {
+            log("\(reason); fail: open, but the bypass could not be put in place; traffic is dropped: \(error)")
+        } else {
+            bypassed = true
+            log("\(reason); bypass on (fail: open, tc took \(took) ms): \(bypass.names) bridged in the kernel until the daemon is back")
         }
     }
 
@@ -196,31 +214,18 @@ final class Supervisor {
         if stopping {
             return finish(status: code >= 0 ? code : 128 - code)
         }
-        // Bypass first, log after: every millisecond here is traffic lost.
-        var bypassError: String?
-        let wasBypassed = bypassed
-        let started = monotonicSeconds()
-        if config.failOpen && !bypass.isEmpty && !bypassed && everReady {
-            bypassError = bypass.install()
-            bypassed = bypassError == nil
-        }
-        let took = String(format: "%.1f", (monotonicSeconds() - started) * 1000)
         let how = code >= 0 ? "exited with status \(code)" : "was killed by signal \(-code) (\(String(cString: strsignal(-code))))"
         if !everReady && code > 0 {
             // Never ready: a config, policy or interface the daemon rejects. Restarting cannot help.
             log("the daemon (pid \(pid)) \(how) before it started; stopping")
             return finish(status: code)
         }
+        // Usually in place already (EOF on the daemon's socket comes first).
+        bypassNow(reason: "the daemon (pid \(pid)) \(how)")
         log("the daemon (pid \(pid)) \(how)")
         if bypass.isEmpty {
         } else if !config.failOpen {
             log("fail: closed: \(bypass.names) stays dropped until the daemon is back")
-        } else if bypassed && wasBypassed {
-            log("the bypass stays on: \(bypass.names)")
-        } else if bypassed {
-            log("bypass on (fail: open, tc took \(took) ms): \(bypass.names) bridged in the kernel until the daemon is back")
-        } else if let bypassError {
-            log("fail: open, but the bypass could not be put in place; traffic is dropped: \(bypassError)")
         }
         scheduleRestart()
         return nil

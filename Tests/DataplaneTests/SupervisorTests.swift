@@ -54,6 +54,28 @@ final class SupervisorTests: XCTestCase {
         expect(bypassFilters(bed).isEmpty, "a clean stop left a bypass", sluice)
     }
 
+    /// SIGTERM while the daemon keeps crashing with the bypass in place: the supervisor stops
+    /// and removes the bypass (a deliberate stop leaves no uninspected bridge behind).
+    func testStopWhileCrashLoopingRemovesBypass() throws {
+        try requireTC()
+        let bed = try Bed(prefix: "sv")
+        defer { bed.tearDown() }
+        try bed.write("policy.yaml", protectPolicy())
+        let sluice = try Daemon(bed, interfaces: [inlinePair], failMode: "open")
+        _ = try breakConfig(sluice)
+        kill(try daemonChild(sluice), SIGKILL)
+        expect(sluice.process.wait(for: "(2 crashes in a row)", seconds: 30), "no second restart", sluice)
+        expect(bypassFilters(bed).count == 2, "no bypass while crash-looping", sluice)
+        kill(sluice.process.pid, SIGTERM)
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline && sluice.process.isRunning { usleep(50_000) }
+        expect(!sluice.process.isRunning, "the supervisor did not stop", sluice)
+        expect(sluice.log.contains("sluice supervisor: stopped"), "no stop line", sluice)
+        expect(bypassFilters(bed).isEmpty, "the stop left the bypass: \(bypassFilters(bed))", sluice)
+        let qdiscs = bed.exec(bed.middle, "tc qdisc show dev mb").output
+        expect(!qdiscs.contains("clsact"), "the stop left the clsact qdisc: \(qdiscs)", sluice)
+    }
+
     /// kill -9 with `fail: closed`: no bypass, traffic stays dropped while no daemon is up,
     /// and flows again once one is. SIGHUP reaches the daemon through the supervisor.
     func testFailClosedDropsWhileDown() throws {
