@@ -223,8 +223,7 @@ final class Supervisor {
         // Usually in place already (EOF on the daemon's socket comes first).
         bypassNow(reason: "the daemon (pid \(pid)) \(how)")
         log("the daemon (pid \(pid)) \(how)")
-        if bypass.isEmpty {
-        } else if !config.failOpen {
+        if !bypass.isEmpty && !config.failOpen {
             log("fail: closed: \(bypass.names) stays dropped until the daemon is back")
         }
         scheduleRestart()
