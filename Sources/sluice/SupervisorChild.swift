@@ -41,7 +41,8 @@ enum SupervisedChild {
     /// Tells the supervisor the daemon is ready.
     static func notifyReady() {
         var byte: UInt8 = 1
-        _ = write(socketFD, &byte, 1)
+        // MSG_NOSIGNAL: a supervisor that died meanwhile must not kill the daemon with SIGPIPE.
+        _ = send(socketFD, &byte, 1, Int32(MSG_NOSIGNAL))
     }
 
     /// After the daemon stopped: when the supervisor died and `fail: open`, bridges the
