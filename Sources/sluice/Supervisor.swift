@@ -74,7 +74,8 @@ final class Supervisor {
                 var sig: Int32 = 0
                 if read(signalPipe.read, &sig, 4) == 4, let status = handle(signal: sig) { return status }
             }
-            if fds.count > 1 && fds[1].revents != 0 { readChildSocket() }
+            // (Reaping the daemon above closes its socket: nothing left to read then.)
+            if fds.count > 1 && fds[1].revents != 0 && childSocket == fds[1].fd { readChildSocket() }
             if let at = restartAt, monotonicSeconds() >= at {
                 restartAt = nil
                 if stopping { return finish(status: 0) }
