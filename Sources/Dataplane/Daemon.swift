@@ -68,6 +68,10 @@ public final class Daemon: @unchecked Sendable {
     public init(config: DaemonConfig, log: @escaping (String) -> Void) throws {
         var handled = Self.handledSignals
         pthread_sigmask(SIG_BLOCK, &handled, nil)
+        // A thread the caller started before this one had them blocked would meet the default
+        // action; with this handler it hands the signal on to the thread that takes them.
+        daemonSignalThread = pthread_self()
+        for s in [SIGTERM, SIGINT, SIGHUP, SIGUSR1] { signal(s, forwardToSignalThread) }
         self.config = config
         self.log = log
         var s = SluiceSettings()
@@ -267,6 +271,7 @@ public final class Daemon: @unchecked Sendable {
         // Already blocked by init on every thread; again in case the caller made threads of
         // its own before init.
         pthread_sigmask(SIG_BLOCK, &set, nil)
+        daemonSignalThread = pthread_self()
         let started = start()
         var signal: Int32 = 0
         while true {
@@ -455,5 +460,15 @@ public final class Daemon: @unchecked Sendable {
             + "  resets sent \(dc.resetsSent)  fail-\(config.failOpen ? "open bypassed" : "closed dropped") \(config.failOpen ? dc.bypassed : dc.failDropped)\n"
         return out
     }
+}
+
+/// The thread that takes the daemon's signals (`Daemon.run()`'s `sigwait`).
+nonisolated(unsafe) var daemonSignalThread = pthread_self()
+
+/// The handler of the daemon's signals, for a thread that does not block them (one its caller
+/// started before `Daemon.init`): sends the signal on to the signal thread, where it is blocked
+/// and waits for `sigwait`. `pthread_kill` is async-signal-safe.
+func forwardToSignalThread(_ signal: Int32) {
+    pthread_kill(daemonSignalThread, signal)
 }
 #endif

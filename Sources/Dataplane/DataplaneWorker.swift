@@ -346,6 +346,14 @@ func fill(_ m: inout WorkerMetrics, _ worker: inout Worker<PolicyStage>, _ io: W
     m.flowsTimedOut = worker.flowCounters.timedOut
     m.flowsEvicted = worker.flowCounters.evicted
     m.flowsReused = worker.flowCounters.reused
+    m.flowsCapacity = UInt64(worker.flows.capacity)
+    let pools = worker.stage.l7.parserPoolsExhausted
+    m[parserPoolExhausted: .tls] = pools.tls
+    m[parserPoolExhausted: .dnsTCP] = pools.dnsTCP
+    m[parserPoolExhausted: .http] = pools.http
+    m[parserPoolExhausted: .http2] = pools.http2
+    m[parserPoolExhausted: .datastore] = pools.datastore
+    m.sensorScannersExhausted = worker.stage.l7.sensors.counters.scannersExhausted
     m.flowsByApp = worker.stage.l7.counters.flowsByApp
     m[verdicts: .allow] = pc.allowed
     m[verdicts: .violate] = pc.violations

@@ -13,6 +13,8 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     /// A sequence of frames through the whole replay pipeline: decode, defrag, flows, TCP
     /// reassembly, app detection, every L7 parser and the built-in sensors.
     case pipeline
+    /// A capture file (pcap or pcapng) through the replay reader.
+    case captureFile
     /// One request through the local API's router (routing, query numbers, JSON bodies)
     /// with a stub backend.
     case apiRequest
@@ -22,6 +24,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     public func prepare() {
         switch self {
         case .pipeline: _ = PipelineFuzz.sensorSet
+        case .apiRequest: _ = StubBackend.eve
         default: break
         }
     }
@@ -31,6 +34,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         switch self {
         case .decode: DecodeFuzz.run(data)
         case .pipeline: PipelineFuzz.run(data)
+        case .captureFile: CaptureFileFuzz.run(data)
         case .apiRequest: APIRequestFuzz.run(data)
         }
     }

@@ -29,27 +29,39 @@ public struct PcapFile: PacketSource, ~Copyable {
 
     /// Opens `path` (pcap or pcapng) with nanosecond timestamps.
     public init(path: String) throws(PacketSourceError) {
-        self.path = path
         guard let f = fopen(path, "rb") else { throw PacketSourceError("\(path): \(String(cString: strerror(errno)))") }
+        try self.init(stream: f, name: path)
+    }
+
+    /// Reads a capture held in memory (the fuzz target's way in); `bytes` must outlive the value.
+    public init(memory bytes: UnsafeRawBufferPointer, name: String = "<memory>") throws(PacketSourceError) {
+        guard let base = bytes.baseAddress, bytes.count > 0,
+              let f = fmemopen(UnsafeMutableRawPointer(mutating: base), bytes.count, "rb") else {
+            throw PacketSourceError("\(name): empty")
+        }
+        try self.init(stream: f, name: name)
+    }
+
+    /// Takes `f` (closed with the value, or here on failure) and reads its format from the magic.
+    init(stream f: UnsafeMutablePointer<FILE>, name: String) throws(PacketSourceError) {
+        path = name
         var magic: UInt32 = 0
         let n = fread(&magic, 1, 4, f)
         if n == 4 && magic == 0x0A0D0D0A {
             rewind(f)
-            var reader = PcapngReader(file: f)
-            // The first interface's link type is known once its block is read: peek by
-            // reading up to the first frame, which `nextPacket` then hands out first.
             stream = f
             handle = nil
             pcapDamage = nil
-            _ = reader.interfaces
-            ng = reader
+            ng = PcapngReader(file: f)
             linkType = .ethernet
             return
         }
-        fclose(f)
+        rewind(f)
         var errbuf = [CChar](repeating: 0, count: Int(PCAP_ERRBUF_SIZE) + 1)
-        guard let h = pcap_open_offline_with_tstamp_precision(path, UInt32(PCAP_TSTAMP_PRECISION_NANO), &errbuf) else {
-            throw PacketSourceError("\(path): \(errbuf.withUnsafeBufferPointer { String(cString: $0.baseAddress!) })")
+        // libpcap owns `f` once it opens: pcap_close closes it. A failed open leaves it to us.
+        guard let h = pcap_fopen_offline_with_tstamp_precision(f, UInt32(PCAP_TSTAMP_PRECISION_NANO), &errbuf) else {
+            fclose(f)
+            throw PacketSourceError("\(name): \(errbuf.withUnsafeBufferPointer { String(cString: $0.baseAddress!) })")
         }
         handle = h
         stream = nil

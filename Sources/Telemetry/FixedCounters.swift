@@ -44,6 +44,15 @@ extension FixedCounters {
     }
 }
 
+/// 8 counters inline.
+public struct Counters8: FixedCounters {
+    @usableFromInline var words: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0)
+    /// 8.
+    @inlinable public static var capacity: Int { 8 }
+    /// All zero.
+    @inlinable public init() {}
+}
+
 /// 32 counters inline.
 public struct Counters32: FixedCounters {
     @usableFromInline var words: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64,

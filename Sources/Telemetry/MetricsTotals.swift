@@ -27,6 +27,9 @@ public struct MetricsTotals: Sendable {
             sum.flowsTimedOut &+= w.flowsTimedOut
             sum.flowsEvicted &+= w.flowsEvicted
             sum.flowsReused &+= w.flowsReused
+            sum.flowsCapacity &+= w.flowsCapacity
+            sum.parserPoolExhausted.add(w.parserPoolExhausted)
+            sum.sensorScannersExhausted &+= w.sensorScannersExhausted
             sum.flowsByApp.add(w.flowsByApp)
             sum.verdicts.add(w.verdicts)
             sum.defaultRuleHits &+= w.defaultRuleHits

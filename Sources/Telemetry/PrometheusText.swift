@@ -18,6 +18,7 @@ public enum PrometheusText {
         flows(t, &w)
         policy(t, labels, &w)
         sensors(t, labels, &w)
+        limits(t, &w)
         decode(t, &w)
         reassembly(t, &w)
         workerTime(t, &w)
@@ -73,6 +74,9 @@ public enum PrometheusText {
     static func flows(_ t: MetricsTotals, _ w: inout PrometheusWriter) {
         w.family("sluice_flows_active", .gauge, help: "Flows held in the flow tables.")
         w.sample("sluice_flows_active", t.sum.flowsActive)
+        w.family("sluice_flows_capacity", .gauge,
+                 help: "Flows the flow tables hold at most; at capacity a new flow evicts the oldest idle one.")
+        w.sample("sluice_flows_capacity", t.sum.flowsCapacity)
         w.family("sluice_flows_created_total", .counter, help: "Flows created.")
         w.sample("sluice_flows_created_total", t.sum.flowsCreated)
         w.family("sluice_flows_ended_total", .counter, help: "Flows ended before shutdown, by reason.")
@@ -114,6 +118,19 @@ public enum PrometheusText {
         w.family("sluice_sensor_matches_unattributed_total", .counter,
                  help: "Sensor matches whose rule a worker could not count because its sensor table was full.")
         w.sample("sluice_sensor_matches_unattributed_total", t.sensorMatchOverflow)
+    }
+
+    /// Fixed pools whose exhaustion leaves traffic uninspected (the flow table's evictions,
+    /// reassembly's drops and unbuffered bytes are in their own families).
+    static func limits(_ t: MetricsTotals, _ w: inout PrometheusWriter) {
+        w.family("sluice_parser_pool_exhausted_total", .counter,
+                 help: "Flows not parsed because every parser of their protocol's pool was lent, by pool.")
+        for p in ParserPool.allCases {
+            w.sample("sluice_parser_pool_exhausted_total", [("parser", p.label)], t.sum[parserPoolExhausted: p])
+        }
+        w.family("sluice_sensor_scanners_exhausted_total", .counter,
+                 help: "Streams or bodies sensors did not scan because every scanner was lent.")
+        w.sample("sluice_sensor_scanners_exhausted_total", t.sum.sensorScannersExhausted)
     }
 
     static func decode(_ t: MetricsTotals, _ w: inout PrometheusWriter) {

@@ -24,6 +24,12 @@ public struct WorkerMetrics: BitwiseCopyable, Sendable {
     public var flowsEvicted: UInt64 = 0
     /// Flows replaced by a new connection on the same 5-tuple.
     public var flowsReused: UInt64 = 0
+    /// Flows the flow table holds at most (a gauge: its configured capacity).
+    public var flowsCapacity: UInt64 = 0
+    /// Flows not parsed because their parser pool had no free parser, by `ParserPool.rawValue`.
+    public var parserPoolExhausted = Counters8()
+    /// Streams or bodies not scanned by sensors because every scanner was lent.
+    public var sensorScannersExhausted: UInt64 = 0
     /// Flows by detected application, by `AppProto.rawValue` (L7Counters.flowsByApp).
     public var flowsByApp = ReasonCounts()
     /// Policy verdicts, by `VerdictAction.rawValue`.
@@ -54,6 +60,12 @@ public struct WorkerMetrics: BitwiseCopyable, Sendable {
     @inlinable public subscript(drops reason: DropReason) -> UInt64 {
         get { drops[reason.rawValue] }
         set { drops[reason.rawValue] = newValue }
+    }
+
+    /// Flows turned away by `pool`.
+    @inlinable public subscript(parserPoolExhausted pool: ParserPool) -> UInt64 {
+        get { parserPoolExhausted[pool.rawValue] }
+        set { parserPoolExhausted[pool.rawValue] = newValue }
     }
 
     /// Verdicts that did `action`.

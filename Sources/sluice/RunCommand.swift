@@ -10,13 +10,22 @@ struct RunCommand: ParsableCommand {
         commandName: "run",
         abstract: "Run the dataplane: inline pairs and taps over AF_PACKET (configs/sidecar.yaml, configs/node.yaml).",
         discussion: "SIGHUP reloads the policy (a policy that does not validate is rejected and the running one stays); "
-            + "SIGTERM or SIGINT stops, flushes events and prints a summary.")
+            + "SIGTERM or SIGINT stops, flushes events and prints a summary. "
+            + "The daemon runs under a supervisor that restarts it if it dies and, with `fail: open`, bridges the inline pairs "
+            + "in the kernel until it is ready again (docs/failover.md); --no-supervise runs it alone.")
 
     @Option(name: .long, help: "The daemon config (see configs/sidecar.yaml).")
     var config: String
 
     @Flag(name: .long, help: "Validate the config, policy and sensors and open nothing.")
     var check = false
+
+    @Flag(name: .long, help: "Run the daemon in this process, without a supervisor (a crash then drops inline traffic).")
+    var noSupervise = false
+
+    /// Set by the supervisor on the daemon it starts (fd 3 is its socket to the supervisor).
+    @Flag(name: .long, help: ArgumentHelp(visibility: .hidden))
+    var supervisedChild = false
 
     func run() throws {
         let parsed: DaemonConfig
@@ -25,13 +34,30 @@ struct RunCommand: ParsableCommand {
             print("\(config): ok: \(parsed.workers) workers, \(parsed.interfaces.count) interfaces")
             return
         }
+        if !noSupervise && !supervisedChild {
+            let arguments = CommandLine.arguments.filter { $0 != "--supervised-child" }
+            throw ExitCode(Supervisor(config: parsed, arguments: arguments).run())
+        }
+        // Blocked from the start (Daemon.run blocks them too): a stop that arrives while the
+        // daemon is still starting waits for its sigwait instead of killing it half-built, and
+        // threads started before run() cannot take them.
+        var stopSignals = sigset_t()
+        sigemptyset(&stopSignals)
+        sigaddset(&stopSignals, SIGTERM); sigaddset(&stopSignals, SIGINT); sigaddset(&stopSignals, SIGHUP)
+        pthread_sigmask(SIG_BLOCK, &stopSignals, nil)
+        if supervisedChild { SupervisedChild.begin() }
+        let supervised = supervisedChild
         let daemon: Daemon
         do {
-            daemon = try Daemon(config: parsed) { FileHandleStderr.write("sluice run: \($0)\n") }
+            daemon = try Daemon(config: parsed) { line in
+                FileHandleStderr.write("sluice run: \(line)\n")
+                if supervised && line.hasPrefix("ready:") { SupervisedChild.notifyReady() }
+            }
         } catch {
             throw ValidationError("\(error)")
         }
         let summary = daemon.run()
         FileHandleStderr.write("sluice run: stopped\n" + summary)
+        if supervisedChild { SupervisedChild.end(config: parsed) }
     }
 }

@@ -31,10 +31,11 @@ final class Daemon {
     private(set) var exitStatus: Int32?
 
     /// Writes the config (interfaces given as YAML flow mappings, the policy and sensor files
-    /// already in `bed.dir`), starts Sluice and waits for `ready` on stderr.
+    /// already in `bed.dir`), starts Sluice (`runOptions` added to its command line) and
+    /// waits for `ready` on stderr.
     init(_ bed: Bed, interfaces: [String], policy: String? = "policy.yaml", sensorFiles: [String] = [],
          sensors: [String] = ["dlp-pii", "dlp-secrets", "waf-core"], workers: Int = 2, extra: String = "",
-         logName: String = "sluice", failMode: String = "open") throws {
+         logName: String = "sluice", failMode: String = "open", runOptions: String = "") throws {
         self.bed = bed
         let binary = try SluiceBinary.require()
         eve = "\(bed.dir)/eve.json"
@@ -45,7 +46,7 @@ final class Daemon {
         if !sensorFiles.isEmpty { yaml += "sensor_files: [\(sensorFiles.joined(separator: ", "))]\n" }
         yaml += "eve: eve.json\nfail: \(failMode)\n" + extra
         config = try bed.write("sluice.yaml", yaml)
-        process = try bed.start(bed.middle, logName, "'\(binary)' run --config '\(config)'")
+        process = try bed.start(bed.middle, logName, "'\(binary)' run --config '\(config)' \(runOptions)")
         guard process.wait(for: "ready", seconds: 60) else {
             process.stop(SIGKILL)
             throw BedError("sluice run did not print `ready`:\n\(process.text)")

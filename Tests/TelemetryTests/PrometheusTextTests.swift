@@ -21,6 +21,9 @@ enum Fixture {
         a.flowsActive = 10; b.flowsActive = 5
         a.flowsCreated = 30; b.flowsCreated = 12
         a.flowsTimedOut = 20
+        a.flowsCapacity = 1024; b.flowsCapacity = 1024
+        a[parserPoolExhausted: .http] = 3; b[parserPoolExhausted: .http] = 4
+        b.sensorScannersExhausted = 5
         a.flowsByApp.bump(Int(AppProto.http.rawValue))
         a.flowsByApp.bump(Int(AppProto.http.rawValue))
         b.flowsByApp.bump(Int(AppProto.tls.rawValue))
@@ -68,6 +71,11 @@ final class PrometheusTextTests: XCTestCase {
             "sluice_flows_active 15",
             "# TYPE sluice_flows_active gauge",
             "sluice_flows_created_total 42",
+            "sluice_flows_capacity 2048",
+            "# TYPE sluice_flows_capacity gauge",
+            #"sluice_parser_pool_exhausted_total{parser="http"} 7"#,
+            #"sluice_parser_pool_exhausted_total{parser="tls"} 0"#,
+            "sluice_sensor_scanners_exhausted_total 5",
             #"sluice_flows_by_app_total{app="http"} 2"#,
             #"sluice_policy_verdicts_total{action="allow"} 35"#,
             #"sluice_policy_rule_hits_total{rule_id="2",rule=""} 15"#,

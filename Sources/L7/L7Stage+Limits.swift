@@ -1,0 +1,8 @@
+extension L7Stage {
+    /// Flows each parser pool turned away because every parser was lent (those flows are not
+    /// parsed): TLS, DNS over TCP, HTTP/1, HTTP/2, datastore. For metrics; read off the
+    /// packet path.
+    public var parserPoolsExhausted: (tls: UInt64, dnsTCP: UInt64, http: UInt64, http2: UInt64, datastore: UInt64) {
+        (tlsPool.exhausted, dnsPool.exhausted, httpPool.exhausted, h2Pool.exhausted, dsPool.exhausted)
+    }
+}
