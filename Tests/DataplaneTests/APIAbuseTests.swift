@@ -49,7 +49,8 @@ final class APIAbuseTests: XCTestCase {
         defer { bed.tearDown() }
         let sluice = try daemon(bed)
         defer { sluice.stop() }
-        let before = maxRSS(sluice.process.pid)
+        let pid = daemonPID(sluice)
+        let before = maxRSS(pid)
         try bed.write("idle.py", """
             import json, resource, socket, subprocess, sys, time
             resource.setrlimit(resource.RLIMIT_NOFILE, (20000, 20000))
@@ -88,14 +89,14 @@ final class APIAbuseTests: XCTestCase {
         XCTAssertEqual(o["ctl_status"] as? Int, 0, "sluice ctl on the Unix socket answers during the flood: \(r.output)")
         XCTAssertEqual(o["metrics"] as? String, "200", "/metrics answers during the flood: \(r.output)")
         XCTAssertEqual(o["closed_after_timeout"] as? Int, opened, "idle connections closed after the request timeout: \(r.output)")
-        XCTAssertTrue(sluice.process.isRunning, sluice.log)
+        XCTAssertEqual(daemonPID(sluice), pid, "the daemon never died (and was restarted): \(sluice.log)")
         XCTAssertEqual(call(bed, "GET", "/v1/status").code, 200, "TCP answers again")
         // Connections accepted within the limit while the test was still connecting time out
         // and make room for more: every one is either rejected or timed out.
         let rejected = metric(bed, "sluice_api_connections_rejected_total"), timedOut = metric(bed, "sluice_api_connections_timed_out_total")
         XCTAssertGreaterThanOrEqual(rejected + timedOut, Double(opened), "rejected \(rejected), timed out \(timedOut)")
         XCTAssertGreaterThanOrEqual(timedOut, 256)
-        let after = maxRSS(sluice.process.pid)
+        let after = maxRSS(daemonPID(sluice))
         print("idle connections: \(opened) opened, \(o["closed_at_once"] ?? 0) closed at once, \(Int(rejected)) rejected, \(Int(timedOut)) timed out; daemon VmHWM \(before) kB before, \(after) kB after")
     }
 
@@ -106,7 +107,8 @@ final class APIAbuseTests: XCTestCase {
         defer { bed.tearDown() }
         let sluice = try daemon(bed)
         defer { sluice.stop() }
-        let before = maxRSS(sluice.process.pid)
+        let pid = daemonPID(sluice)
+        let before = maxRSS(pid)
         try bed.write("big.py", """
             import json, select, socket, sys
             def push(chunked):
@@ -138,7 +140,8 @@ final class APIAbuseTests: XCTestCase {
         XCTAssertTrue((o["chunked"]?["status"] as? String ?? "").contains("413"), r.output)
         XCTAssertLessThan(o["chunked"]?["sent_mib"] as? Int ?? 200, 64, "stopped near the 4 MiB limit: \(r.output)")
         XCTAssertEqual(call(bed, "GET", "/v1/status").code, 200)
-        let after = maxRSS(sluice.process.pid)
+        XCTAssertEqual(daemonPID(sluice), pid, "the daemon never died: \(sluice.log)")
+        let after = maxRSS(pid)
         print("200 MB push: \(r.output.trimmingCharacters(in: .whitespacesAndNewlines)); daemon VmHWM \(before) kB before, \(after) kB after")
         XCTAssertLessThan(after - before, 64 << 10, "peak memory grew by \(after - before) kB")
         XCTAssertGreaterThanOrEqual(metric(bed, "sluice_api_requests_refused_total{reason=\"too_large\""), 2)
@@ -150,6 +153,7 @@ final class APIAbuseTests: XCTestCase {
         defer { bed.tearDown() }
         let sluice = try daemon(bed)
         defer { sluice.stop() }
+        let pid = daemonPID(sluice)
         let bad: [(String, String)] = [
             (#"{"interface": "web", "bytes": -1}"#, "bytes"),
             (#"{"interface": "web", "seconds": 1e11}"#, "seconds"),
@@ -182,7 +186,7 @@ final class APIAbuseTests: XCTestCase {
         let garbage = bed.exec(bed.middle, "python3 '\(bed.dir)/garbage.py'")
         XCTAssertTrue(garbage.output.contains("400"), garbage.output)
         XCTAssertEqual(call(bed, "PUT", "/v1/workloads/web", body: #"{"quarantine": 1}"#).code, 400)
-        XCTAssertTrue(sluice.process.isRunning, sluice.log)
+        XCTAssertEqual(daemonPID(sluice), pid, "the daemon never died: \(sluice.log)")
         XCTAssertEqual(call(bed, "GET", "/v1/events?tail=3").code, 200)
         XCTAssertEqual(call(bed, "GET", "/v1/status").code, 200)
         XCTAssertGreaterThanOrEqual(metric(bed, "sluice_api_requests_refused_total{reason=\"invalid\""), Double(bad.count + 6))
@@ -221,6 +225,14 @@ final class APIAbuseTests: XCTestCase {
         XCTAssertEqual(next.code, 201, next.body)
         XCTAssertTrue(next.body.contains("cap-4"), "ids continue after the earlier run's: \(next.body)")
     }
+}
+
+/// The daemon's own process: the supervisor's child when `sluice run` supervises (its first
+/// child in /proc), else the process started.
+func daemonPID(_ sluice: Daemon) -> pid_t {
+    let pid = sluice.process.pid
+    let children = (try? String(contentsOfFile: "/proc/\(pid)/task/\(pid)/children", encoding: .utf8)) ?? ""
+    return children.split(separator: " ").first.flatMap { pid_t($0) } ?? pid
 }
 
 /// The peak resident size (`VmHWM`, kB) of process `pid`.

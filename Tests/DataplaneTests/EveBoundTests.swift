@@ -16,7 +16,7 @@ final class EveBoundTests: XCTestCase {
         try bed.write("policy.yaml", protectPolicy())
         let sluice = try Daemon(bed, interfaces: [inlinePair], extra: "eve_limit: { per_source: 20, per_worker: 2000, window_ms: 1000 }\n")
         defer { sluice.stop() }
-        let before = maxRSS(sluice.process.pid)
+        let before = maxRSS(daemonPID(sluice))
         try bed.write("synflood.py", """
             import socket, struct, sys
             def csum(b):
@@ -38,7 +38,7 @@ final class EveBoundTests: XCTestCase {
         let sent = bed.exec(bed.client, "python3 '\(bed.dir)/synflood.py' 20000")
         XCTAssertEqual(sent.status, 0, sent.output)
         usleep(1_500_000)
-        let during = maxRSS(sluice.process.pid)
+        let during = maxRSS(daemonPID(sluice))
         XCTAssertEqual(sluice.stop(), 0, sluice.log)
         let policy = sluice.records("policy")
         let plain = policy.filter { field($0, "policy", "action") == "deny" && field($0, "policy", "aggregated") == nil }

@@ -77,12 +77,13 @@ final class SignalTests: XCTestCase {
         try bed.write("policy.yaml", protectPolicy())
         let sluice = try Daemon(bed, interfaces: [inlinePair], extra: APITests.api)
         XCTAssertEqual(bed.curl("http://10.98.0.2/hello.txt", "--local-port 41237").status, 0)
+        let pid = daemonPID(sluice)
         for _ in 0..<5 {
             kill(sluice.process.pid, SIGHUP)
             kill(sluice.process.pid, SIGUSR1)
         }
         usleep(1_500_000)
-        expect(sluice.process.isRunning, "the daemon died of a signal", sluice)
+        expect(sluice.process.isRunning && daemonPID(sluice) == pid, "the daemon died of a signal", sluice)
         expect(sluice.log.contains("reloaded"), "no reload logged", sluice)
         let reloads = sluice.log.components(separatedBy: "reloaded:").count - 1
         expect(reloads >= 1 && reloads <= 5, "\(reloads) reloads for 5 SIGHUPs", sluice)
