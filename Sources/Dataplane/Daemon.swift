@@ -23,7 +23,8 @@ import Telemetry
 /// Those signals are blocked from the first line of `init`, before any thread exists, so
 /// every thread (workers, the API's and the metrics server's event loops, the kernel's pick
 /// of any of them) inherits the mask and only `run()`'s `sigwait` takes them: a signal never
-/// meets its default action, whatever a thread is doing when it arrives.
+/// meets its default action, whatever a thread is doing when it arrives. A thread the caller
+/// started earlier without them blocked gets a handler that hands the signal on.
 public final class Daemon: @unchecked Sendable {
     /// The configuration in force.
     public private(set) var config: DaemonConfig
