@@ -168,7 +168,7 @@ public final class Daemon: @unchecked Sendable {
                 return (set.sensors[set.sensorIndex(ofRule: r)].name, set.rules[r].name)
             })
         let api = api
-        let limits = ConnectionGuard(maxConnections: 64)
+        let limits = ConnectionGuard(maxConnections: config.metricsMaxConnections)
         let server = MetricsServer(host: host, port: port, limits: limits) {
             var w = PrometheusWriter()
             if let api { api.stats.write(into: &w, limits: api.limits) }

@@ -66,6 +66,8 @@ public struct DaemonConfig: Sendable {
     public var apiRequestTimeoutMs = 10_000
     /// The Prometheus endpoint's `host:port`.
     public var metricsListen: String?
+    /// Connections the Prometheus endpoint holds at once (more are closed on accept).
+    public var metricsMaxConnections = 64
     /// Where the last good policy is kept (restored at start, over `policy`).
     public var stateDir: String?
     /// Where captures are written (default `state_dir/captures`), and their total byte budget.
@@ -178,7 +180,8 @@ public struct DaemonConfig: Sendable {
             guard c.apiSocket != nil || c.apiListen != nil else { throw api.error("socket", "give a socket path, a listen address, or both") }
         }
         if let m = try top.map("metrics") {
-            try m.allowOnly(["listen"])
+            try m.allowOnly(["listen", "max_connections"])
+            c.metricsMaxConnections = try m.int("max_connections", in: 1...65_536) ?? 64
             c.metricsListen = try m.string("listen")
         }
         if let d = try top.string("state_dir") { c.stateDir = resolve(d) }

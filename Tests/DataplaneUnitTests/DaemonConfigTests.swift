@@ -45,4 +45,34 @@ final class DaemonConfigTests: XCTestCase {
         XCTAssertTrue(error("fail: maybe\ninterfaces:\n  - { name: a, mode: tap, interface: x }\n").contains("open or closed"))
         XCTAssertTrue(error("interfaces:\n  - { name: a, mode: bridge, interface: x }\n").contains("inline or tap"))
     }
+
+    /// The limits against abuse: API and metrics connections, capture counts, the EVE bound;
+    /// a value out of range names its key.
+    func testAbuseLimits() throws {
+        let base = "interfaces:\n  - { name: web, mode: tap, interface: veth-x }\n"
+        let c = try DaemonConfig.parse(base + """
+            api: { socket: api.sock, token_file: token, max_connections: 32, request_timeout_ms: 2500 }
+            metrics: { listen: 127.0.0.1:9100, max_connections: 8 }
+            captures: { directory: caps, max_running: 2, max_kept: 5 }
+            eve_limit: { per_source: 5, per_worker: 100, window_ms: 500 }
+            """, file: "/etc/sluice/sluice.yaml")
+        XCTAssertEqual(c.apiMaxConnections, 32)
+        XCTAssertEqual(c.apiRequestTimeoutMs, 2500)
+        XCTAssertEqual(c.metricsMaxConnections, 8)
+        XCTAssertEqual(c.captureMaxRunning, 2)
+        XCTAssertEqual(c.captureMaxKept, 5)
+        XCTAssertEqual(c.eveLimit.perSource, 5)
+        XCTAssertEqual(c.eveLimit.perWorker, 100)
+        XCTAssertEqual(c.eveLimit.windowNanos, 500_000_000)
+        let d = try DaemonConfig.parse(base, file: "x.yaml")
+        XCTAssertEqual(d.apiMaxConnections, 256)
+        XCTAssertEqual(d.eveLimit.perSource, 20)
+        for (text, key) in [("api: { socket: a, token_file: t, max_connections: 0 }", "max_connections"),
+                            ("eve_limit: { per_source: -1 }", "per_source"),
+                            ("captures: { max_running: 1000 }", "max_running")] {
+            XCTAssertThrowsError(try DaemonConfig.parse(base + text, file: "x.yaml")) { e in
+                XCTAssertTrue("\(e)".contains(key), "\(e)")
+            }
+        }
+    }
 }
