@@ -13,12 +13,33 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     /// A sequence of frames through the whole replay pipeline: decode, defrag, flows, TCP
     /// reassembly, app detection, every L7 parser and the built-in sensors.
     case pipeline
+    /// IPv4/IPv6 fragment sequences through the defragmenter: overlaps, reordering, limits.
+    case defrag
+    /// TCP segment sequences, both directions, through the stream reassembler.
+    case stream
+    /// The content-based app detector on the first bytes of each direction.
+    case appDetect
+    /// DNS messages over UDP and DNS-over-TCP framing, with the EVE writer.
+    case dns
+    /// TLS records and handshakes, both directions, with JA3/JA4 and certificates.
+    case tls
+    /// The WAF normalizers: URL decoding rounds, header lines, form bodies in pieces.
+    case wafNormalize
+    /// The sensor engine scanning in every context; the validators.
+    case sensors
 
     /// Runs the target on one input.
     public func run(_ data: UnsafeRawBufferPointer) {
         switch self {
         case .decode: DecodeFuzz.run(data)
         case .pipeline: PipelineFuzz.run(data)
+        case .defrag: DefragFuzz.run(data)
+        case .stream: StreamFuzz.run(data)
+        case .appDetect: AppDetectFuzz.run(data)
+        case .dns: DNSFuzz.run(data)
+        case .tls: TLSFuzz.run(data)
+        case .wafNormalize: WAFNormalizeFuzz.run(data)
+        case .sensors: SensorsFuzz.run(data)
         }
     }
 }
