@@ -173,7 +173,7 @@ def seed_flows(paths):
             blob, sent = bytearray(), [0, 0]
             for to_server, _, seq, ack, flags, payload in items[:64]:
                 d = 0 if to_server else 1
-                n = min(len(payload), 0xffff)
+                n = min(len(payload), 0x3fff)
                 blob += bytes([d | 0x20 | (0x40 if n > 0x3ff else 0), flags & 0x13]) + struct.pack(">I", seq)
                 data_seq = seq + 1 if flags & 2 else seq
                 step = ((ack - sent[1 - d] + 2**31) % 2**32 - 2**31) // 64
