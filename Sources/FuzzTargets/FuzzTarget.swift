@@ -15,12 +15,26 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case pipeline
     /// A capture file (pcap or pcapng) through the replay reader.
     case captureFile
+    /// IPv4/IPv6 fragment sequences through the defragmenter: overlaps, reordering, limits.
+    case defrag
+    /// TCP segment sequences, both directions, through the stream reassembler.
+    case stream
+    /// The content-based app detector on the first bytes of each direction.
+    case appDetect
+    /// DNS messages over UDP and DNS-over-TCP framing, with the EVE writer.
+    case dns
+    /// TLS records and handshakes, both directions, with JA3/JA4 and certificates.
+    case tls
+    /// The WAF normalizers: URL decoding rounds, header lines, form bodies in pieces.
+    case wafNormalize
+    /// The sensor engine scanning in every context; the validators.
+    case sensors
 
     /// Builds what the target keeps for the whole process (sensor databases), before libFuzzer
     /// starts timing inputs: a first input must not pay seconds of Hyperscan compile.
     public func prepare() {
         switch self {
-        case .pipeline: _ = PipelineFuzz.sensorSet
+        case .pipeline, .sensors: _ = PipelineFuzz.sensorSet
         default: break
         }
     }
@@ -31,6 +45,13 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .decode: DecodeFuzz.run(data)
         case .pipeline: PipelineFuzz.run(data)
         case .captureFile: CaptureFileFuzz.run(data)
+        case .defrag: DefragFuzz.run(data)
+        case .stream: StreamFuzz.run(data)
+        case .appDetect: AppDetectFuzz.run(data)
+        case .dns: DNSFuzz.run(data)
+        case .tls: TLSFuzz.run(data)
+        case .wafNormalize: WAFNormalizeFuzz.run(data)
+        case .sensors: SensorsFuzz.run(data)
         }
     }
 }
