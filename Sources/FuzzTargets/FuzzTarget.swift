@@ -13,12 +13,30 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     /// A sequence of frames through the whole replay pipeline: decode, defrag, flows, TCP
     /// reassembly, app detection, every L7 parser and the built-in sensors.
     case pipeline
+    /// Both directions of an HTTP/1 flow: pipelining, chunked and compressed bodies, gaps, h2c.
+    case http1
+    /// Both directions of an HTTP/2 flow: frames, padding, HPACK, gRPC, gaps.
+    case http2
+    /// HPACK header blocks alone (integers, Huffman, dynamic table and its size updates).
+    case hpack
+    /// URI normalization, gRPC path split, request targets and Host headers.
+    case uri
+    /// Both directions of a datastore or broker flow, the protocol picked by the first byte.
+    case datastore
+    /// The datastore and service probes on stream prefixes and datagrams.
+    case datastoreProbe
 
     /// Runs the target on one input.
     public func run(_ data: UnsafeRawBufferPointer) {
         switch self {
         case .decode: DecodeFuzz.run(data)
         case .pipeline: PipelineFuzz.run(data)
+        case .http1: HTTP1Fuzz.run(data)
+        case .http2: HTTP2Fuzz.run(data)
+        case .hpack: HPACKFuzz.run(data)
+        case .uri: URIFuzz.run(data)
+        case .datastore: DatastoreFuzz.run(data)
+        case .datastoreProbe: DatastoreProbeFuzz.run(data)
         }
     }
 }
