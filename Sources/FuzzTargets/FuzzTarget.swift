@@ -29,6 +29,18 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case wafNormalize
     /// The sensor engine scanning in every context; the validators.
     case sensors
+    /// Both directions of an HTTP/1 flow: pipelining, chunked and compressed bodies, gaps, h2c.
+    case http1
+    /// Both directions of an HTTP/2 flow: frames, padding, HPACK, gRPC, gaps.
+    case http2
+    /// HPACK header blocks alone (integers, Huffman, dynamic table and its size updates).
+    case hpack
+    /// URI normalization, gRPC path split, request targets and Host headers.
+    case uri
+    /// Both directions of a datastore or broker flow, the protocol picked by the first byte.
+    case datastore
+    /// The datastore and service probes on stream prefixes and datagrams.
+    case datastoreProbe
 
     /// Builds what the target keeps for the whole process (sensor databases), before libFuzzer
     /// starts timing inputs: a first input must not pay seconds of Hyperscan compile.
@@ -52,6 +64,12 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .tls: TLSFuzz.run(data)
         case .wafNormalize: WAFNormalizeFuzz.run(data)
         case .sensors: SensorsFuzz.run(data)
+        case .http1: HTTP1Fuzz.run(data)
+        case .http2: HTTP2Fuzz.run(data)
+        case .hpack: HPACKFuzz.run(data)
+        case .uri: URIFuzz.run(data)
+        case .datastore: DatastoreFuzz.run(data)
+        case .datastoreProbe: DatastoreProbeFuzz.run(data)
         }
     }
 }
