@@ -13,12 +13,24 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     /// A sequence of frames through the whole replay pipeline: decode, defrag, flows, TCP
     /// reassembly, app detection, every L7 parser and the built-in sensors.
     case pipeline
+    /// An engine settings file through `SluiceSettings.parse`.
+    case engineConfig
+    /// A policy document through `PolicyDocument.parse` and `CompiledPolicy`.
+    case policy
+    /// A sensor file through `SensorFile.parse` and the pre-compile pattern checks.
+    case sensorFile
+    /// A daemon config file through `DaemonConfig.parse`.
+    case daemonConfig
 
     /// Runs the target on one input.
     public func run(_ data: UnsafeRawBufferPointer) {
         switch self {
         case .decode: DecodeFuzz.run(data)
         case .pipeline: PipelineFuzz.run(data)
+        case .engineConfig: EngineConfigFuzz.run(data)
+        case .policy: PolicyFuzz.run(data)
+        case .sensorFile: SensorFileFuzz.run(data)
+        case .daemonConfig: DaemonConfigFuzz.run(data)
         }
     }
 }

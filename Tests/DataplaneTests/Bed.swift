@@ -20,15 +20,16 @@ final class Bed {
     let dir: String
     private var background: [Background] = []
 
-    /// Skips when not root or when `ip netns` does not work here.
-    init(bridge: Bool = false) throws {
+    /// Skips when not root or when `ip netns` does not work here. `prefix` starts every
+    /// namespace name, so one test file's namespaces are told apart from the others'.
+    init(bridge: Bool = false, prefix: String = "sdp") throws {
         guard getuid() == 0 else { throw XCTSkip("dataplane tests need root") }
         guard Bed.missingTools.isEmpty else { throw XCTSkip("missing: \(Bed.missingTools.joined(separator: " "))") }
         let n = Bed.lock.withLock { Bed.counter += 1; return Bed.counter }
         let tag = "\(getpid())-\(n)"
-        client = "sdp-cli-\(tag)"
-        middle = "sdp-mid-\(tag)"
-        server = "sdp-srv-\(tag)"
+        client = "\(prefix)-cli-\(tag)"
+        middle = "\(prefix)-mid-\(tag)"
+        server = "\(prefix)-srv-\(tag)"
         dir = NSTemporaryDirectory() + "sluice-dataplane-\(tag)"
         guard sh("ip netns add \(client)").status == 0 else { throw XCTSkip("ip netns unavailable") }
         do {
