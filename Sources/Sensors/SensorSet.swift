@@ -106,7 +106,7 @@ public final class SensorSet: @unchecked Sendable {
                                  reason: "\(ruleCount) rules loaded (sensor \"\(big?.name ?? "")\" has \(big?.rules.count ?? 0)); a set holds at most \(Self.maxRules)")
         }
         var sensorNames = Set<String>(), ids: [UInt32: String] = [:]
-        var flat: [SensorRule] = [], infos: [RuleInfo] = [], pinfo: [PatternInfo] = []
+        var flat: [SensorRule] = [], infos: [RuleInfo] = [], pinfo: [PatternInfo] = [], cost: [Int] = []
         var families: [Family: [Pattern]] = [:]
         for (si, sensor) in sensors.enumerated() {
             guard sensorNames.insert(sensor.name).inserted else {
@@ -120,7 +120,7 @@ public final class SensorSet: @unchecked Sendable {
                 guard !rule.patterns.isEmpty, rule.patterns.count <= Self.maxPatternsPerRule else {
                     throw SensorSetError(origin: rule.origin, reason: "rule \(rule.id) needs 1 to \(Self.maxPatternsPerRule) patterns")
                 }
-                try Self.checkPatterns(of: rule)
+                let widths = try Self.checkPatterns(of: rule)
                 let r = UInt32(flat.count)
                 let family = Family(rule.context)
                 for (k, p) in rule.patterns.enumerated() {
@@ -135,6 +135,9 @@ public final class SensorSet: @unchecked Sendable {
                     }
                     families[family, default: []].append(Pattern(id: UInt32(pinfo.count), expression: p, flags: flags))
                     pinfo.append(PatternInfo(rule: r, bit: UInt8(k)))
+                    // Bounded repeats are what Hyperscan unrolls: the widest is the likeliest
+                    // reason a compile runs out of time.
+                    cost.append(widths[k].minWidth + (widths[k].maxWidth ?? widths[k].minWidth))
                 }
                 flat.append(rule)
                 infos.append(RuleInfo(sid: rule.id, sensor: UInt8(si), severity: rule.severity, action: rule.action,
@@ -158,7 +161,8 @@ public final class SensorSet: @unchecked Sendable {
                                      reason: "rule \(rule.id) pattern \(info.bit + 1) /\(rule.patterns[Int(info.bit)])/ does not compile: \(message)")
             } catch HyperscanError.compileTimeout(let seconds) {
                 // The whole database timed out; name the widest rule, the likeliest cause.
-                let rule = Self.widestRule(of: patterns, pinfo: pinfo, rules: flat)
+                let widest = patterns.max { cost[Int($0.id)] < cost[Int($1.id)] }
+                let rule = widest.map { flat[Int(pinfo[Int($0.id)].rule)] }
                 throw SensorSetError(origin: rule?.origin ?? "",
                                      reason: "\(f) patterns: compile exceeded \(CompileLimits.format(seconds)) s; "
                                          + "simplify rule \(rule.map { String($0.id) } ?? "?") or raise sensors.compile_timeout")
@@ -189,8 +193,11 @@ public final class SensorSet: @unchecked Sendable {
     }
 
     /// Refuses a rule whose patterns are too long, too wide or not parseable, before any
-    /// compile: `hs_expression_info` parses and measures one expression cheaply.
-    public static func checkPatterns(of rule: SensorRule) throws(SensorSetError) {
+    /// compile: `hs_expression_info` parses and measures one expression cheaply. The widths
+    /// of each pattern.
+    @discardableResult
+    public static func checkPatterns(of rule: SensorRule) throws(SensorSetError) -> [ExpressionInfo] {
+        var out: [ExpressionInfo] = []
         for (k, p) in rule.patterns.enumerated() {
             let what = "rule \(rule.id) pattern \(k + 1)"
             guard p.utf8.count <= maxPatternLength else {
@@ -212,14 +219,9 @@ public final class SensorSet: @unchecked Sendable {
                 throw SensorSetError(origin: rule.origin,
                                      reason: "\(what) /\(p)/ matches up to \(width) bytes; a bounded pattern spans at most \(maxPatternWidth) (shorten its repeats or use an unbounded one such as .*)")
             }
+            out.append(info)
         }
-    }
-
-    /// The rule whose pattern in `patterns` is the longest expression: what to simplify first
-    /// when a compile runs out of time.
-    static func widestRule(of patterns: [Pattern], pinfo: [PatternInfo], rules: [SensorRule]) -> SensorRule? {
-        guard let p = patterns.max(by: { $0.expression.utf8.count < $1.expression.utf8.count }) else { return nil }
-        return rules[Int(pinfo[Int(p.id)].rule)]
+        return out
     }
 
     deinit {

@@ -44,7 +44,7 @@ final class ReloadHardeningTests: XCTestCase {
     }
 
     /// A push whose compile runs into `sensors.compile_timeout`: other requests are answered
-    /// while it compiles, and the push ends in a 400 naming the file, the rule and the setting.
+    /// while it compiles, and the push ends in a 422 naming the file, the rule and the setting.
     func testSlowSensorsPushDoesNotHoldUpTheAPI() throws {
         let bed = try Bed(prefix: "scfg")
         defer { bed.tearDown() }
@@ -72,7 +72,7 @@ final class ReloadHardeningTests: XCTestCase {
         expect(bed.curl("http://10.98.0.2/hello.txt").status == 0, "traffic during the push", sluice)
 
         expect(push.wait(for: "status ", seconds: 120), "the push never answered", sluice)
-        expect(push.text.contains("status 400") && push.text.contains("slow.yaml:")
+        expect(push.text.contains("status 422") && push.text.contains("slow.yaml:")
                && push.text.contains("compile exceeded 20 s") && push.text.contains("sensors.compile_timeout"),
                "push answer: \(push.text)", sluice)
         XCTAssertEqual(sluice.stop(), 0, "exit status; log:\n\(sluice.log)")

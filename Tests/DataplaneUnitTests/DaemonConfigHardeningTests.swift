@@ -38,3 +38,12 @@ final class DaemonConfigHardeningTests: XCTestCase {
         }
     }
 }
+
+extension DaemonConfigHardeningTests {
+    func testSensorListsAreBounded() {
+        let twice = error(Self.tap + "sensors: [waf-core, dlp-pii, waf-core]\n")
+        XCTAssertTrue(twice.hasPrefix("d.yaml:3:") && twice.contains("\"waf-core\" is listed twice"), twice)
+        let many = error(Self.tap + "sensor_files: [" + (0..<100).map { "f\($0).yaml" }.joined(separator: ", ") + "]\n")
+        XCTAssertTrue(many.hasPrefix("d.yaml:3:") && many.contains("100 files; at most 64"), many)
+    }
+}
