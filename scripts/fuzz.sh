@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds sluice-fuzz with libFuzzer and AddressSanitizer and runs fuzz targets for a bounded time.
 #
-#   scripts/fuzz.sh [TARGET|all] [SECONDS]      (defaults: all, 60)
+#   scripts/fuzz.sh [TARGET|all] [SECONDS]      (defaults: all, 60; FUZZ_JOBS targets at once, default nproc)
 #
 # Each target starts from its seed corpus in Tests/Fuzz/corpus/TARGET (copied: the repo's corpus
 # is never rewritten) and stops after SECONDS. Any crash, sanitizer report, leak, timeout (10 s
@@ -34,9 +34,9 @@ else
     targets=$target
 fi
 
-failed=0
-printf '%-14s %12s %10s %8s %s\n' target executions exec/s cov result
-for t in $targets; do
+# One target: a fresh copy of its corpus, a bounded run, one result line in $out/TARGET.result.
+run_target() {
+    local t=$1 work log rc execs rate cov result
     work=$(mktemp -d)
     [ -d "Tests/Fuzz/corpus/$t" ] && cp -r "Tests/Fuzz/corpus/$t/." "$work/"
     [ -d "Tests/Fuzz/regressions/$t" ] && cp -r "Tests/Fuzz/regressions/$t/." "$work/"
@@ -48,9 +48,32 @@ for t in $targets; do
     execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
     rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
     cov=$(grep -oE 'cov: [0-9]+' "$log" | tail -1 | awk '{print $2}')
-    if [ $rc -eq 0 ]; then result=ok; else result="FAILED (rc $rc, $(ls "$out" | grep -c "^$t-") artifact(s), log $log)"; failed=1; fi
-    printf '%-14s %12s %10s %8s %s\n' "$t" "${execs:-?}" "${rate:-?}" "${cov:-?}" "$result"
-    if [ $rc -ne 0 ]; then grep -E "ERROR|Fatal error|runtime failure|SUMMARY" "$log" | head -5; fi
+    if [ $rc -eq 0 ]; then result=ok; else result="FAILED (rc $rc, log $log)"; fi
+    printf '%-14s %12s %10s %8s %s\n' "$t" "${execs:-?}" "${rate:-?}" "${cov:-?}" "$result" >"$out/$t.result"
+    if [ $rc -ne 0 ]; then grep -E "ERROR|Fatal error|runtime failure|SUMMARY|Test unit written" "$log" | head -6 >>"$out/$t.result"; fi
     rm -rf "$work"
+    return $rc
+}
+
+# FUZZ_JOBS targets at a time (default: one per core), each on one core.
+jobs=${FUZZ_JOBS:-$(nproc)}
+failed=0
+running=0
+for t in $targets; do
+    rm -f "$out/$t.result"
+    run_target "$t" &
+    running=$((running + 1))
+    if [ $running -ge "$jobs" ]; then
+        wait -n || failed=1
+        running=$((running - 1))
+    fi
 done
+while [ $running -gt 0 ]; do
+    wait -n || failed=1
+    running=$((running - 1))
+done
+
+printf '%-14s %12s %10s %8s %s\n' target executions exec/s cov result
+for t in $targets; do cat "$out/$t.result"; done
+[ $failed -eq 0 ] && echo "fuzz: every target ran ${seconds} s without a crash, leak or timeout" || echo "fuzz: FAILED"
 exit $failed

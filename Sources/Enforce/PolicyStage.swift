@@ -197,10 +197,14 @@ public struct PolicyStage: InspectionStage, ~Copyable {
                                 dstPort: e.pointee.serverPort, app: app, fqdn: fqdn)
         // A TCP flow not allowed by address may still be allowed by name: wait (within the
         // app budget) for the client to name its host in a TLS SNI or HTTP Host, as a flow
-        // whose rule names an app waits for the app.
+        // whose rule names an app waits for the app, but only when a rule naming an FQDN
+        // group could allow it ahead of the rule (or default) that decided it. Any other flow
+        // is decided now: a SYN to a port no name opens is denied before the handshake.
         if app == .unknown && d.status == .decided && d.effect != .allow && policy.hasFQDNRules
             && e.pointee.proto == IPProto.tcp && fqdn.count == 0
-            && e.pointee.bytesToServer &+ e.pointee.bytesToClient <= appBudget {
+            && e.pointee.bytesToServer &+ e.pointee.bytesToClient <= appBudget
+            && policy.fqdnCouldAllow(src: e.pointee.client, proto: e.pointee.proto, dstPort: e.pointee.serverPort,
+                                     before: d.ruleIndex) {
             return
         }
         if d.status == .needsApp {

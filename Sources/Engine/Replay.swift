@@ -9,11 +9,11 @@ public enum Replay {
     public static func run<Source: PacketSource & ~Copyable, Stage: InspectionStage & ~Copyable>(
         _ source: inout Source, through worker: inout Worker<Stage>, iface: UInt16 = 0
     ) throws(PacketSourceError) -> Int {
-        let link = source.linkType
         var n = 0
         while let p = try source.nextPacket() {
+            // Read per frame: a pcapng file's interfaces may differ in link type.
             _ = worker.process(frame: p.data, wireLength: p.wireLength, timestamp: p.timestamp,
-                               linkType: link, iface: iface)
+                               linkType: source.linkType, iface: iface)
             n += 1
         }
         return n

@@ -13,6 +13,8 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     /// A sequence of frames through the whole replay pipeline: decode, defrag, flows, TCP
     /// reassembly, app detection, every L7 parser and the built-in sensors.
     case pipeline
+    /// A capture file (pcap or pcapng) through the replay reader.
+    case captureFile
     /// An engine settings file through `SluiceSettings.parse`.
     case engineConfig
     /// A policy document through `PolicyDocument.parse` and `CompiledPolicy`.
@@ -22,11 +24,21 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     /// A daemon config file through `DaemonConfig.parse`.
     case daemonConfig
 
+    /// Builds what the target keeps for the whole process (sensor databases), before libFuzzer
+    /// starts timing inputs: a first input must not pay seconds of Hyperscan compile.
+    public func prepare() {
+        switch self {
+        case .pipeline: _ = PipelineFuzz.sensorSet
+        default: break
+        }
+    }
+
     /// Runs the target on one input.
     public func run(_ data: UnsafeRawBufferPointer) {
         switch self {
         case .decode: DecodeFuzz.run(data)
         case .pipeline: PipelineFuzz.run(data)
+        case .captureFile: CaptureFileFuzz.run(data)
         case .engineConfig: EngineConfigFuzz.run(data)
         case .policy: PolicyFuzz.run(data)
         case .sensorFile: SensorFileFuzz.run(data)

@@ -42,6 +42,8 @@ public final class CompiledPolicy: @unchecked Sendable {
     @usableFromInline let ruleIDs: RawArray<Int>
     @usableFromInline let ruleActions: RawArray<PolicyAction>
     @usableFromInline let ruleHasApps: RawArray<Bool>
+    /// The ids of the groups defined by names (`fqdns`), for ``fqdnCouldAllow``.
+    @usableFromInline let fqdnGroupIDs: RawArray<UInt32>
     @usableFromInline let workloadModes: RawArray<PolicyMode>
     @usableFromInline let workloadQuarantined: RawArray<Bool>
     @usableFromInline let topMode: PolicyMode
@@ -109,6 +111,7 @@ public final class CompiledPolicy: @unchecked Sendable {
         ruleIDs = RawArray(rules.map(\.id))
         ruleActions = RawArray(rules.map(\.action))
         ruleHasApps = RawArray(rules.map { !$0.apps.isEmpty })
+        fqdnGroupIDs = RawArray(groups.enumerated().filter { !$0.element.fqdns.isEmpty }.map { UInt32($0.offset + 1) })
         workloadModes = RawArray(document.workloads.map { $0.mode ?? document.mode })
         workloadQuarantined = RawArray(document.workloads.map(\.quarantine))
         topMode = document.mode
@@ -126,7 +129,7 @@ public final class CompiledPolicy: @unchecked Sendable {
     deinit {
         addrStarts.free(); addrClass.free(); addrWorkload.free(); addrClasses.free(); jumpV4.free(); jumpV6.free(); groupPool.free()
         nameClasses.free(); nameSlots.free(); nameBytes.free(); pairSlots.free(); portBounds.free()
-        boundAnswers.free(); answers.free(); ruleIDs.free(); ruleActions.free(); ruleHasApps.free()
+        boundAnswers.free(); answers.free(); ruleIDs.free(); ruleActions.free(); ruleHasApps.free(); fqdnGroupIDs.free()
         workloadModes.free(); workloadQuarantined.free()
     }
 
@@ -210,5 +213,36 @@ public final class CompiledPolicy: @unchecked Sendable {
         let status: Decision.Status = app == .unknown && ruleHasApps.base[i] ? .needsApp : .decided
         return Decision(status: status, ruleIndex: best, ruleID: ruleIDs.base[i], action: ruleActions.base[i],
                         mode: mode, workload: w)
+    }
+
+    /// Whether a rule naming an FQDN group, earlier than `before` (a ``Decision/ruleIndex``),
+    /// could still allow a flow from `src` to this protocol and port once the client names its
+    /// host: only such a flow is worth holding for its SNI or Host. Every other flow is decided
+    /// at its first packet, so a SYN to a port no name could open is dropped (and logged)
+    /// before it reaches the server. A rule that names apps counts as "could allow" while the
+    /// app is unknown, since a later rule for the same name may allow another app.
+    @inlinable public func fqdnCouldAllow(src: IPAddress, proto: UInt8, dstPort: UInt16, before: UInt32) -> Bool {
+        guard fqdnGroupIDs.count > 0 else { return false }
+        let si = addressInterval(src)
+        let sc = Int(addrClass.base[si]) &* 4
+        let key = PortKey.of(proto: proto, port: dstPort)
+        let slot = Int(AppProto.unknown.rawValue)
+        let pool = groupPool.base
+        let fromOff = Int(addrClasses.base[sc]), fromCount = Int(addrClasses.base[sc &+ 1])
+        var f = -1
+        while f < fromCount {
+            let from = f < 0 ? 0 : pool[fromOff &+ f]
+            var g = 0
+            while g < fqdnGroupIDs.count {
+                let answer = pairAnswer(from: from, to: fqdnGroupIDs.base[g], key: key, slot: slot)
+                if answer < before {
+                    let i = Int(answer)
+                    if ruleActions.base[i] == .allow || ruleHasApps.base[i] { return true }
+                }
+                g &+= 1
+            }
+            f &+= 1
+        }
+        return false
     }
 }

@@ -22,13 +22,34 @@ nonisolated(unsafe) let selectedTarget: FuzzTarget = {
     return target
 }()
 
+@_cdecl("LLVMFuzzerInitialize")
+public func fuzzInitialize(_ argc: UnsafeMutablePointer<CInt>?, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>?) -> CInt {
+    selectedTarget.prepare()
+    return 0
+}
+
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     selectedTarget.run(UnsafeRawBufferPointer(start: data, count: data == nil ? 0 : size))
     return 0
 }
 
-#if !FUZZING
+#if FUZZING
+/// libFuzzer's driver: the fuzzing runtime's own entry point, called with our callback.
+@_silgen_name("LLVMFuzzerRunDriver")
+func LLVMFuzzerRunDriver(_ argc: UnsafeMutablePointer<CInt>,
+                         _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+                         _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt) -> CInt
+
+/// SwiftPM links an executable's `main` to `<module>_main` (so tests can import executables);
+/// under the fuzzer that entry hands control to libFuzzer's driver, as libFuzzer's own `main` would.
+@_cdecl("SluiceFuzz_main")
+func fuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    var c = argc
+    var v = argv
+    return LLVMFuzzerRunDriver(&c, &v) { data, size in fuzzOneInput(data, size) }
+}
+#else
 @main
 struct ReplayInputs {
     static func main() {

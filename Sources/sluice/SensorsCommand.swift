@@ -115,6 +115,7 @@ struct SensorsCommand: ParsableCommand {
             do { _ = try Replay.run(&source, through: &worker) } catch { throw ValidationError(error.description) }
             worker.shutdown()
             close(fd)
+            if let damage = source.damage { FileHandleStderr.write("sluice: warning: \(input): \(damage)\n") }
             var alerts = 0
             let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
             for line in text.split(separator: "\n") {

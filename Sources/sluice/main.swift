@@ -114,8 +114,21 @@ struct ReplayCommand: ParsableCommand {
         } else {
             print(summary, terminator: "")
         }
+        try reportDamage(source, file)
     }
 }
+
+/// Warns about a capture damaged part-way and exits with ``damagedCaptureExitCode``: the
+/// output is complete for every frame before the damage (as tshark and Suricata read such
+/// files), and the distinct status lets a script tell a cut capture from a clean one.
+func reportDamage(_ source: borrowing PcapFile, _ file: String) throws {
+    guard let damage = source.damage else { return }
+    FileHandleStderr.write("sluice: warning: \(file): \(damage); every frame before it was processed and the output is complete\n")
+    throw ExitCode(damagedCaptureExitCode)
+}
+
+/// The exit status of a command whose capture was damaged part-way (documented in the README, Commands).
+let damagedCaptureExitCode: Int32 = 3
 
 /// A worker's sensor runtime for `set` (one without sensors when there is none).
 func makeSensorEngine(_ set: SensorSet?, _ settings: SluiceSettings) throws -> SensorEngine {
@@ -216,6 +229,7 @@ extension PolicyCommand {
             do { _ = try Replay.run(&source, through: &worker) } catch { throw ValidationError(error.description) }
             worker.shutdown()
             print(LearnedPolicy.yaml(worker.stage.learned, groups: known, mode: mode), terminator: "")
+            try reportDamage(source, file)
         }
     }
 }
