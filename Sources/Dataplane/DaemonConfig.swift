@@ -151,14 +151,14 @@ public struct DaemonConfig: Sendable {
         if let api = try top.map("api") {
             try api.allowOnly(["socket", "listen", "token_file"])
             c.apiSocket = try api.string("socket").map(resolve)
-            c.apiListen = try api.string("listen")
+            c.apiListen = try api.hostPort("listen")
             c.apiTokenFile = try api.string("token_file").map(resolve)
             guard c.apiTokenFile != nil else { throw api.error("token_file", "missing: every API request needs the bearer token it holds") }
             guard c.apiSocket != nil || c.apiListen != nil else { throw api.error("socket", "give a socket path, a listen address, or both") }
         }
         if let m = try top.map("metrics") {
             try m.allowOnly(["listen"])
-            c.metricsListen = try m.string("listen")
+            c.metricsListen = try m.hostPort("listen")
         }
         if let d = try top.string("state_dir") { c.stateDir = resolve(d) }
         if let cap = try top.map("captures") {

@@ -125,6 +125,17 @@ public struct ConfigMap {
         return s
     }
 
+    /// A `host:port` address (`[::1]:9100` for IPv6), its port within 0...65535: the text as
+    /// written, checked, since the socket layer traps on a port that does not fit 16 bits.
+    public func hostPort(_ key: String) throws(ConfigError) -> String? {
+        guard let s = try string(key) else { return nil }
+        guard let colon = s.lastIndex(of: ":"), colon != s.startIndex else { throw error(key, "expected host:port") }
+        let port = String(s[s.index(after: colon)...])
+        guard Self.isDigits(port), !port.hasPrefix("-"), !port.hasPrefix("+") else { throw error(key, "expected host:port") }
+        guard let n = Int(port), (0...65535).contains(n) else { throw error(key, "port must be between 0 and 65535") }
+        return s
+    }
+
     /// A byte size: a number with an optional KiB, MiB or GiB suffix (also kb, mb, gb).
     public func bytes(_ key: String, in range: ClosedRange<Int>) throws(ConfigError) -> Int? {
         guard let s = try string(key) else { return nil }

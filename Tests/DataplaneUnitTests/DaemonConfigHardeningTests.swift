@@ -47,3 +47,14 @@ extension DaemonConfigHardeningTests {
         XCTAssertTrue(many.hasPrefix("d.yaml:3:") && many.contains("100 files; at most 64"), many)
     }
 }
+
+extension DaemonConfigHardeningTests {
+    func testListenPortsMustFitSixteenBits() {
+        let api = error(Self.tap + "api: { socket: a.sock, listen: 127.0.0.1:99999, token_file: t }\n")
+        XCTAssertTrue(api.hasPrefix("d.yaml:3:") && api.contains("api.listen: port must be between 0 and 65535"), api)
+        let metrics = error(Self.tap + "metrics: { listen: \"[::1]:18446744073709551617\" }\n")
+        XCTAssertTrue(metrics.hasPrefix("d.yaml:3:") && metrics.contains("metrics.listen: port must be between 0 and 65535"), metrics)
+        XCTAssertTrue(error(Self.tap + "metrics: { listen: nocolon }\n").contains("expected host:port"))
+        XCTAssertEqual(error(Self.tap + "metrics: { listen: \"[::1]:9100\" }\n"), "no error")
+    }
+}
