@@ -98,10 +98,32 @@ final class APIHandler: ChannelInboundHandler {
             guard let head else { return }
             var headers: [String: String] = [:]
             for (k, v) in head.headers { headers[k] = v }
-            let response = tooLarge ? APIResponse.error(413, "request body over \(Self.maxBody) bytes")
-                : router.handle(APIRequest(method: head.method.rawValue, uri: head.uri, headers: headers, body: body))
+            let request = APIRequest(method: head.method.rawValue, uri: head.uri, headers: headers, body: body)
+            if !tooLarge && APIRouter.isSlow(request) {
+                answerOffLoop(request, keepAlive: head.isKeepAlive, context: context)
+                self.head = nil
+                return
+            }
+            let response = tooLarge ? APIResponse.error(413, "request body over \(Self.maxBody) bytes") : router.handle(request)
             write(response, keepAlive: head.isKeepAlive, context: context)
             self.head = nil
+        }
+    }
+
+    /// Slow requests (one at a time, in arrival order) are answered on this queue, and the
+    /// response is written back on the event loop, which meanwhile serves other requests.
+    static let slowQueue = DispatchQueue(label: "sluice.api.slow")
+
+    func answerOffLoop(_ request: APIRequest, keepAlive: Bool, context: ChannelHandlerContext) {
+        let loop = context.eventLoop
+        let bound = NIOLoopBound((self, context), eventLoop: loop)
+        let router = self.router
+        Self.slowQueue.async {
+            let response = router.handle(request)
+            loop.execute {
+                let (handler, context) = bound.value
+                handler.write(response, keepAlive: keepAlive, context: context)
+            }
         }
     }
 

@@ -41,6 +41,14 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case datastore
     /// The datastore and service probes on stream prefixes and datagrams.
     case datastoreProbe
+    /// An engine settings file through `SluiceSettings.parse`.
+    case engineConfig
+    /// A policy document through `PolicyDocument.parse` and `CompiledPolicy`.
+    case policy
+    /// A sensor file through `SensorFile.parse` and the pre-compile pattern checks.
+    case sensorFile
+    /// A daemon config file through `DaemonConfig.parse`.
+    case daemonConfig
 
     /// Builds what the target keeps for the whole process (sensor databases), before libFuzzer
     /// starts timing inputs: a first input must not pay seconds of Hyperscan compile.
@@ -70,6 +78,10 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .uri: URIFuzz.run(data)
         case .datastore: DatastoreFuzz.run(data)
         case .datastoreProbe: DatastoreProbeFuzz.run(data)
+        case .engineConfig: EngineConfigFuzz.run(data)
+        case .policy: PolicyFuzz.run(data)
+        case .sensorFile: SensorFileFuzz.run(data)
+        case .daemonConfig: DaemonConfigFuzz.run(data)
         }
     }
 }
