@@ -66,7 +66,7 @@ let package = Package(
                                "ControlAPI", "Capture", "Telemetry", "Output"],
                 swiftSettings: hotPathSettings),
         .target(name: "ControlAPI",
-                dependencies: ["SluiceConfig", .product(name: "NIOCore", package: "swift-nio"),
+                dependencies: ["SluiceConfig", "Telemetry", .product(name: "NIOCore", package: "swift-nio"),
                                .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio")]),
         .target(name: "Telemetry",
                 dependencies: ["Codecs", "Defrag", "Stream", "L7Core", .product(name: "NIOCore", package: "swift-nio"),
@@ -85,7 +85,8 @@ let package = Package(
         // libFuzzer targets (scripts/fuzz.sh) and the runner that replays their inputs.
         .target(name: "FuzzTargets",
                 dependencies: ["Codecs", "Defrag", "Stream", "Flow", "Engine", "L7", "L7Core", "DNS", "TLS", "HTTP", "HTTP2",
-                               "Datastore", "Sensors", "PatternMatch", "SluiceConfig", "Policy", "PacketIO", "Output", "Dataplane"]),
+                               "Datastore", "Sensors", "PatternMatch", "SluiceConfig", "Policy", "PacketIO", "Output", "Dataplane",
+                               "ControlAPI"]),
         .executableTarget(name: "SluiceFuzz", dependencies: ["FuzzTargets"]),
 
         .target(name: "SluiceTestSupport", dependencies: ["Codecs", "Engine", "Flow", "PacketIO", "Stream"],

@@ -26,6 +26,8 @@ public enum CaptureError: Error, Sendable, Equatable, CustomStringConvertible {
     case malformedFile(path: String, reason: String)
     /// Every flow-save slot is taken.
     case tooManyFlowSaves(Int)
+    /// The capture limit named in the text (running or kept captures) is reached.
+    case tooManyCaptures(String)
 
     /// One line naming the failure.
     public var description: String {
@@ -39,6 +41,7 @@ public enum CaptureError: Error, Sendable, Equatable, CustomStringConvertible {
         case let .busy(id): return "capture '\(id)' is still being written by a worker"
         case let .malformedFile(path, reason): return "\(path): not a Sluice pcapng file (\(reason))"
         case let .tooManyFlowSaves(n): return "all \(n) flow-save slots are in use"
+        case let .tooManyCaptures(why): return why
         }
     }
 }

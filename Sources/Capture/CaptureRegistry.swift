@@ -37,6 +37,10 @@ public final class CaptureRegistry: Sendable {
     public let workerCount: Int
     /// The interfaces captures may name.
     public let interfaces: [CaptureInterface]
+    /// Captures allowed to run at once (each costs every worker a filter run per frame).
+    public let maxRunning: Int
+    /// Captures kept (running or done, until deleted), those of earlier runs included.
+    public let maxKept: Int
     let mailbox: CaptureMailbox
     let clock: @Sendable () -> UInt64
     let state = Mutex(State())
@@ -51,6 +55,12 @@ public final class CaptureRegistry: Sendable {
         var control: CaptureControl
         var sessions: [CaptureSession]
         var folder: String
+        /// The files of a capture an earlier run wrote (no sessions), and their bytes.
+        var previousFiles: [String] = []
+        var previousBytes = 0
+
+        /// Every file of the capture.
+        var files: [String] { sessions.map(\.path) + previousFiles }
     }
 
     struct State: ~Copyable {
@@ -59,10 +69,13 @@ public final class CaptureRegistry: Sendable {
     }
 
     /// A registry writing under `directory` (created if missing) within `diskBudget` bytes, for
-    /// `workers` worker threads reading `interfaces`. Files already in the directory count
-    /// against the budget. `clock` gives the wall time in ns since the epoch (the frames'
-    /// timebase), replaceable for tests.
+    /// `workers` worker threads reading `interfaces`, with at most `maxRunning` captures
+    /// running and `maxKept` kept. Files already in the directory count against the budget,
+    /// and the captures an earlier run left there (`cap-N` folders) are listed as done, so
+    /// they can be downloaded and deleted (which gives their bytes back). `clock` gives the
+    /// wall time in ns since the epoch (the frames' timebase), replaceable for tests.
     public init(directory: String, diskBudget: Int, workers: Int, interfaces: [CaptureInterface],
+                maxRunning: Int = 8, maxKept: Int = 64,
                 clock: @escaping @Sendable () -> UInt64 = CaptureRegistry.wallClock) throws(CaptureError) {
         if mkdir(directory, 0o750) != 0 && errno != EEXIST {
             throw CaptureError.system(operation: "mkdir", path: directory, errno: errno)
@@ -71,8 +84,57 @@ public final class CaptureRegistry: Sendable {
         budget = DiskBudget(limit: diskBudget, alreadyUsed: Self.bytesUnder(directory))
         workerCount = max(workers, 1)
         self.interfaces = interfaces
+        self.maxRunning = max(1, maxRunning)
+        self.maxKept = max(1, maxKept)
         mailbox = CaptureMailbox(workers: workerCount)
         self.clock = clock
+        let previous = Self.previousCaptures(in: directory)
+        state.withLock { s in
+            s.entries = previous
+            let numbers = previous.compactMap { Int($0.id.dropFirst(4)) }
+            s.nextNumber = (numbers.max() ?? 0) + 1
+        }
+    }
+
+    /// The `cap-N` folders an earlier run left in `directory`, oldest number first, as done
+    /// captures holding their `.pcapng` files.
+    static func previousCaptures(in directory: String) -> [Entry] {
+        var found: [(Int, Entry)] = []
+        for name in Self.names(in: directory) where name.hasPrefix("cap-") {
+            guard let n = Int(name.dropFirst(4)), n > 0, n < Int(Int32.max) else { continue }
+            let folder = directory + "/" + name
+            var st = stat()
+            guard stat(folder, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR else { continue }
+            var files: [String] = []
+            var bytes = 0
+            for f in Self.names(in: folder).sorted() where f.hasSuffix(".pcapng") {
+                var fs = stat()
+                guard stat(folder + "/" + f, &fs) == 0, (fs.st_mode & S_IFMT) == S_IFREG else { continue }
+                files.append(folder + "/" + f)
+                bytes += Int(fs.st_size)
+            }
+            let control = CaptureControl()
+            control.finish(.previousRun)
+            var e = Entry(id: name, request: CaptureRequest(target: .interface("unknown (earlier run)")), interfaceNames: [],
+                          startedAt: UInt64(max(0, st.st_mtim.tv_sec)) &* 1_000_000_000, deadline: .max,
+                          control: control, sessions: [], folder: folder)
+            e.previousFiles = files
+            e.previousBytes = bytes
+            found.append((n, e))
+        }
+        return found.sorted { $0.0 < $1.0 }.map(\.1)
+    }
+
+    /// The entries of a folder, without `.` and `..`.
+    static func names(in path: String) -> [String] {
+        guard let dir = opendir(path) else { return [] }
+        defer { closedir(dir) }
+        var out: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            if name != "." && name != ".." { out.append(name) }
+        }
+        return out
     }
 
     /// `CLOCK_REALTIME` in ns, the timebase of AF_PACKET frame timestamps.
@@ -95,8 +157,8 @@ public final class CaptureRegistry: Sendable {
         guard request.snapLength > 0, request.snapLength <= 262_144 else {
             throw CaptureError.invalidRequest("snap length \(request.snapLength) is not in 1...262144")
         }
-        guard request.limits.seconds >= 0, request.limits.seconds.isFinite else {
-            throw CaptureError.invalidRequest("duration \(request.limits.seconds)")
+        guard request.limits.seconds >= 0, request.limits.seconds <= CaptureLimits.maxSeconds else {
+            throw CaptureError.invalidRequest("duration \(request.limits.seconds) is not in 0...\(Int(CaptureLimits.maxSeconds)) seconds")
         }
         let filter: PacketFilter
         do { filter = try PacketFilter(request.filter, snapLength: request.snapLength) } catch { throw CaptureError.filter(error) }
@@ -115,6 +177,14 @@ public final class CaptureRegistry: Sendable {
         }
         let now = clock()
         return try state.withLock { (s: inout State) throws(CaptureError) -> CaptureInfo in
+            reap(&s)
+            let running = s.entries.count(where: { $0.control.reason == nil })
+            guard running < maxRunning else {
+                throw CaptureError.tooManyCaptures("\(running) captures are running, the most allowed (captures.max_running); stop one first")
+            }
+            guard s.entries.count < maxKept else {
+                throw CaptureError.tooManyCaptures("\(s.entries.count) captures are kept, the most allowed (captures.max_kept); delete one first")
+            }
             // Ids are short and ordered; a folder left by an earlier run is skipped, not reused.
             var id = ""
             var folder = ""
@@ -191,8 +261,9 @@ public final class CaptureRegistry: Sendable {
                 return s.entries.remove(at: i)
             }
             if let e = removed {
-                Self.removeFolder(e.folder, files: e.sessions.map(\.path))
+                Self.removeFolder(e.folder, files: e.files)
                 for session in e.sessions { budget.release(session.reservedBytes.load(ordering: .relaxed)) }
+                budget.release(e.previousBytes)
                 return
             }
             if clock() >= until { throw CaptureError.busy(id) }
@@ -207,7 +278,7 @@ public final class CaptureRegistry: Sendable {
         let paths = try state.withLock { (s: inout State) throws(CaptureError) -> [String] in
             reap(&s)
             guard let e = s.entries.first(where: { $0.id == id }) else { throw CaptureError.unknownCapture(id) }
-            return e.sessions.map(\.path)
+            return e.files
         }
         return try PcapngMerge.merge(paths: paths)
     }
@@ -239,8 +310,9 @@ public final class CaptureRegistry: Sendable {
         var c = CaptureCounters()
         for session in e.sessions {
             let k = session.counters
-            c.seen += k.seen; c.matched += k.matched; c.written += k.written; c.bytes += k.bytes; c.fileBytes += k.fileBytes
+            c.seen &+= k.seen; c.matched &+= k.matched; c.written &+= k.written; c.bytes &+= k.bytes; c.fileBytes &+= k.fileBytes
         }
+        c.fileBytes &+= UInt64(e.previousBytes)
         return CaptureInfo(id: e.id, target: e.request.target, interfaces: e.interfaceNames, filter: e.request.filter,
                            snapLength: e.request.snapLength, limits: e.request.limits, startedAt: e.startedAt,
                            state: e.control.reason.map { .done($0) } ?? .running,

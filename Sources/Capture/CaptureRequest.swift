@@ -21,8 +21,12 @@ public struct CaptureLimits: Sendable, Equatable {
     /// Frame bytes written (captured bytes, after the snap length); no frame that would pass
     /// the limit is written.
     public var bytes: UInt64
-    /// Seconds from the start.
+    /// Seconds from the start, at most ``maxSeconds``.
     public var seconds: Double
+
+    /// The longest time limit (a week): what a capture may ask for, and what fits a deadline
+    /// in nanoseconds with room to spare.
+    public static let maxSeconds = 7 * 86400.0
 
     /// Limits on packets, bytes and seconds (0: none).
     public init(packets: UInt64 = 0, bytes: UInt64 = 0, seconds: Double = 0) {
@@ -66,6 +70,8 @@ public enum CaptureStopReason: UInt8, Sendable, Equatable, CustomStringConvertib
     case diskBudget = 5
     /// Writing the file failed (disk full, I/O error).
     case writeFailed = 6
+    /// Written by an earlier run of the daemon (found in the capture directory at start).
+    case previousRun = 7
 
     /// The reason as the API reports it.
     public var description: String {
@@ -76,6 +82,7 @@ public enum CaptureStopReason: UInt8, Sendable, Equatable, CustomStringConvertib
         case .stopped: return "stopped"
         case .diskBudget: return "disk budget"
         case .writeFailed: return "write failed"
+        case .previousRun: return "previous run"
         }
     }
 }

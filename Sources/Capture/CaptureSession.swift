@@ -58,7 +58,9 @@ public final class CaptureSession: @unchecked Sendable {
         self.path = path
         self.control = control
         self.budget = budget
-        deadline = limits.seconds > 0 ? startedAt &+ UInt64(limits.seconds * 1e9) : .max
+        // Clamped: the registry refuses more than a week, and no value may trap here.
+        let seconds = limits.seconds.isFinite ? min(max(limits.seconds, 0), CaptureLimits.maxSeconds) : 0
+        deadline = seconds > 0 ? startedAt &+ UInt64(seconds * 1e9) : .max
         writer = try PcapngWriter(path: path, bufferSize: 128 * 1024)
         var slots = [UInt32](repeating: 0, count: Int(interfaces.map(\.iface).max() ?? 0) + 1)
         for i in interfaces { slots[Int(i.iface)] = try writer.addInterface(name: i.name, snapLength: snapLength) + 1 }

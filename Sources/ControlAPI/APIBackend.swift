@@ -47,9 +47,9 @@ public protocol APIBackend: Sendable {
     /// Changes a workload's mode and/or quarantine; the new policy version, or why not
     /// (`nil` result error text means no such workload).
     func setWorkload(_ name: String, mode: String?, quarantine: Bool?) -> Result<PolicyPushResult, PolicyPushError>
-    /// Starts a capture from the request's JSON (`interface` or `workload`, `filter`,
-    /// `packets`, `bytes`, `seconds`, `snaplen`); its description, or a status and reason.
-    func startCapture(_ request: [String: Any]) -> Result<[String: Any], APIFailure>
+    /// Starts a capture (its fields already checked for type and range); its description, or
+    /// a status and reason.
+    func startCapture(_ request: CaptureStartRequest) -> Result<[String: Any], APIFailure>
     /// Every capture.
     func listCaptures() -> [[String: Any]]
     /// One capture.

@@ -55,8 +55,9 @@ public struct APIRouter: Sendable {
         case (_, "/v1/captures"), (_, _) where r.path.hasPrefix("/v1/captures/"):
             return captures(r)
         case ("GET", "/v1/flows"):
-            let limit = Int(r.query["limit"] ?? "") ?? 1000
-            let f = backend.flows(limit: max(1, limit))
+            let limit: Int
+            do { limit = try r.intQuery("limit", in: 1...100_000, default: 1000) } catch { return error.response }
+            let f = backend.flows(limit: limit)
             return .json(200, ["flows": f.flows, "count": f.flows.count, "workers_late": f.late])
         case ("GET", "/v1/workloads"):
             return .json(200, ["workloads": backend.workloads()])
@@ -69,18 +70,19 @@ public struct APIRouter: Sendable {
         }
     }
 
-    /// The last `tail` EVE records (default 100), as JSON lines; with `follow=1`, then every
-    /// record written after, as it is written.
+    /// The most records `tail` may ask for.
+    public static let maxTail = 10_000
+
+    /// The last `tail` EVE records (default 100, at most ``maxTail``), as JSON lines, read
+    /// from the end of the file; with `follow=1`, then every record written after, as it is
+    /// written.
     func events(_ r: APIRequest) -> APIResponse {
         guard let path = backend.eventFile else { return .error(404, "EVE output is off (no `eve` in the daemon config)") }
-        let tail = Int(r.query["tail"] ?? "") ?? 100
-        guard let data = FileManager.default.contents(atPath: path) else { return .error(500, "cannot read \(path)") }
-        var lines = data.split(separator: 0x0A, omittingEmptySubsequences: true)
-        if lines.count > tail { lines = lines.suffix(tail) }
-        var body: [UInt8] = []
-        for l in lines { body += l; body.append(0x0A) }
+        let tail: Int
+        do { tail = try r.intQuery("tail", in: 0...Self.maxTail, default: 100) } catch { return error.response }
+        guard let (body, end) = FileTail.lastLines(path: path, count: tail) else { return .error(500, "cannot read \(path)") }
         var resp = APIResponse(status: 200, contentType: "application/x-ndjson", body: body)
-        if r.query["follow"] == "1" || r.query["follow"] == "true" { resp.followFile = (path, UInt64(data.count)) }
+        if r.query["follow"] == "1" || r.query["follow"] == "true" { resp.followFile = (path, end) }
         return resp
     }
 
@@ -96,10 +98,11 @@ public struct APIRouter: Sendable {
         let parts = r.path.split(separator: "/").map(String.init)   // ["v1", "captures", id?, verb?]
         switch (r.method, parts.count) {
         case ("POST", 2):
-            guard let o = (try? JSONSerialization.jsonObject(with: Data(r.body))) as? [String: Any] else {
-                return .error(400, "the body must be JSON: {\"interface\": \"web\", \"filter\": \"tcp port 80\", \"packets\": 1000}")
+            do {
+                return answer(backend.startCapture(try CaptureStartRequest.parse(r.body)), 201)
+            } catch {
+                return error.response
             }
-            return answer(backend.startCapture(o), 201)
         case ("GET", 2):
             return .json(200, ["captures": backend.listCaptures()])
         case ("GET", 3):
@@ -125,14 +128,17 @@ public struct APIRouter: Sendable {
 
     /// `{"mode": "protect"|"monitor"|"discover", "quarantine": true|false}`, either or both.
     func putWorkload(_ r: APIRequest, name: String) -> APIResponse {
-        guard let o = (try? JSONSerialization.jsonObject(with: Data(r.body))) as? [String: Any] else {
-            return .error(400, "the body must be JSON: {\"mode\": \"protect\", \"quarantine\": true}")
+        let mode: String?, quarantine: Bool?
+        do {
+            let o = try JSONFields(r.body, allowed: ["mode", "quarantine"])
+            mode = try o.string("mode", maxBytes: 16)
+            quarantine = try o.bool("quarantine")
+        } catch {
+            return error.response
         }
-        let mode = o["mode"] as? String
         if let mode, !["discover", "monitor", "protect"].contains(mode) {
-            return .error(400, "mode must be discover, monitor or protect")
+            return APIFieldError("mode", "must be discover, monitor or protect").response
         }
-        let quarantine = o["quarantine"] as? Bool
         guard mode != nil || quarantine != nil else { return .error(400, "give mode, quarantine or both") }
         return pushResult(backend.setWorkload(name, mode: mode, quarantine: quarantine))
     }

@@ -23,7 +23,7 @@ extension Daemon: APIBackend {
                 if let w = i.workload { o["workload"] = w }
                 return o
             },
-            "policy": ["version": version, "source": source, "generation": Int(mailbox.generation),
+            "policy": ["version": version, "source": source, "generation": Int(clamping: mailbox.generation),
                        "overrides": ["modes": overridesSnapshot.modes, "quarantined": overridesSnapshot.quarantined],
                        "last_apply_ms": lastApplyNanos.map { Double($0) / 1e6 } ?? -1],
             "sensors": sensorSet?.sensors.map(\.name) ?? [],
@@ -76,7 +76,7 @@ extension Daemon: APIBackend {
         return (sensorsVersion, sensorsText)
     }
 
-    /// Runs on the API's slow-request queue (`APIRouter.isSlow`), not its event loop: the
+    /// Runs on the API's slow-request thread (`APIRouter.isSlow`), not its event loop: the
     /// compile takes seconds (bounded by `sensors.compile_timeout`), and other requests are
     /// answered meanwhile. State it changes is changed under `policyLock`.
     public func pushSensors(_ text: String, file: String) -> Result<PolicyPushResult, PolicyPushError> {
@@ -123,7 +123,7 @@ extension Daemon: APIBackend {
         let list = all.sorted { $0.lastSeen > $1.lastSeen }.prefix(limit).map { f -> [String: Any] in
             var o: [String: Any] = [
                 "flow_id": Int(bitPattern: UInt(f.flowID)), "src_ip": f.client.description, "dest_ip": f.server.description,
-                "proto": Int(f.proto), "state": "\(f.state.name)", "pkts": Int(f.packets), "bytes": Int(f.bytes),
+                "proto": Int(f.proto), "state": "\(f.state.name)", "pkts": Int(clamping: f.packets), "bytes": Int(clamping: f.bytes),
                 "age_seconds": Double(f.lastSeen &- f.firstSeen) / 1e9,
             ]
             if f.proto == 6 || f.proto == 17 { o["src_port"] = Int(f.clientPort); o["dest_port"] = Int(f.serverPort) }
@@ -176,7 +176,8 @@ extension Daemon: APIBackend {
         guard !token.isEmpty else {
             throw ConfigError(file: config.file, line: 0, column: 0, key: "api.token_file", reason: "\(tokenFile) is empty")
         }
-        api = try APIServer(socketPath: config.apiSocket, listen: config.apiListen, router: APIRouter(token: token, backend: self))
+        api = try APIServer(socketPath: config.apiSocket, listen: config.apiListen, router: APIRouter(token: token, backend: self),
+                            maxConnections: config.apiMaxConnections, requestTimeoutMs: Int64(config.apiRequestTimeoutMs))
         log("api: \([config.apiSocket, config.apiListen].compactMap { $0 }.joined(separator: " and "))")
     }
 }
@@ -198,6 +199,7 @@ extension Daemon {
         case .unknownCapture: return APIFailure(404, e.description)
         case .filter, .unknownTarget, .invalidRequest: return APIFailure(400, e.description)
         case .diskBudgetExceeded, .busy: return APIFailure(409, e.description)
+        case .tooManyCaptures: return APIFailure(429, e.description)
         default: return APIFailure(500, e.description)
         }
     }
@@ -207,21 +209,17 @@ extension Daemon {
         if case let .done(reason) = c.state { state["reason"] = reason.description }
         return ["id": c.id, "target": c.target.description, "interfaces": c.interfaces, "filter": c.filter,
                 "snaplen": c.snapLength, "state": c.state.description, "closed": c.closed,
-                "limits": ["packets": Int(c.limits.packets), "bytes": Int(c.limits.bytes), "seconds": c.limits.seconds],
-                "counters": ["seen": Int(c.counters.seen), "matched": Int(c.counters.matched), "written": Int(c.counters.written),
-                             "bytes": Int(c.counters.bytes), "file_bytes": Int(c.counters.fileBytes)]]
+                "limits": ["packets": Int(clamping: c.limits.packets), "bytes": Int(clamping: c.limits.bytes), "seconds": c.limits.seconds],
+                "counters": ["seen": Int(clamping: c.counters.seen), "matched": Int(clamping: c.counters.matched),
+                             "written": Int(clamping: c.counters.written), "bytes": Int(clamping: c.counters.bytes),
+                             "file_bytes": Int(clamping: c.counters.fileBytes)]]
     }
 
-    public func startCapture(_ r: [String: Any]) -> Result<[String: Any], APIFailure> {
+    public func startCapture(_ r: CaptureStartRequest) -> Result<[String: Any], APIFailure> {
         registry().flatMap { reg in
-            let target: CaptureTarget
-            if let i = r["interface"] as? String { target = .interface(i) } else if let w = r["workload"] as? String { target = .workload(w) } else {
-                return .failure(APIFailure(400, "give interface or workload"))
-            }
-            let limits = CaptureLimits(packets: UInt64(r["packets"] as? Int ?? 0), bytes: UInt64(r["bytes"] as? Int ?? 0),
-                                       seconds: (r["seconds"] as? Double) ?? Double(r["seconds"] as? Int ?? 0))
-            let request = CaptureRequest(target: target, filter: r["filter"] as? String ?? "",
-                                         snapLength: r["snaplen"] as? Int ?? 262_144, limits: limits)
+            let target: CaptureTarget = r.interface.map { .interface($0) } ?? .workload(r.workload ?? "")
+            let limits = CaptureLimits(packets: UInt64(clamping: r.packets), bytes: UInt64(clamping: r.bytes), seconds: r.seconds)
+            let request = CaptureRequest(target: target, filter: r.filter, snapLength: r.snaplen, limits: limits)
             do {
                 let info = try reg.start(request)
                 log("capture \(info.id) started: \(info.target), filter \"\(info.filter)\"")

@@ -16,8 +16,15 @@ import Output
 import Telemetry
 
 /// The long-running dataplane: opens every interface on every worker, runs the workers on
-/// their own threads, and on the main thread waits for signals: SIGHUP reloads the policy,
-/// SIGTERM or SIGINT stops, flushes events and prints what happened.
+/// their own threads, and on the main thread waits for signals: SIGHUP reloads the policy
+/// (and reopens the EVE file), SIGUSR1 reopens the EVE file (log rotation), SIGTERM or SIGINT
+/// stops, flushes events and prints what happened.
+///
+/// Those signals are blocked from the first line of `init`, before any thread exists, so
+/// every thread (workers, the API's and the metrics server's event loops, the kernel's pick
+/// of any of them) inherits the mask and only `run()`'s `sigwait` takes them: a signal never
+/// meets its default action, whatever a thread is doing when it arrives. A thread the caller
+/// started earlier without them blocked gets a handler that hands the signal on.
 public final class Daemon: @unchecked Sendable {
     /// The configuration in force.
     public private(set) var config: DaemonConfig
@@ -60,6 +67,12 @@ public final class Daemon: @unchecked Sendable {
     /// Validates everything `config` names (engine settings, policy, sensors, EVE file) and
     /// opens the sockets; nothing runs yet. Errors name the file, line and problem.
     public init(config: DaemonConfig, log: @escaping (String) -> Void) throws {
+        var handled = Self.handledSignals
+        pthread_sigmask(SIG_BLOCK, &handled, nil)
+        // A thread the caller started before this one had them blocked would meet the default
+        // action; with this handler it hands the signal on to the thread that takes them.
+        daemonSignalThread = pthread_self()
+        for s in [SIGTERM, SIGINT, SIGHUP, SIGUSR1] { signal(s, forwardToSignalThread) }
         self.config = config
         self.log = log
         var s = SluiceSettings()
@@ -123,10 +136,11 @@ public final class Daemon: @unchecked Sendable {
             try CaptureRegistry(directory: dir, diskBudget: config.captureBudget, workers: config.workers,
                                 interfaces: config.interfaces.enumerated().map {
                                     CaptureInterface(name: $0.element.name, index: UInt16($0.offset + 1), workload: $0.element.workload)
-                                })
+                                },
+                                maxRunning: config.captureMaxRunning, maxKept: config.captureMaxKept)
         }
         if let path = config.evePath {
-            let fd = open(path, O_WRONLY | O_CREAT | O_APPEND, 0o640)
+            let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o640)
             guard fd >= 0 else { throw ConfigError(file: config.file, line: 0, column: 0, key: "eve", reason: "\(path): \(String(cString: strerror(errno)))") }
             eveFD = fd
         } else {
@@ -153,7 +167,14 @@ public final class Daemon: @unchecked Sendable {
                 guard let set, let r = set.rules.firstIndex(where: { $0.id == UInt32(sid) }) else { return nil }
                 return (set.sensors[set.sensorIndex(ofRule: r)].name, set.rules[r].name)
             })
-        let server = MetricsServer(host: host, port: port) { PrometheusText.render(workers: board.read(), labels: labels) }
+        let api = api
+        let limits = ConnectionGuard(maxConnections: 64)
+        let server = MetricsServer(host: host, port: port, limits: limits) {
+            var w = PrometheusWriter()
+            if let api { api.stats.write(into: &w, limits: api.limits) }
+            ConnectionGuard.write([("tcp", limits)], into: &w, prefix: "sluice_metrics", what: "Metrics endpoint")
+            return PrometheusText.render(workers: board.read(), labels: labels) + w.text
+        }
         let bound = try server.start()
         metricsServer = server
         log("metrics: http://\(host):\(bound)/metrics")
@@ -235,22 +256,52 @@ public final class Daemon: @unchecked Sendable {
         }
     }
 
-    /// Runs until SIGTERM or SIGINT; returns the summary to print.
-    public func run() -> String {
+    /// The signals the daemon takes in `run()`: SIGHUP, SIGUSR1, SIGTERM and SIGINT.
+    static var handledSignals: sigset_t {
         var set = sigset_t()
         sigemptyset(&set)
-        sigaddset(&set, SIGTERM); sigaddset(&set, SIGINT); sigaddset(&set, SIGHUP)
-        // Blocked before the workers start, so only this thread takes them (in sigwait).
+        for s in [SIGTERM, SIGINT, SIGHUP, SIGUSR1] { sigaddset(&set, s) }
+        return set
+    }
+
+    /// Runs until SIGTERM or SIGINT; returns the summary to print. Signals are taken here one
+    /// at a time: a SIGHUP arriving while a reload compiles stays pending (the kernel keeps
+    /// one), so any number of them during a reload make exactly one more reload after it.
+    public func run() -> String {
+        var set = Self.handledSignals
+        // Already blocked by init on every thread; again in case the caller made threads of
+        // its own before init.
         pthread_sigmask(SIG_BLOCK, &set, nil)
+        daemonSignalThread = pthread_self()
         let started = start()
         var signal: Int32 = 0
         while true {
-            sigwait(&set, &signal)
-            if signal == SIGHUP { reload(); continue }
+            guard sigwait(&set, &signal) == 0 else { continue }
+            if signal == SIGHUP { reopenEve(); reload(); continue }
+            if signal == SIGUSR1 { reopenEve(); continue }
             break
         }
         log("stopping (signal \(signal))")
         return finish(started)
+    }
+
+    /// Opens the EVE file's path again and puts the new file on the descriptor the workers
+    /// write to (`dup2`), so after logrotate renames the file, records go to a new one at the
+    /// path. `dup2` swaps the descriptor atomically: a worker's `write` in progress ends in
+    /// the old file, the next goes to the new one; workers take no lock and notice nothing.
+    func reopenEve() {
+        guard eveFD >= 0, let path = config.evePath else { return }
+        let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o640)
+        guard fd >= 0 else {
+            log("eve: cannot reopen \(path): \(String(cString: strerror(errno))); records still go to the file open before")
+            return
+        }
+        if dup2(fd, eveFD) < 0 {
+            log("eve: cannot reopen \(path): dup2: \(String(cString: strerror(errno))); records still go to the file open before")
+        } else {
+            log("eve: reopened \(path)")
+        }
+        close(fd)
     }
 
     /// Runs for `seconds`, calling `at(seconds)` on the main thread at each whole second
@@ -272,11 +323,20 @@ public final class Daemon: @unchecked Sendable {
         func add(_ i: Int, _ r: WorkerReport) { lock.lock(); reports[i] = r; lock.unlock() }
     }
 
+    /// Stops the workers first (they end their flows and flush EVE), then the servers. A
+    /// server whose handler is still busy is given 3 s, then left to the process exit: the
+    /// summary is never held up by an API request.
     func finish(_ running: Running) -> String {
-        api?.stop()
-        try? metricsServer?.stop()
         stop.stop()
         running.done.wait()
+        let servers = DispatchSemaphore(value: 0)
+        let (api, metrics) = (api, metricsServer)
+        Thread.detachNewThread {
+            api?.stop()
+            try? metrics?.stop()
+            servers.signal()
+        }
+        if servers.wait(timeout: .now() + 3) == .timedOut { log("stopping: the API is still busy; not waiting for it") }
         return summary(running.reports)
     }
 
@@ -291,7 +351,8 @@ public final class Daemon: @unchecked Sendable {
                                   failAfterNanos: UInt64(config.failAfterMs) * 1_000_000, stop: stop,
                                   capture: captures?.worker(i), initialized: initialized, metrics: board.slots[i],
                                   flowSnapshots: flowSnapshots, alertCapture: alertCapture, alertFrames: config.captureOnAlert,
-                                  interfaceNames: config.interfaces.map(\.name), captureBudget: captures?.budget)
+                                  interfaceNames: config.interfaces.map(\.name), captureBudget: captures?.budget,
+                                  eveLimit: config.eveLimit)
             running.done.enter()
             initialized.enter()
             let t = Thread {
@@ -400,5 +461,15 @@ public final class Daemon: @unchecked Sendable {
             + "  resets sent \(dc.resetsSent)  fail-\(config.failOpen ? "open bypassed" : "closed dropped") \(config.failOpen ? dc.bypassed : dc.failDropped)\n"
         return out
     }
+}
+
+/// The thread that takes the daemon's signals (`Daemon.run()`'s `sigwait`).
+nonisolated(unsafe) var daemonSignalThread = pthread_self()
+
+/// The handler of the daemon's signals, for a thread that does not block them (one its caller
+/// started before `Daemon.init`): sends the signal on to the signal thread, where it is blocked
+/// and waits for `sigwait`. `pthread_kill` is async-signal-safe.
+func forwardToSignalThread(_ signal: Int32) {
+    pthread_kill(daemonSignalThread, signal)
 }
 #endif

@@ -18,6 +18,19 @@ public struct InterfaceSpec: Sendable, Equatable {
     public var workload: String?
 }
 
+/// How many policy violate/deny EVE records a flood may write: per rule and source address,
+/// and per worker, in each window; over that they are counted into aggregate records.
+public struct EveLimit: Sendable, Equatable {
+    /// Records per rule and source per window (0: no limit).
+    public var perSource: UInt32 = 20
+    /// Records per worker per window, whatever the sources.
+    public var perWorker: UInt32 = 2000
+    /// The window.
+    public var windowNanos: UInt64 = 1_000_000_000
+    /// The defaults.
+    public init() {}
+}
+
 /// What `sluice run --config FILE` reads (docs/daemon.md, configs/sidecar.yaml,
 /// configs/node.yaml). Relative paths are resolved against the file's folder.
 public struct DaemonConfig: Sendable {
@@ -35,6 +48,8 @@ public struct DaemonConfig: Sendable {
     public var sensorFiles: [String] = []
     /// Where EVE JSON goes.
     public var evePath: String?
+    /// The bound on repeated violate/deny records (`eve_limit: { per_source, per_worker, window_ms }`).
+    public var eveLimit = EveLimit()
     /// Fail open (forward uninspected) or closed (drop) when workers fall behind.
     public var failOpen = true
     /// How late (ms after the kernel received it) a frame may be before the fail mode applies.
@@ -45,6 +60,11 @@ public struct DaemonConfig: Sendable {
     public var apiSocket: String?
     public var apiListen: String?
     public var apiTokenFile: String?
+    /// API connections open at once (more are closed on accept, and counted).
+    public var apiMaxConnections = 256
+    /// How long a request may take to arrive on an API connection (from its opening or the
+    /// previous response) before the connection is closed.
+    public var apiRequestTimeoutMs = 10_000
     /// The Prometheus endpoint's `host:port`.
     public var metricsListen: String?
     /// Where the last good policy is kept (restored at start, over `policy`).
@@ -52,6 +72,9 @@ public struct DaemonConfig: Sendable {
     /// Where captures are written (default `state_dir/captures`), and their total byte budget.
     public var captureDirectory: String?
     public var captureBudget = 1 << 30
+    /// Captures running at once, and kept (until deleted, earlier runs' included).
+    public var captureMaxRunning = 8
+    public var captureMaxKept = 64
     /// Capture-on-alert: when an alert or a policy violation or deny fires on a flow, its
     /// recent frames and the next `captureOnAlert` go to a pcapng file the record names
     /// (0 turns it off; needs a capture directory).
@@ -73,7 +96,7 @@ public struct DaemonConfig: Sendable {
     public static func parse(_ text: String, file: String) throws(ConfigError) -> DaemonConfig {
         let top = try ConfigMap.parse(text, file: file)
         try top.allowOnly(["io", "workers", "interfaces", "policy", "sensors", "sensor_files", "eve", "fail",
-                           "fail_after_ms", "engine", "unknown",
+                           "fail_after_ms", "engine", "unknown", "eve_limit",
                            "api", "metrics", "state_dir", "captures"])
         var c = DaemonConfig()
         c.file = file
@@ -142,6 +165,12 @@ public struct DaemonConfig: Sendable {
             }
         }
         if let e = try top.string("eve") { c.evePath = resolve(e) }
+        if let l = try top.map("eve_limit") {
+            try l.allowOnly(["per_source", "per_worker", "window_ms"])
+            if let n = try l.int("per_source", in: 0...1_000_000) { c.eveLimit.perSource = UInt32(n) }
+            if let n = try l.int("per_worker", in: 1...10_000_000) { c.eveLimit.perWorker = UInt32(n) }
+            if let n = try l.int("window_ms", in: 10...3_600_000) { c.eveLimit.windowNanos = UInt64(n) * 1_000_000 }
+        }
         if let f = try top.string("fail") {
             guard f == "open" || f == "closed" else { throw top.error("fail", "expected open or closed") }
             c.failOpen = f == "open"
@@ -149,7 +178,9 @@ public struct DaemonConfig: Sendable {
         c.failAfterMs = try top.int("fail_after_ms", in: 1...60_000) ?? 200
         if let e = try top.string("engine") { c.enginePath = resolve(e) }
         if let api = try top.map("api") {
-            try api.allowOnly(["socket", "listen", "token_file"])
+            try api.allowOnly(["socket", "listen", "token_file", "max_connections", "request_timeout_ms"])
+            c.apiMaxConnections = try api.int("max_connections", in: 1...65_536) ?? 256
+            c.apiRequestTimeoutMs = try api.int("request_timeout_ms", in: 100...3_600_000) ?? 10_000
             c.apiSocket = try api.string("socket").map(resolve)
             c.apiListen = try api.hostPort("listen")
             c.apiTokenFile = try api.string("token_file").map(resolve)
@@ -162,7 +193,9 @@ public struct DaemonConfig: Sendable {
         }
         if let d = try top.string("state_dir") { c.stateDir = resolve(d) }
         if let cap = try top.map("captures") {
-            try cap.allowOnly(["directory", "disk_budget", "on_alert"])
+            try cap.allowOnly(["directory", "disk_budget", "on_alert", "max_running", "max_kept"])
+            c.captureMaxRunning = try cap.int("max_running", in: 1...64) ?? 8
+            c.captureMaxKept = try cap.int("max_kept", in: 1...10_000) ?? 64
             if let n = try cap.int("on_alert", in: 0...100_000) { c.captureOnAlert = n }
             c.captureDirectory = try cap.string("directory").map(resolve)
             if let b = try cap.bytes("disk_budget", in: 1 << 20...(1 << 40)) { c.captureBudget = b }

@@ -39,6 +39,8 @@ struct WorkerPlan: @unchecked Sendable {
     let alertFrames: Int
     let interfaceNames: [String]
     let captureBudget: DiskBudget?
+    /// Violate/deny records allowed per rule and source, and per worker, per window (0: no limit).
+    let eveLimit: EveLimit
 }
 
 /// A worker's capture-on-alert: its recent frames, and the flow it saved last (a flow with
@@ -150,6 +152,10 @@ func runWorker(_ plan: WorkerPlan) -> WorkerReport {
     }
     var worker = Worker(config: plan.engine, stage: PolicyStage(l7: l7, policy: plan.mailbox.policy), eveFD: plan.eveFD)
     worker.stage.unknownWorkloadInterfaces = plan.mailbox.unknownInterfaces
+    if plan.eveLimit.perSource > 0 {
+        worker.stage.limitRecords(perSource: plan.eveLimit.perSource, perWorker: plan.eveLimit.perWorker,
+                                  windowNanos: plan.eveLimit.windowNanos)
+    }
     var resets = ResetSlots()
     var dc = DataplaneCounters()
     let io = plan.io
@@ -229,6 +235,7 @@ func runWorker(_ plan: WorkerPlan) -> WorkerReport {
             lastFlush = mono
         }
     }
+    worker.stage.flushSuppressedRecords()
     worker.shutdown()
     var report = WorkerReport()
     for i in 0..<io.pairCount {
@@ -354,6 +361,7 @@ func fill(_ m: inout WorkerMetrics, _ worker: inout Worker<PolicyStage>, _ io: W
     m[verdicts: .learn] = pc.learned
     m[verdicts: .unknown] = pc.unknownWorkload
     m[verdicts: .exempt] = pc.exempt
+    m.eveSuppressed = worker.stage.suppressedRecords
     m.ruleHits = HitTable()
     let policy = worker.stage.policy
     for i in 0..<policy.ruleCount where worker.stage.ruleHits[i] > 0 {

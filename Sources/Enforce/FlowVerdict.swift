@@ -14,5 +14,8 @@ struct FlowVerdict {
     @usableFromInline var againstEffect: UInt8 = 0
     /// The sensor runtime generation the flow's sensor mask was set under.
     @usableFromInline var sensorsBound: UInt32 = .max
+    /// Whether the record limiter suppressed this flow's policy record (its flow record is
+    /// then left out too: the aggregate counts the flow).
+    @usableFromInline var recordSuppressed = false
     @inlinable init() {}
 }

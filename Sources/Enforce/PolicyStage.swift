@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Codecs
 import Engine
 import Flow
@@ -49,6 +52,12 @@ public struct PolicyStage: InspectionStage, ~Copyable {
     /// sensors: a flow runs those of both its ends' workloads, none when neither is one.
     @usableFromInline var workloadSensors: UnsafeMutablePointer<UInt64>
     @usableFromInline var flowTable: UnsafeMutablePointer<FlowEntry>?
+    /// Bounds the violate and deny records per rule and source address (a flood of denied
+    /// SYNs is one record per flow otherwise); off unless ``limitRecords(perSource:perWorker:windowNanos:)``
+    /// turns it on, as the daemon does. Suppressed records are counted in `suppressedRecords`
+    /// and summed up in aggregate records (`"aggregated": true, "count": N`); the flows they
+    /// count get no `flow` record either.
+    public var recordLimiter = RecordLimiter()
 
     /// A stage enforcing `policy` over `l7`.
     public init(l7: consuming L7Stage, policy: CompiledPolicy, against: CompiledPolicy? = nil, appBudget: UInt64 = 8192) {
@@ -84,7 +93,34 @@ public struct PolicyStage: InspectionStage, ~Copyable {
         verdicts!.initialize(repeating: FlowVerdict(), count: capacity)
     }
 
-    public mutating func finish() { l7.finish() }
+    public mutating func finish() {
+        if recordLimiter.isEnabled {
+            var ts = timespec()
+            clock_gettime(CLOCK_REALTIME, &ts)
+            recordLimiter.sweep(now: UInt64(truncatingIfNeeded: ts.tv_sec) &* 1_000_000_000 &+ UInt64(truncatingIfNeeded: ts.tv_nsec))
+            writeDueSummaries()
+        }
+        l7.finish()
+    }
+
+    /// Turns on the record limiter: at most `perSource` violate/deny records per rule and
+    /// source address, and `perWorker` in all, per window.
+    public mutating func limitRecords(perSource: UInt32, perWorker: UInt32, windowNanos: UInt64) {
+        recordLimiter = RecordLimiter(perKey: perSource, perWorker: perWorker, windowNanos: windowNanos)
+    }
+
+    /// Writes the aggregate records of every suppressed count, due or not (a daemon stopping).
+    public mutating func flushSuppressedRecords() {
+        guard recordLimiter.isEnabled else { return }
+        var more = true
+        while more {
+            more = recordLimiter.sweep(now: .max)
+            writeDueSummaries()
+        }
+    }
+
+    /// Violate and deny records suppressed so far.
+    public var suppressedRecords: UInt64 { recordLimiter.suppressedTotal }
 
     public mutating func streamData(flow: UInt32, direction: Direction, bytes: UnsafeRawBufferPointer) {
         _ = verdictSlot(flow)
@@ -97,6 +133,14 @@ public struct PolicyStage: InspectionStage, ~Copyable {
 
     public mutating func flowEnded(flow: UInt32, entry: UnsafeMutablePointer<FlowEntry>, reason: FlowEndReason) {
         l7.flowEnded(flow: flow, entry: entry, reason: reason)
+    }
+
+    /// No flow record for a flow whose policy record the limiter suppressed (a flood's).
+    @inlinable
+    public func wantsFlowRecord(flow: UInt32, entry: UnsafePointer<FlowEntry>) -> Bool {
+        guard let verdicts else { return true }
+        let v = verdicts[Int(flow)]
+        return !(v.recordSuppressed && v.flowID == entry.pointee.flowID)
     }
 
     public mutating func packet(_ p: borrowing DecodedPacket, bytes: UnsafeRawBufferPointer, flow: UInt32?,
@@ -239,11 +283,11 @@ public struct PolicyStage: InspectionStage, ~Copyable {
         switch effect {
         case .allow: counters.allowed &+= 1
         case .learn: counters.learned &+= 1
-        case .violate: counters.violations &+= 1; record(d, "violate", e, flow, unknown: unknown)
+        case .violate: counters.violations &+= 1; record(d, "violate", e, flow, unknown: unknown, deny: false)
         case .deny:
             counters.denied &+= 1
             if e.pointee.proto == IPProto.tcp { counters.resets &+= 2 }
-            record(d, "deny", e, flow, unknown: unknown)
+            record(d, "deny", e, flow, unknown: unknown, deny: true)
         case .pending: break
         }
     }
@@ -276,8 +320,21 @@ public struct PolicyStage: InspectionStage, ~Copyable {
 
     @inlinable
     mutating func record(_ d: Decision, _ action: StaticString, _ e: UnsafeMutablePointer<FlowEntry>, _ flow: UInt32,
-                         unknown: Bool = false) {
+                         unknown: Bool = false, deny: Bool) {
         guard l7.eve != nil else { return }
+        if recordLimiter.isEnabled {
+            // The tag holds what the aggregate record says: rule id, action, mode, workload.
+            let rule = d.ruleID.map { UInt64(UInt32(truncatingIfNeeded: $0)) } ?? 0xFFFF_FFFF
+            let tag = rule | (deny ? 1 << 32 : 0) | UInt64(d.mode.rawValue) << 40 | UInt64(UInt16(truncatingIfNeeded: d.workload &+ 1)) << 48
+            let c = e.pointee.client
+            let key = (c.hi &* 0x9E37_79B9_7F4A_7C15) ^ (c.lo &* 0xC2B2_AE3D_27D4_EB4F) ^ (tag &* 0x1656_67B1_9E37_79F9)
+            let admitted = recordLimiter.admit(key: key, tag: tag, source: c, now: e.pointee.lastSeen)
+            writeDueSummaries()
+            guard admitted else {
+                if let verdicts { verdicts[Int(flow)].recordSuppressed = true }
+                return
+            }
+        }
         l7.eve!.reserve(4096)
         FlowRecord.header(UnsafePointer(e), timestamp: e.pointee.lastSeen, eventType: "policy", into: &l7.eve!)
         l7.eve!.objectKey("policy")
@@ -298,6 +355,43 @@ public struct PolicyStage: InspectionStage, ~Copyable {
         if let c = l7.alertCapture { c.write(flowID: e.pointee.flowID, into: &l7.eve!) }
         l7.eve!.endObject()
         l7.eve!.endLine()
+    }
+
+    /// One aggregate record per count the limiter handed over: the rule, action, mode and
+    /// workload, the source (absent for the worker-wide bound: many sources) and how many
+    /// records were suppressed.
+    @inlinable
+    mutating func writeDueSummaries() {
+        while let sum = recordLimiter.nextDue() {
+            guard l7.eve != nil else { continue }
+            l7.eve!.reserve(1024)
+            l7.eve!.beginObject()
+            l7.eve!.timestampField("timestamp", nanos: sum.last)
+            l7.eve!.field("event_type", "policy")
+            if !sum.isWorkerWide { l7.eve!.field("src_ip", sum.source) }
+            l7.eve!.objectKey("policy")
+            if sum.isWorkerWide {
+                l7.eve!.field("sources", "many")
+            } else {
+                l7.eve!.field("action", sum.tag >> 32 & 1 == 1 ? "deny" : "violate")
+                let rule = sum.tag & 0xFFFF_FFFF
+                if rule != 0xFFFF_FFFF { l7.eve!.field("rule_id", rule) } else { l7.eve!.nullField("rule_id") }
+                l7.eve!.field("mode", Self.modeName(PolicyMode(rawValue: UInt8(truncatingIfNeeded: sum.tag >> 40)) ?? .protect))
+                let w = Int(UInt16(truncatingIfNeeded: sum.tag >> 48)) - 1
+                if w >= 0 && w + 1 < workloadOffsets.count {
+                    let from = workloadOffsets[w], to = workloadOffsets[w + 1]
+                    l7.eve!.field("workload", bytes: UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(workloadNames)[from..<to]))
+                } else {
+                    l7.eve!.nullField("workload")
+                }
+            }
+            l7.eve!.field("aggregated", true)
+            l7.eve!.field("count", sum.suppressed)
+            l7.eve!.timestampField("window_start", nanos: sum.windowStart)
+            l7.eve!.endObject()
+            l7.eve!.endObject()
+            l7.eve!.endLine()
+        }
     }
 
     @inlinable

@@ -26,6 +26,10 @@ public protocol InspectionStage: StreamSink, ~Copyable {
     mutating func attach(flows: UnsafeMutablePointer<FlowEntry>, capacity: Int)
     /// The worker is stopping: write out anything buffered.
     mutating func finish()
+    /// Whether the worker writes the ending flow's `flow` record (called after `flowEnded`):
+    /// a stage that rate-limits its own records of a flood says no for the flows it already
+    /// counted in an aggregate, so a flood's flows cost no record each.
+    func wantsFlowRecord(flow: UInt32, entry: UnsafePointer<FlowEntry>) -> Bool
 }
 
 extension InspectionStage where Self: ~Copyable {
@@ -33,6 +37,8 @@ extension InspectionStage where Self: ~Copyable {
     public mutating func attach(flows: UnsafeMutablePointer<FlowEntry>, capacity: Int) {}
     /// Stages with nothing buffered have nothing to do.
     public mutating func finish() {}
+    /// Every flow gets its record.
+    @inlinable public func wantsFlowRecord(flow: UInt32, entry: UnsafePointer<FlowEntry>) -> Bool { true }
 }
 
 /// The stage used until L7 and policy exist: passes everything and counts what it was given,

@@ -192,7 +192,7 @@ public struct Worker<Stage: InspectionStage & ~Copyable>: ~Copyable {
         let total = e.pointee.bytesToServer &+ e.pointee.bytesToClient
         talkers.add(e.pointee.client, bytes: total)
         if e.pointee.server != e.pointee.client { talkers.add(e.pointee.server, bytes: total) }
-        if eve != nil { FlowRecord.write(e, reason: reason, into: &eve!) }
+        if eve != nil && stage.wantsFlowRecord(flow: index, entry: e) { FlowRecord.write(e, reason: reason, into: &eve!) }
         flows.remove(index)
     }
 

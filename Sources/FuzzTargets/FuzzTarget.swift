@@ -49,12 +49,16 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case sensorFile
     /// A daemon config file through `DaemonConfig.parse`.
     case daemonConfig
+    /// One request through the local API's router (routing, query numbers, JSON bodies)
+    /// with a stub backend.
+    case apiRequest
 
     /// Builds what the target keeps for the whole process (sensor databases), before libFuzzer
     /// starts timing inputs: a first input must not pay seconds of Hyperscan compile.
     public func prepare() {
         switch self {
         case .pipeline, .sensors: _ = PipelineFuzz.sensorSet
+        case .apiRequest: _ = StubBackend.eve
         default: break
         }
     }
@@ -82,6 +86,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .policy: PolicyFuzz.run(data)
         case .sensorFile: SensorFileFuzz.run(data)
         case .daemonConfig: DaemonConfigFuzz.run(data)
+        case .apiRequest: APIRequestFuzz.run(data)
         }
     }
 }

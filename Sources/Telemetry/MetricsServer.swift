@@ -15,10 +15,15 @@ public final class MetricsServer: Sendable {
     /// The path served (`/metrics`).
     public let path: String
     private let render: @Sendable () -> String
+    /// The connection limit and request timeout (a scraper needs one connection; thousands
+    /// of idle ones must not take the descriptors the dataplane needs).
+    public let limits: ConnectionGuard
     private let state = Mutex<(group: MultiThreadedEventLoopGroup, channel: any Channel)?>(nil)
 
     /// A server for `host`:`port` serving `render()` at `path`; nothing listens until `start`.
-    public init(host: String, port: Int, path: String = "/metrics", render: @escaping @Sendable () -> String) {
+    public init(host: String, port: Int, path: String = "/metrics", limits: ConnectionGuard = ConnectionGuard(maxConnections: 64),
+                render: @escaping @Sendable () -> String) {
+        self.limits = limits
         self.host = host
         self.requestedPort = port
         self.path = path
@@ -32,13 +37,14 @@ public final class MetricsServer: Sendable {
         try state.withLock { s in
             guard s == nil else { throw MetricsServerError.alreadyRunning }
             let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-            let path = self.path, render = self.render
+            let path = self.path, render = self.render, limits = self.limits
             let bootstrap = ServerBootstrap(group: group)
                 .serverChannelOption(ChannelOptions.backlog, value: 64)
                 .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
                 .childChannelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
+                        try channel.pipeline.syncOperations.addHandler(limits.handler())
                         try channel.pipeline.syncOperations.addHandler(MetricsHTTPHandler(path: path, render: render))
                     }
                 }

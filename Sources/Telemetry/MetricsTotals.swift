@@ -33,6 +33,7 @@ public struct MetricsTotals: Sendable {
             sum.flowsByApp.add(w.flowsByApp)
             sum.verdicts.add(w.verdicts)
             sum.defaultRuleHits &+= w.defaultRuleHits
+            sum.eveSuppressed &+= w.eveSuppressed
             w.ruleHits.forEach { id, n in ruleHits[id, default: 0] &+= n }
             ruleHitOverflow &+= w.ruleHits.overflow
             w.sensorMatches.forEach { id, n in sensorMatches[id, default: 0] &+= n }

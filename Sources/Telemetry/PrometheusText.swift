@@ -94,6 +94,9 @@ public enum PrometheusText {
         for a in VerdictAction.allCases {
             w.sample("sluice_policy_verdicts_total", [("action", a.label)], t.sum[verdicts: a])
         }
+        w.family("sluice_eve_records_suppressed_total", .counter,
+                 help: "Policy violate/deny EVE records suppressed by the per-source rate limit (each counted in an aggregate record).")
+        w.sample("sluice_eve_records_suppressed_total", t.sum.eveSuppressed)
         w.family("sluice_policy_rule_hits_total", .counter,
                  help: "Policy verdicts by the rule that decided them (rule_id=\"default\": no rule matched).")
         for (id, n) in t.ruleHits.sorted(by: { $0.key < $1.key }) {

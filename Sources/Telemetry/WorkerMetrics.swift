@@ -38,6 +38,8 @@ public struct WorkerMetrics: BitwiseCopyable, Sendable {
     public var ruleHits = HitTable()
     /// Verdicts no rule matched (the policy's default decided).
     public var defaultRuleHits: UInt64 = 0
+    /// Violate and deny EVE records the record limiter suppressed (counted in aggregates).
+    public var eveSuppressed: UInt64 = 0
     /// Sensor rules that fired, per rule sid.
     public var sensorMatches = HitTable()
     /// Decoder counters; `decode.malformed` holds decode errors by `DecodeError.rawValue`.

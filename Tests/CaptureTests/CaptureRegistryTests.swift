@@ -164,6 +164,42 @@ final class CaptureRegistryTests: XCTestCase {
         XCTAssertEqual(registry.budget.usedBytes, 0)
     }
 
+    /// Limits on running and kept captures; a time limit too large for a deadline is refused;
+    /// a new registry over the same directory lists the earlier captures, and deleting one
+    /// gives its bytes back to the budget.
+    func testCaptureCountLimitsAndCapturesOfAnEarlierRegistry() throws {
+        let dir = try Tools.temporaryDirectory(self)
+        let registry = try CaptureRegistry(directory: dir, diskBudget: 1 << 20, workers: 2, interfaces: interfaces,
+                                           maxRunning: 1, maxKept: 2)
+        XCTAssertThrowsError(try registry.start(CaptureRequest(target: .interface("web"), limits: CaptureLimits(seconds: 1e11)))) { e in
+            guard case CaptureError.invalidRequest = e else { return XCTFail("\(e)") }
+        }
+        let a = try registry.start(CaptureRequest(target: .interface("web")))
+        XCTAssertThrowsError(try registry.start(CaptureRequest(target: .interface("web")))) { e in
+            guard case let CaptureError.tooManyCaptures(why) = e else { return XCTFail("\(e)") }
+            XCTAssertTrue(why.contains("max_running"), why)
+        }
+        try registry.stop(id: a.id)
+        _ = try registry.start(CaptureRequest(target: .interface("mirror")))
+        try registry.stop(id: "cap-2")
+        XCTAssertThrowsError(try registry.start(CaptureRequest(target: .interface("web")))) { e in
+            guard case let CaptureError.tooManyCaptures(why) = e else { return XCTFail("\(e)") }
+            XCTAssertTrue(why.contains("max_kept"), why)
+        }
+        let used = registry.budget.usedBytes
+        XCTAssertGreaterThan(used, 0)
+
+        let again = try CaptureRegistry(directory: dir, diskBudget: 1 << 20, workers: 2, interfaces: interfaces)
+        XCTAssertEqual(again.budget.usedBytes, used, "the earlier files count")
+        XCTAssertEqual(again.list().map(\.id), ["cap-1", "cap-2"])
+        XCTAssertEqual(again.list().first?.state, .done(.previousRun))
+        XCTAssertEqual(try again.pcapng(id: "cap-1").count > 0, true)
+        try again.delete(id: "cap-1", timeout: 0)
+        try again.delete(id: "cap-2", timeout: 0)
+        XCTAssertEqual(again.budget.usedBytes, 0)
+        XCTAssertEqual(try again.start(CaptureRequest(target: .interface("web"))).id, "cap-3")
+    }
+
     /// Per-frame cost of `offer` for a capture whose filter matches nothing (printed, not asserted).
     func testOfferCostForNonMatchingFilter() throws {
         let dir = try Tools.temporaryDirectory(self)

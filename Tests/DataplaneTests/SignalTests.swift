@@ -1,5 +1,6 @@
 #if os(Linux)
 import Foundation
+import Glibc
 import XCTest
 
 /// SIGTERM and SIGHUP on a running inline `sluice run`.
@@ -62,6 +63,44 @@ final class SignalTests: XCTestCase {
                "rejection does not name file, line and reason: \(rejected ?? "")", sluice)
         check("after rejected reload", port80: false, port8080: true)
         XCTAssertEqual(sluice.stop(), 0, "exit status; log:\n\(sluice.log)")
+    }
+
+    /// Signals arriving while the daemon is busy: a storm of SIGHUPs and SIGUSR1s during a
+    /// reload (with the API's and metrics' threads running) is coalesced into reloads, never
+    /// the default action; SIGTERM while API requests compile capture filters still exits 0
+    /// with the summary printed and EVE flushed.
+    func testSignalStormDuringReloadAndSigtermWhileAPIBusy() throws {
+        let bed = try Bed()
+        defer { bed.tearDown() }
+        try bed.startHTTP()
+        try bed.write("token", "t-\(UInt64.random(in: 1...UInt64.max))\n")
+        try bed.write("policy.yaml", protectPolicy())
+        let sluice = try Daemon(bed, interfaces: [inlinePair], extra: APITests.api)
+        XCTAssertEqual(bed.curl("http://10.98.0.2/hello.txt", "--local-port 41237").status, 0)
+        let pid = daemonPID(sluice)
+        for _ in 0..<5 {
+            kill(sluice.process.pid, SIGHUP)
+            kill(sluice.process.pid, SIGUSR1)
+        }
+        usleep(1_500_000)
+        expect(sluice.process.isRunning && daemonPID(sluice) == pid, "the daemon died of a signal", sluice)
+        expect(sluice.log.contains("reloaded"), "no reload logged", sluice)
+        let reloads = sluice.log.components(separatedBy: "reloaded:").count - 1
+        expect(reloads >= 1 && reloads <= 5, "\(reloads) reloads for 5 SIGHUPs", sluice)
+        XCTAssertEqual(bed.curl("http://10.98.0.2/hello.txt").status, 0, "still forwarding")
+
+        // Keep the API busy: captures with the slowest filter allowed (about 2 s to compile each),
+        // one after another.
+        let filter = (1...600).map { "port \($0)" }.joined(separator: " or ").prefix(2000).split(separator: " ").dropLast(2).joined(separator: " ")
+        try bed.write("capture.json", "{\"interface\": \"web\", \"filter\": \"\(filter)\", \"packets\": 1}")
+        let token = try String(contentsOfFile: "\(bed.dir)/token", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        _ = try bed.start(bed.middle, "busy", "sh -c 'for i in 1 2 3 4 5 6 7 8; do curl -s -m 30 -X POST -H \"Authorization: Bearer \(token)\" --data-binary @\(bed.dir)/capture.json http://127.0.0.1:19444/v1/captures; done'")
+        usleep(300_000)
+        let started = Date()
+        XCTAssertEqual(sluice.stop(seconds: 15), 0, "exit status; log:\n\(sluice.log)")
+        print("SIGTERM with the API busy: exited in \(String(format: "%.2f", Date().timeIntervalSince(started))) s")
+        expect(sluice.log.contains("policy allowed"), "no summary printed", sluice)
+        expect(sluice.records("flow").contains { field($0, "src_port") == "41237" }, "EVE not flushed", sluice)
     }
 }
 #endif

@@ -1,0 +1,144 @@
+import Foundation
+
+/// A request field that is missing, of the wrong JSON type, not integral, or out of range:
+/// answered 400 with the field's name and the reason.
+public struct APIFieldError: Error, Sendable, Equatable {
+    /// The JSON key or query parameter.
+    public var field: String
+    /// What is wrong with it.
+    public var reason: String
+
+    /// An error for `field`.
+    public init(_ field: String, _ reason: String) {
+        self.field = field
+        self.reason = reason
+    }
+
+    /// The 400 response naming the field.
+    var response: APIResponse { .error(400, "\(field): \(reason)", ["field": field]) }
+}
+
+/// `POST /v1/captures`: the body, decoded strictly (unknown keys, wrong types and numbers that
+/// are not integers where integers are expected are refused) and checked against its ranges.
+public struct CaptureStartRequest: Sendable, Equatable {
+    /// The interface to capture on (its name in the daemon config)...
+    public var interface: String?
+    /// ...or every interface of this workload.
+    public var workload: String?
+    /// A tcpdump expression ("" for every frame), at most ``maxFilterBytes``.
+    public var filter = ""
+    /// Stop after this many frames (0: no limit).
+    public var packets = 0
+    /// Stop after this many captured bytes (0: no limit).
+    public var bytes = 0
+    /// Stop after this many seconds (0: no limit).
+    public var seconds = 0.0
+    /// Bytes kept of each frame.
+    public var snaplen = 262_144
+
+    /// The longest filter accepted. libpcap's optimizer is superlinear in the terms: the worst
+    /// 2 KiB expression (180 `port N` terms) compiles in about 2 s, the worst 4 KiB one in 12 s.
+    public static let maxFilterBytes = 2048
+    /// The limits' ranges.
+    public static let packetRange = 0...1_000_000_000
+    public static let byteRange = 0...(1 << 40)
+    public static let secondRange = 0.0...(7 * 86400.0)
+    public static let snaplenRange = 1...262_144
+
+    /// A request for `interface` or `workload`.
+    public init(interface: String? = nil, workload: String? = nil) {
+        self.interface = interface
+        self.workload = workload
+    }
+
+    /// Decodes and checks a request body.
+    public static func parse(_ body: [UInt8]) throws(APIFieldError) -> CaptureStartRequest {
+        let o = try JSONFields(body, allowed: ["interface", "workload", "filter", "packets", "bytes", "seconds", "snaplen"])
+        var r = CaptureStartRequest(interface: try o.string("interface", maxBytes: 256), workload: try o.string("workload", maxBytes: 256))
+        guard (r.interface == nil) != (r.workload == nil) else { throw APIFieldError("interface", "give interface or workload (one of them)") }
+        r.filter = try o.string("filter", maxBytes: maxFilterBytes) ?? ""
+        r.packets = try o.int("packets", in: packetRange) ?? 0
+        r.bytes = try o.int("bytes", in: byteRange) ?? 0
+        r.seconds = try o.double("seconds", in: secondRange) ?? 0
+        r.snaplen = try o.int("snaplen", in: snaplenRange) ?? 262_144
+        return r
+    }
+}
+
+/// A JSON object body read field by field with the type and range each field must have.
+struct JSONFields {
+    let object: [String: Any]
+
+    /// Parses `body` as one JSON object whose keys are all in `allowed`.
+    init(_ body: [UInt8], allowed: Set<String>) throws(APIFieldError) {
+        guard let o = (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any] else {
+            throw APIFieldError("body", "must be a JSON object")
+        }
+        if let unknown = o.keys.sorted().first(where: { !allowed.contains($0) }) {
+            throw APIFieldError(unknown, "unknown field (expected \(allowed.sorted().joined(separator: ", ")))")
+        }
+        object = o
+    }
+
+    /// A number as JSONSerialization gives it; booleans are not numbers here.
+    func number(_ key: String, _ expected: String) throws(APIFieldError) -> NSNumber? {
+        guard let v = object[key], !(v is NSNull) else { return nil }
+        guard let n = v as? NSNumber, !Self.isBoolean(n) else { throw APIFieldError(key, "must be \(expected)") }
+        return n
+    }
+
+    /// An integer in `range`; 1.5, 1e300 or "5" are refused.
+    func int(_ key: String, in range: ClosedRange<Int>) throws(APIFieldError) -> Int? {
+        guard let n = try number(key, "an integer") else { return nil }
+        // Every range here is far inside 2^53, where doubles hold integers exactly.
+        let d = n.doubleValue
+        guard d.isFinite, d.rounded() == d, abs(d) < 0x1p62 else {
+            throw APIFieldError(key, "must be an integer in \(range.lowerBound)...\(range.upperBound), not \(n)")
+        }
+        let i = Int(d)
+        guard range.contains(i) else { throw APIFieldError(key, "\(i) is not in \(range.lowerBound)...\(range.upperBound)") }
+        return i
+    }
+
+    /// A finite number in `range`.
+    func double(_ key: String, in range: ClosedRange<Double>) throws(APIFieldError) -> Double? {
+        guard let n = try number(key, "a number") else { return nil }
+        let d = n.doubleValue
+        guard d.isFinite, range.contains(d) else {
+            throw APIFieldError(key, "\(n) is not in \(Self.plain(range.lowerBound))...\(Self.plain(range.upperBound))")
+        }
+        return d
+    }
+
+    /// A string of at most `maxBytes` UTF-8 bytes.
+    func string(_ key: String, maxBytes: Int) throws(APIFieldError) -> String? {
+        guard let v = object[key], !(v is NSNull) else { return nil }
+        guard let s = v as? String else { throw APIFieldError(key, "must be a string") }
+        guard s.utf8.count <= maxBytes else { throw APIFieldError(key, "longer than \(maxBytes) bytes") }
+        return s
+    }
+
+    /// `true` or `false`.
+    func bool(_ key: String) throws(APIFieldError) -> Bool? {
+        guard let v = object[key], !(v is NSNull) else { return nil }
+        guard let b = v as? NSNumber, Self.isBoolean(b) else { throw APIFieldError(key, "must be true or false") }
+        return b.boolValue
+    }
+
+    /// Whether JSONSerialization made `n` from `true` or `false` (on Linux `1 as? Bool` is
+    /// true too; only the boolean's type encoding tells them apart).
+    static func isBoolean(_ n: NSNumber) -> Bool { String(cString: n.objCType) == "c" }
+
+    static func plain(_ d: Double) -> String { d.rounded() == d && abs(d) < 1e15 ? String(Int(d)) : "\(d)" }
+}
+
+/// Query parameters read with the type and range they must have.
+extension APIRequest {
+    /// The integer query parameter `key` in `range`, `fallback` when absent.
+    func intQuery(_ key: String, in range: ClosedRange<Int>, default fallback: Int) throws(APIFieldError) -> Int {
+        guard let text = query[key] else { return fallback }
+        guard let n = Int(text) else { throw APIFieldError(key, "\"\(text)\" is not an integer") }
+        guard range.contains(n) else { throw APIFieldError(key, "\(n) is not in \(range.lowerBound)...\(range.upperBound)") }
+        return n
+    }
+}

@@ -1,0 +1,73 @@
+import ControlAPI
+import Foundation
+
+/// One request through the local API's router (authentication, routing, query parameters and
+/// JSON bodies) with a stub backend: no sockets, no daemon. Input: a flags byte (bit 7: the
+/// method is the next record, else the low bits pick one; bit 6: no bearer token), then
+/// records for the URI and the header lines (`name: value`, one per line), then the body.
+/// `scripts/fuzz-api-seeds.py` writes the seeds from the requests the API tests make.
+enum APIRequestFuzz {
+    static let methods = ["GET", "PUT", "POST", "DELETE", "HEAD", "PATCH", "OPTIONS", "get"]
+    static let router = APIRouter(token: "fuzz-token", backend: StubBackend())
+
+    static func run(_ data: UnsafeRawBufferPointer) {
+        var input = FuzzInput(data)
+        let flags = input.byte()
+        let method = flags & 0x80 != 0 ? text(input.record()) : methods[Int(flags & 7)]
+        let uri = text(input.record())
+        var headers: [String: String] = [:]
+        for line in text(input.record()).split(separator: "\n") {
+            let kv = line.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
+            headers[String(kv[0])] = kv.count > 1 ? kv[1].trimmingCharacters(in: .whitespaces) : ""
+        }
+        if flags & 0x40 == 0 { headers["Authorization"] = "Bearer fuzz-token" }
+        let body = Array(input.rest())
+        _ = router.handle(APIRequest(method: method, uri: uri, headers: headers, body: body))
+    }
+
+    static func text(_ bytes: UnsafeRawBufferPointer?) -> String {
+        bytes.map { String(decoding: $0, as: UTF8.self) } ?? ""
+    }
+}
+
+/// A backend answering every call with fixed values, and an EVE file of a few records for
+/// the event tail.
+final class StubBackend: APIBackend {
+    static let eve: String = {
+        let path = NSTemporaryDirectory() + "sluice-fuzz-eve-\(getpid()).json"
+        var text = ""
+        for i in 0..<50 { text += "{\"event_type\":\"flow\",\"flow_id\":\(i)}\n" }
+        text += "{\"event_type\":\"partial\""
+        FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
+        return path
+    }()
+
+    func status() -> [String: Any] { ["workers": 1, "policy": ["version": 1]] }
+    func currentPolicy() -> (version: Int, source: String, text: String) { (1, "stub", "version: 1\n") }
+    func pushPolicy(_ text: String, file: String, expectedVersion: Int?) -> Result<PolicyPushResult, PolicyPushError> {
+        if let expectedVersion, expectedVersion != 1 { return .failure(.conflict(current: 1)) }
+        return .success(PolicyPushResult(version: 2, appliedMilliseconds: 0.1))
+    }
+    func sensors() -> [[String: Any]] { [["name": "waf-core", "rules": []]] }
+    func pushedSensors() -> (version: Int, text: String) { (0, "") }
+    func pushSensors(_ text: String, file: String) -> Result<PolicyPushResult, PolicyPushError> {
+        .success(PolicyPushResult(version: 1, appliedMilliseconds: nil))
+    }
+    func workloads() -> [[String: Any]] { [["name": "web", "group": "web", "mode": "protect", "quarantine": false, "sensors": []]] }
+    func setWorkload(_ name: String, mode: String?, quarantine: Bool?) -> Result<PolicyPushResult, PolicyPushError> {
+        name == "web" ? .success(PolicyPushResult(version: 2, appliedMilliseconds: nil)) : .failure(.noSuchWorkload(name))
+    }
+    func startCapture(_ request: CaptureStartRequest) -> Result<[String: Any], APIFailure> {
+        .success(["id": "cap-1", "filter": request.filter, "limits": ["packets": request.packets, "bytes": request.bytes,
+                                                                       "seconds": request.seconds]])
+    }
+    func listCaptures() -> [[String: Any]] { [["id": "cap-1"]] }
+    func capture(_ id: String) -> Result<[String: Any], APIFailure> {
+        id == "cap-1" ? .success(["id": id]) : .failure(APIFailure(404, "no capture '\(id)'"))
+    }
+    func capturePcapng(_ id: String) -> Result<[UInt8], APIFailure> { id == "cap-1" ? .success([0x0A, 0x0D, 0x0D, 0x0A]) : .failure(APIFailure(404, "no")) }
+    func stopCapture(_ id: String) -> Result<[String: Any], APIFailure> { capture(id) }
+    func deleteCapture(_ id: String) -> Result<Void, APIFailure> { id == "cap-1" ? .success(()) : .failure(APIFailure(404, "no")) }
+    func flows(limit: Int) -> (flows: [[String: Any]], late: Int) { (Array(repeating: ["proto": 6], count: min(limit, 3)), 0) }
+    var eventFile: String? { Self.eve }
+}
