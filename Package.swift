@@ -32,6 +32,7 @@ let package = Package(
                        providers: [.apt(["zlib1g-dev"])]),
         .target(name: "CAllocCounter", path: "CSources/CAllocCounter"),
         .target(name: "CAFPacket", path: "CSources/CAFPacket"),
+        .target(name: "CHSCompile", dependencies: ["CHyperscan"], path: "CSources/CHSCompile"),
 
         .target(name: "Codecs", swiftSettings: hotPathSettings),
         .target(name: "Defrag", swiftSettings: hotPathSettings),
@@ -45,7 +46,7 @@ let package = Package(
         .target(name: "HTTP", dependencies: ["L7Core", "Output", "CZlib"], swiftSettings: hotPathSettings),
         .target(name: "HTTP2", dependencies: ["L7Core", "Output"], swiftSettings: hotPathSettings),
         .target(name: "Datastore", dependencies: ["L7Core"], swiftSettings: hotPathSettings),
-        .target(name: "PatternMatch", dependencies: ["CHyperscan"], swiftSettings: hotPathSettings),
+        .target(name: "PatternMatch", dependencies: ["CHyperscan", "CHSCompile"], swiftSettings: hotPathSettings),
         .target(name: "Sensors", dependencies: ["PatternMatch"], swiftSettings: hotPathSettings),
         .target(name: "PacketIO", dependencies: ["CPcap", "CAFPacket", "Codecs"], swiftSettings: hotPathSettings),
         .target(name: "Capture", dependencies: ["CPcap"], swiftSettings: hotPathSettings),
@@ -59,7 +60,7 @@ let package = Package(
         .target(name: "Enforce", dependencies: ["Engine", "L7", "Policy", "Sensors", "Flow", "Codecs", "L7Core", "Output", "Stream"],
                 swiftSettings: hotPathSettings),
         .target(name: "SluiceConfig",
-                dependencies: ["Engine", "L7", "Sensors", .product(name: "Yams", package: "Yams")]),
+                dependencies: ["Engine", "L7", "Sensors", "PatternMatch", .product(name: "Yams", package: "Yams")]),
         .target(name: "Dataplane",
                 dependencies: ["Engine", "Enforce", "L7", "PacketIO", "Policy", "Sensors", "SluiceConfig", "Codecs", "CAFPacket",
                                "ControlAPI", "Capture", "Telemetry", "Output"],
@@ -84,7 +85,7 @@ let package = Package(
         // libFuzzer targets (scripts/fuzz.sh) and the runner that replays their inputs.
         .target(name: "FuzzTargets",
                 dependencies: ["Codecs", "Defrag", "Stream", "Flow", "Engine", "L7", "L7Core", "DNS", "TLS", "HTTP", "HTTP2",
-                               "Datastore", "Sensors", "PatternMatch", "SluiceConfig", "Policy", "PacketIO", "Output",
+                               "Datastore", "Sensors", "PatternMatch", "SluiceConfig", "Policy", "PacketIO", "Output", "Dataplane",
                                "ControlAPI"]),
         .executableTarget(name: "SluiceFuzz", dependencies: ["FuzzTargets"]),
 

@@ -14,7 +14,7 @@ public enum Decoder {
                               into p: inout DecodedPacket, counters: inout DecodeCounters) {
         p = DecodedPacket()
         counters.packets &+= 1
-        counters.bytes &+= UInt64(wireLength)
+        counters.bytes &+= UInt64(clamping: wireLength)
         if wireLength > 1514 { counters.oversize &+= 1 }
         guard let base = frame.baseAddress else { fail(&p, .linkTruncated, &counters); return }
         let len = frame.count

@@ -13,6 +13,10 @@ public struct APIRouter: Sendable {
         self.backend = backend
     }
 
+    /// Whether answering `r` may take seconds (a sensors push compiles Hyperscan databases),
+    /// so the server answers it off its event loop.
+    public static func isSlow(_ r: APIRequest) -> Bool { r.method == "PUT" && r.path == "/v1/sensors" }
+
     /// The response to `r`.
     public func handle(_ r: APIRequest) -> APIResponse {
         guard authorized(r) else {

@@ -134,19 +134,24 @@ public final class APIStats: Sendable {
 /// time, in order, as the backend expects; capture starts have a thread of their own, because
 /// compiling a long filter takes seconds (libpcap's optimizer is superlinear), and only one
 /// may compile at a time (another gets 429), so they never hold up the rest of the API.
+/// Slow requests (``APIRouter/isSlow(_:)``: a sensors push compiles Hyperscan databases, up to
+/// `sensors.compile_timeout`) have a thread of their own too, one push at a time in order.
 final class APIWork: Sendable {
     let requests = NIOThreadPool(numberOfThreads: 1)
     let captureStarts = NIOThreadPool(numberOfThreads: 1)
+    let slow = NIOThreadPool(numberOfThreads: 1)
     let captureStarting = Atomic<Bool>(false)
 
     init() {
         requests.start()
         captureStarts.start()
+        slow.start()
     }
 
     func stop() {
         try? requests.syncShutdownGracefully()
         try? captureStarts.syncShutdownGracefully()
+        try? slow.syncShutdownGracefully()
     }
 }
 
@@ -211,6 +216,8 @@ final class APIHandler: ChannelInboundHandler {
                     return router.handle(request)
                 }
                 answer.whenFailure { _ in work.captureStarting.store(false, ordering: .releasing) }
+            } else if APIRouter.isSlow(request) {
+                answer = work.slow.runIfActive(eventLoop: context.eventLoop) { () -> APIResponse in router.handle(request) }
             } else {
                 answer = work.requests.runIfActive(eventLoop: context.eventLoop) { () -> APIResponse in router.handle(request) }
             }

@@ -11,6 +11,7 @@ extension Daemon: APIBackend {
     public func status() -> [String: Any] {
         policyLock.lock()
         let (version, source, overridesSnapshot) = (policyVersion, policySource, overrides)
+        let sensorSet = self.sensorSet // a push replaces it from the slow-request queue
         policyLock.unlock()
         return [
             "uptime_seconds": Int(Date().timeIntervalSince(startedAt)),
@@ -56,6 +57,9 @@ extension Daemon: APIBackend {
     }
 
     public func sensors() -> [[String: Any]] {
+        policyLock.lock()
+        let sensorSet = self.sensorSet // a push replaces it from the slow-request queue
+        policyLock.unlock()
         guard let set = sensorSet else { return [] }
         return set.sensors.map { s in
             ["name": s.name, "rules": s.rules.map { r in
@@ -72,6 +76,9 @@ extension Daemon: APIBackend {
         return (sensorsVersion, sensorsText)
     }
 
+    /// Runs on the API's slow-request thread (`APIRouter.isSlow`), not its event loop: the
+    /// compile takes seconds (bounded by `sensors.compile_timeout`), and other requests are
+    /// answered meanwhile. State it changes is changed under `policyLock`.
     public func pushSensors(_ text: String, file: String) -> Result<PolicyPushResult, PolicyPushError> {
         let set: SensorSet?
         do {

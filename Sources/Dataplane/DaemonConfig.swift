@@ -1,4 +1,5 @@
 import Foundation
+import Sensors
 import SluiceConfig
 
 /// One interface the daemon attaches to.
@@ -144,13 +145,22 @@ public struct DaemonConfig: Sendable {
         if let p = try top.string("policy") { c.policyPath = resolve(p) }
         if let s = top.value("sensors") {
             guard let seq = s.sequence else { throw top.error("sensors", "expected a list of built-in sensor sets") }
-            c.sensors = try seq.map { n throws(ConfigError) -> String in
+            var names: [String] = []
+            for n in seq {
                 guard let name = n.scalar?.string else { throw top.error("sensors", "expected a set name", at: n) }
-                return name
+                // Each name loads a whole built-in set: a repeated one is a mistake, and a
+                // list of thousands would be parsed thousands of times.
+                guard !names.contains(name) else { throw top.error("sensors", "\"\(name)\" is listed twice", at: n) }
+                guard names.count < SensorSet.maxSensors else { throw top.error("sensors", "more than \(SensorSet.maxSensors) sets", at: n) }
+                names.append(name)
             }
+            c.sensors = names
         }
         if let s = top.value("sensor_files") {
             guard let seq = s.sequence else { throw top.error("sensor_files", "expected a list of sensor files") }
+            guard seq.count <= SensorSet.maxSensors else {
+                throw top.error("sensor_files", "\(seq.count) files; at most \(SensorSet.maxSensors) (a set holds \(SensorSet.maxSensors) sensors)")
+            }
             c.sensorFiles = try seq.map { n throws(ConfigError) -> String in
                 guard let p = n.scalar?.string else { throw top.error("sensor_files", "expected a path", at: n) }
                 return resolve(p)
@@ -174,7 +184,7 @@ public struct DaemonConfig: Sendable {
             c.apiMaxConnections = try api.int("max_connections", in: 1...65_536) ?? 256
             c.apiRequestTimeoutMs = try api.int("request_timeout_ms", in: 100...3_600_000) ?? 10_000
             c.apiSocket = try api.string("socket").map(resolve)
-            c.apiListen = try api.string("listen")
+            c.apiListen = try api.hostPort("listen")
             c.apiTokenFile = try api.string("token_file").map(resolve)
             guard c.apiTokenFile != nil else { throw api.error("token_file", "missing: every API request needs the bearer token it holds") }
             guard c.apiSocket != nil || c.apiListen != nil else { throw api.error("socket", "give a socket path, a listen address, or both") }
@@ -182,7 +192,7 @@ public struct DaemonConfig: Sendable {
         if let m = try top.map("metrics") {
             try m.allowOnly(["listen", "max_connections"])
             c.metricsMaxConnections = try m.int("max_connections", in: 1...65_536) ?? 64
-            c.metricsListen = try m.string("listen")
+            c.metricsListen = try m.hostPort("listen")
         }
         if let d = try top.string("state_dir") { c.stateDir = resolve(d) }
         if let cap = try top.map("captures") {

@@ -13,6 +13,9 @@ public struct DatastoreParser {
     /// The protocol this flow was detected as.
     public let app: AppProto
     @usableFromInline var flags: Flags = []
+    @usableFromInline var counted = DatastoreCounters()
+    /// Directions given up and why, and gaps stepped over, on this flow so far.
+    @inlinable public var counters: DatastoreCounters { counted }
 
     /// Facts one direction learns that change how the other is read.
     @usableFromInline struct Flags: OptionSet, Sendable {
@@ -52,16 +55,20 @@ public struct DatastoreParser {
     /// Tells the parser that `length` bytes of one direction were lost. A hole inside a body
     /// that is being skipped anyway costs nothing; anywhere else framing is lost for good.
     @inlinable public mutating func gap(toServer: Bool, length: Int) {
+        guard length > 0 else { return }
         var d = toServer ? client : server
         if d.phase == .skip && length < d.skip {
             d.skip -= length
+            counted.gapsSkipped &+= 1
         } else if d.phase == .skip && length == d.skip {
             d.skip = 0
             d.phase = .start
-        } else if d.phase == .bulk && length + 2 <= d.skip {
+            counted.gapsSkipped &+= 1
+        } else if d.phase == .bulk && length <= d.skip - 2 {   // not `length + 2`: a wire-sized length may be near Int.max
             d.skip -= length          // inside a RESP bulk payload: its CRLF still frames it
-        } else if length > 0 {
-            d.phase = .dead
+            counted.gapsSkipped &+= 1
+        } else if d.phase != .dead {
+            lose(&d, .gap)
         }
         if toServer { client = d } else { server = d }
     }
@@ -102,6 +109,12 @@ public struct DatastoreParser {
         }
     }
 
+    /// Gives up on direction `d` for good, counting why.
+    @inlinable mutating func lose(_ d: inout Direction, _ why: DatastoreCounters.Loss) {
+        d.phase = .dead
+        counted.count(why)
+    }
+
     @inlinable mutating func memcachedOrRedisStart(_ d: inout Direction, toServer: Bool) {
         if app == .redis { redisMessageStart(&d) } else { d.count = 0; d.mark = 0; d.kind = 0; d.element = 0 }
     }
@@ -133,7 +146,7 @@ public struct DatastoreParser {
                        toServer: toServer, sink: &sink)
                 return
             case .bad:
-                d.phase = .dead
+                lose(&d, .badFraming)
                 return
             default:
                 break
@@ -144,12 +157,12 @@ public struct DatastoreParser {
             let m = d.withGathered { measure($0, toServer: toServer) }
             let target: Int
             switch m {
-            case .bad: d.phase = .dead; return
+            case .bad: lose(&d, .badFraming); return
             case .need(let k):
-                guard k > Int(d.have), k <= Direction.capacity else { d.phase = .dead; return }
+                guard k > Int(d.have), k <= Direction.capacity else { lose(&d, .badFraming); return }
                 target = k
             case .frame(let total):
-                guard total >= Int(d.have) else { d.phase = .dead; return }
+                guard total >= Int(d.have) else { lose(&d, .badFraming); return }
                 target = min(total, Direction.capacity)
             }
             let before = Int(d.have)

@@ -145,7 +145,7 @@ extension DatastoreParser {
         d.have = 0
         d.skip = 0
         if d.element != 0 && d.count > 0 {
-            guard d.count < 1 << 32 else { d.phase = .dead; return }
+            guard d.count < 1 << 32 else { lose(&d, .lengthOverflow); return }
             d.skip = d.count + 2
             d.phase = .skip
         } else {

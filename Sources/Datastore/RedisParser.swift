@@ -174,7 +174,7 @@ extension DatastoreParser {
                     else { d.kind = c }
                     if top && !toServer && c == 0x2d { d.element = 1 }
                 default:
-                    guard top && toServer else { d.phase = .dead; return }
+                    guard top && toServer else { lose(&d, .badFraming); return }
                     d.kind = 2       // inline command
                     d.gather(c, upTo: Direction.capacity)
                 }
@@ -192,7 +192,7 @@ extension DatastoreParser {
                     } else if c == 0x2d && d.number == 0 {
                         d.skip = 1   // negative: a null value
                     } else if c != 0x0d {
-                        d.phase = .dead
+                        lose(&d, .badFraming)
                         return
                     }
                 default:
@@ -210,12 +210,12 @@ extension DatastoreParser {
                 if d.skip == 1 {
                     if redisValueDone(&d, toServer: toServer, sink: &sink) { return }
                 } else {
-                    guard d.number <= 1 << 32 else { d.phase = .dead; return }
+                    guard d.number <= 1 << 32 else { lose(&d, .lengthOverflow); return }
                     d.phase = .bulk
                     d.skip = d.number + 2
                 }
             case 0x2a, 0x7e, 0x3e, 0x25, 0x7c:
-                guard d.number <= 1 << 32, d.count < 1 << 48 else { d.phase = .dead; return }
+                guard d.number <= 1 << 32, d.count < 1 << 48 else { lose(&d, .lengthOverflow); return }
                 let owed = d.skip == 1 ? 0 : (d.kind == 0x25 || d.kind == 0x7c ? 2 * d.number : d.number)
                 d.count += owed
                 // An attribute annotates the value after it rather than being one.

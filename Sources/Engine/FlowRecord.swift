@@ -57,7 +57,9 @@ public enum FlowRecord {
         out.field("bytes_toclient", e.pointee.bytesToClient)
         out.timestampField("start", nanos: e.pointee.firstSeen)
         out.timestampField("end", nanos: e.pointee.lastSeen)
-        out.field("age", (e.pointee.lastSeen - e.pointee.firstSeen) / 1_000_000_000)
+        // The worker's clock only moves forward, but an entry is no place to trap if it did not.
+        let age = e.pointee.lastSeen >= e.pointee.firstSeen ? e.pointee.lastSeen - e.pointee.firstSeen : 0
+        out.field("age", age / 1_000_000_000)
         out.field("state", e.pointee.state.name)
         out.field("reason", reason.name)
         out.field("alerted", false)

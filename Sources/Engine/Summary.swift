@@ -40,6 +40,7 @@ public enum Summary {
         if st.poolHits > 0 { drops.append("stream/pool_exhausted \(st.poolHits)") }
         if st.flowCapDrops > 0 { drops.append("stream/flow_cap_bytes \(st.flowCapDrops)") }
         if st.poolDrops > 0 { drops.append("stream/pool_exhausted_bytes \(st.poolDrops)") }
+        if st.pastFinBytes > 0 { drops.append("stream/past_fin_bytes \(st.pastFinBytes)") }
         out += "  drops and anomalies: " + (drops.isEmpty ? "none" : drops.joined(separator: ", ")) + "\n"
         return out
     }

@@ -161,7 +161,10 @@ public struct Worker<Stage: InspectionStage & ~Copyable>: ~Copyable {
     /// expiry interval of packet time.
     @inlinable
     public mutating func expire() {
-        nextExpiry = now &+ expiryInterval
+        // Saturating: a timestamp near the end of the clock must not wrap the next expiry
+        // to the past, which would run expiry on every packet.
+        let (next, overflow) = now.addingReportingOverflow(expiryInterval)
+        nextExpiry = overflow ? .max : next
         while let index = flows.expired(now: now) {
             flowCounters.timedOut &+= 1
             endFlow(index, reason: .timeout)

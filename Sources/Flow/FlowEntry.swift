@@ -107,9 +107,9 @@ public struct FlowEntry: Sendable {
     /// Counts a packet of `length` wire bytes travelling in `direction`.
     @inlinable public mutating func count(direction: Direction, length: Int, now: UInt64) {
         if direction == .toServer {
-            pktsToServer &+= 1; bytesToServer &+= UInt64(length)
+            pktsToServer &+= 1; bytesToServer &+= UInt64(clamping: length)
         } else {
-            pktsToClient &+= 1; bytesToClient &+= UInt64(length)
+            pktsToClient &+= 1; bytesToClient &+= UInt64(clamping: length)
         }
         lastSeen = now
         if state == .new && proto != IPProto.tcp && pktsToServer > 0 && pktsToClient > 0 { state = .established }

@@ -152,7 +152,9 @@ public struct FlowTable: ~Copyable {
             let h = listHeads[c]
             if h == 0 { continue }
             let seen = entries[Int(h - 1)].lastSeen
-            if seen &+ timeoutNanos[c] <= now && seen < bestSeen { best = h; bestSeen = seen }
+            // Compared as an age, not `seen + timeout`: near the end of the clock (a capture's
+            // timestamp is whatever its file says) that sum wraps and every flow looks expired.
+            if seen <= now && now - seen >= timeoutNanos[c] && seen < bestSeen { best = h; bestSeen = seen }
         }
         return best == 0 ? nil : best - 1
     }

@@ -15,6 +15,40 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case pipeline
     /// A capture file (pcap or pcapng) through the replay reader.
     case captureFile
+    /// IPv4/IPv6 fragment sequences through the defragmenter: overlaps, reordering, limits.
+    case defrag
+    /// TCP segment sequences, both directions, through the stream reassembler.
+    case stream
+    /// The content-based app detector on the first bytes of each direction.
+    case appDetect
+    /// DNS messages over UDP and DNS-over-TCP framing, with the EVE writer.
+    case dns
+    /// TLS records and handshakes, both directions, with JA3/JA4 and certificates.
+    case tls
+    /// The WAF normalizers: URL decoding rounds, header lines, form bodies in pieces.
+    case wafNormalize
+    /// The sensor engine scanning in every context; the validators.
+    case sensors
+    /// Both directions of an HTTP/1 flow: pipelining, chunked and compressed bodies, gaps, h2c.
+    case http1
+    /// Both directions of an HTTP/2 flow: frames, padding, HPACK, gRPC, gaps.
+    case http2
+    /// HPACK header blocks alone (integers, Huffman, dynamic table and its size updates).
+    case hpack
+    /// URI normalization, gRPC path split, request targets and Host headers.
+    case uri
+    /// Both directions of a datastore or broker flow, the protocol picked by the first byte.
+    case datastore
+    /// The datastore and service probes on stream prefixes and datagrams.
+    case datastoreProbe
+    /// An engine settings file through `SluiceSettings.parse`.
+    case engineConfig
+    /// A policy document through `PolicyDocument.parse` and `CompiledPolicy`.
+    case policy
+    /// A sensor file through `SensorFile.parse` and the pre-compile pattern checks.
+    case sensorFile
+    /// A daemon config file through `DaemonConfig.parse`.
+    case daemonConfig
     /// One request through the local API's router (routing, query numbers, JSON bodies)
     /// with a stub backend.
     case apiRequest
@@ -23,7 +57,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     /// starts timing inputs: a first input must not pay seconds of Hyperscan compile.
     public func prepare() {
         switch self {
-        case .pipeline: _ = PipelineFuzz.sensorSet
+        case .pipeline, .sensors: _ = PipelineFuzz.sensorSet
         case .apiRequest: _ = StubBackend.eve
         default: break
         }
@@ -35,6 +69,23 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .decode: DecodeFuzz.run(data)
         case .pipeline: PipelineFuzz.run(data)
         case .captureFile: CaptureFileFuzz.run(data)
+        case .defrag: DefragFuzz.run(data)
+        case .stream: StreamFuzz.run(data)
+        case .appDetect: AppDetectFuzz.run(data)
+        case .dns: DNSFuzz.run(data)
+        case .tls: TLSFuzz.run(data)
+        case .wafNormalize: WAFNormalizeFuzz.run(data)
+        case .sensors: SensorsFuzz.run(data)
+        case .http1: HTTP1Fuzz.run(data)
+        case .http2: HTTP2Fuzz.run(data)
+        case .hpack: HPACKFuzz.run(data)
+        case .uri: URIFuzz.run(data)
+        case .datastore: DatastoreFuzz.run(data)
+        case .datastoreProbe: DatastoreProbeFuzz.run(data)
+        case .engineConfig: EngineConfigFuzz.run(data)
+        case .policy: PolicyFuzz.run(data)
+        case .sensorFile: SensorFileFuzz.run(data)
+        case .daemonConfig: DaemonConfigFuzz.run(data)
         case .apiRequest: APIRequestFuzz.run(data)
         }
     }

@@ -2,21 +2,25 @@
 import Glibc
 #endif
 import Codecs
+import Foundation
 import Engine
 import L7
 import Sensors
 import SluiceConfig
 
 /// A capture's worth of frames through the replay pipeline with the built-in sensors: what
-/// `sluice replay` and every live worker run. Input: one byte picking the link type, then
+/// `sluice replay` and every live worker run. Input: one byte picking the link type (and, with
+/// its high bit, a clock near its end), then
 /// records of one byte of time step (milliseconds) and a length-prefixed frame. Sequences of
 /// frames reach what single packets cannot: defrag across fragments, TCP reassembly across
 /// segments (overlaps, gaps, window wrap), and every L7 parser fed a stream.
 enum PipelineFuzz {
-    /// The built-in sensors, compiled once per process (Hyperscan compile is seconds).
+    /// The built-in sensors, compiled once per process (Hyperscan compile is seconds) and cached
+    /// in the temporary folder: on a busy machine the compile alone can outlast libFuzzer's
+    /// per-input timeout, which then blames the first input.
     nonisolated(unsafe) static let sensorSet: SensorSet? = {
         var s = SluiceSettings()
-        s.sensorCacheDirectory = "none"
+        s.sensorCacheDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-fuzz-hyperscan").path
         return try? s.compileSensors()
     }()
     /// EVE records are written (the writers are part of what is fuzzed) to /dev/null.
@@ -42,11 +46,14 @@ enum PipelineFuzz {
 
     static func run(_ data: UnsafeRawBufferPointer) {
         var input = FuzzInput(data)
-        let link = DecodeFuzz.linkTypes[Int(input.byte()) % DecodeFuzz.linkTypes.count]
+        let first = input.byte()
+        let link = DecodeFuzz.linkTypes[Int(first & 0x7f) % DecodeFuzz.linkTypes.count]
         let sensors = sensorSet.flatMap { try? SensorEngine(set: $0) } ?? SensorEngine()
         let stage = L7Stage(config: l7Config, eveFD: eveFD, sensors: sensors)
         var worker = Worker(config: config, stage: stage, eveFD: eveFD)
-        var now: UInt64 = 1_700_000_000_000_000_000
+        // The high bit of the first byte starts the clock 10 s before its end (a file may say
+        // anything): timeouts and expiry there must neither trap nor wrap.
+        var now: UInt64 = first & 0x80 != 0 ? UInt64.max - 10_000_000_000 : 1_700_000_000_000_000_000
         while !input.isAtEnd {
             now &+= UInt64(input.byte()) &* 1_000_000
             guard let frame = input.record() else { break }

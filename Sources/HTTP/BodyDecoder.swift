@@ -70,14 +70,14 @@ extension HTTPParser {
         case .passthrough:
             decode(bytes, layer: k + 1, d, &sink)
         case .inflating:
-            dirs[d].layers[k].totalIn += bytes.count
+            dirs[d].layers[k].totalIn &+= bytes.count
             inflate(bytes, layer: k, d, &sink)
         case .sniffing:
             // The format is decided on the first 64 bytes (or the whole body if shorter), in
             // one go, so the outcome cannot depend on how the stream was cut.
             let before = dirs[d].layers[k].head.count
             dirs[d].layers[k].head.append(bytes)
-            dirs[d].layers[k].totalIn += bytes.count
+            dirs[d].layers[k].totalIn &+= bytes.count
             let held = dirs[d].layers[k].head.count
             guard held == 64 else { return }
             beginLayer(k, d, &sink)
@@ -136,7 +136,8 @@ extension HTTPParser {
             var p = 10
             if flags & 4 != 0 {
                 guard p + 2 <= h.count else { return (31, 0) }
-                p += 2 + Int(h[p]) | Int(h[p + 1]) << 8
+                // FEXTRA: a 2-byte little-endian length, then that many bytes.
+                p += 2 + (Int(h[p]) | Int(h[p + 1]) << 8)
             }
             for bit: UInt8 in [8, 16] where flags & bit != 0 {
                 while p < h.count && h[p] != 0 { p += 1 }

@@ -27,8 +27,11 @@ public struct HTTPCounters: Sendable {
     public var malformedRequests: UInt64 = 0
     /// Status lines that were not HTTP (the rest of that response was read as body).
     public var malformedResponses: UInt64 = 0
-    /// Chunk-size lines without a hex number.
+    /// Chunk-size lines without a hex number, or with one of 16 digits or more (2^60 and up).
     public var badChunks: UInt64 = 0
+    /// Content-Length values that were not one decimal number below 2^62 (negative, signed,
+    /// spaced, too long) or that conflicted with an earlier one.
+    public var badContentLengths: UInt64 = 0
     /// Bodies whose decompressed output hit `maxDecompressedBody`.
     public var decompressionCut: UInt64 = 0
     /// Compressed bodies zlib rejected partway.

@@ -22,10 +22,11 @@ extension HTTPParser {
         if dirs[d].state == .trailers { return }
         if ByteText.equals(name, "content-length") {
             if let n = ByteText.decimal(value) {
-                if dirs[d].contentLength >= 0 && dirs[d].contentLength != n { txs[t].flags.insert(.badContentLength) }
+                if dirs[d].contentLength >= 0 && dirs[d].contentLength != n { badContentLength(t) }
                 if dirs[d].contentLength < 0 { dirs[d].contentLength = n }
             } else {
-                txs[t].flags.insert(.badContentLength)
+                // Negative, signed, spaced, non-decimal or beyond 2^62: no length at all.
+                badContentLength(t)
             }
         } else if ByteText.equals(name, "transfer-encoding") {
             // Any mention of chunked counts (as in libhtp); a body that then is not chunked
@@ -50,6 +51,13 @@ extension HTTPParser {
         } else if ByteText.equals(name, "content-type") {
             txs[t].responseContentType.set(value)
         }
+    }
+
+    /// A Content-Length that is not one number (unparsable, out of range, or conflicting
+    /// with an earlier one): flagged on the transaction and counted for the flow.
+    @inlinable mutating func badContentLength(_ t: Int) {
+        counters_.badContentLengths &+= 1
+        txs[t].flags.insert(.badContentLength)
     }
 
     /// Counts gzip/deflate codings in a Content-Encoding value. Only the count matters: each

@@ -82,7 +82,9 @@ extension HTTPParser {
         var h = ByteText.trim(raw)
         if let at = h.lastIndex(of: UInt8(ascii: "@")) { h = UnsafeRawBufferPointer(rebasing: h[(at + 1)...]) }
         var e = h.count
-        if let colon = h.lastIndex(of: UInt8(ascii: ":")), !h.contains(UInt8(ascii: "]")) || h[colon - 1] == UInt8(ascii: "]") {
+        // `colon > 0` first: a host such as ":]" has no byte before its colon.
+        if let colon = h.lastIndex(of: UInt8(ascii: ":")),
+           !h.contains(UInt8(ascii: "]")) || (colon > 0 && h[colon - 1] == UInt8(ascii: "]")) {
             e = colon
         }
         var s = 0

@@ -108,11 +108,13 @@ public struct InflaterPoolHandle: @unchecked Sendable {
         let s = slot(i)
         let strm = s.assumingMemoryBound(to: z_stream.self)
         strm.pointee.next_in = UnsafeMutablePointer(mutating: input.baseAddress?.assumingMemoryBound(to: Bytef.self))
-        strm.pointee.avail_in = uInt(input.count)
+        // zlib counts input in 32 bits: a larger piece is taken in turns (`used` says how far).
+        let offered = min(input.count, Int(uInt.max))
+        strm.pointee.avail_in = uInt(offered)
         strm.pointee.next_out = (s + InflaterSlot.outOffset).assumingMemoryBound(to: Bytef.self)
         strm.pointee.avail_out = uInt(InflaterSlot.outCapacity)
         let rc = CZlib.inflate(strm, Z_SYNC_FLUSH)
-        let used = input.count - Int(strm.pointee.avail_in)
+        let used = offered - Int(strm.pointee.avail_in)
         let made = InflaterSlot.outCapacity - Int(strm.pointee.avail_out)
         return (rc, used, made)
     }

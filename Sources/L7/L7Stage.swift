@@ -380,14 +380,27 @@ public struct L7Stage: InspectionStage, ~Copyable {
         // Counted whether or not EVE is written, like the HTTP and TLS records.
         guard eve != nil else { counters.dnsEvents &+= UInt64(DNSEve.eventCount(m)); return }
         let e = UnsafePointer(flows! + Int(flow))
-        for i in 0..<DNSEve.eventCount(m) {
-            eve!.reserve(16384)
-            FlowRecord.header(e, timestamp: e.pointee.lastSeen, eventType: "dns", into: &eve!)
-            DNSEve.write(m, index: i, txID: tx, into: &eve!)
-            eve!.endObject()
-            eve!.endLine()
-            counters.dnsEvents &+= 1
+        if m.header.qr {
+            dnsEvent(e) { DNSEve.writeAnswer(m, into: &$0) }
+            return
         }
+        // One walk over the questions: `DNSEve.write(index:)` starts from the first question
+        // each time, quadratic in a request that claims thousands of them.
+        var questions = m.questions
+        while let q = questions.next() {
+            dnsEvent(e) { DNSEve.writeQuery(m, question: q, txID: tx, into: &$0) }
+        }
+    }
+
+    /// Writes one `dns` EVE record around what `body` writes.
+    @inlinable
+    mutating func dnsEvent(_ e: UnsafePointer<FlowEntry>, _ body: (inout JSONBuffer) -> Void) {
+        eve!.reserve(16384)
+        FlowRecord.header(e, timestamp: e.pointee.lastSeen, eventType: "dns", into: &eve!)
+        body(&eve!)
+        eve!.endObject()
+        eve!.endLine()
+        counters.dnsEvents &+= 1
     }
 
     /// Remembers the addresses an answer gave for the name the client asked (the question) and

@@ -59,6 +59,9 @@ public struct NameCache: ~Copyable {
         var lowered = FixedBytes<128>()
         for b in name { lowered.append(b >= 0x41 && b <= 0x5a ? b | 0x20 : b) }
         let life = min(max(UInt64(ttl), Self.minTTL), Self.maxTTL) * 1_000_000_000
+        // Saturating: a capture's clock near its end must not trap (or wrap to "expired").
+        let (sum, overflow) = now.addingReportingOverflow(life)
+        let expires = overflow ? UInt64.max : sum
         let start = home(address)
         var victim = start
         var victimExpires = UInt64.max
@@ -66,7 +69,7 @@ public struct NameCache: ~Copyable {
             let e = entries + ((start + i) & mask)
             let live = e.pointee.expires > now
             if live && e.pointee.address == address && lowered.withBytes({ e.pointee.name.bytesEqual($0) }) {
-                e.pointee.expires = max(e.pointee.expires, now + life)
+                e.pointee.expires = max(e.pointee.expires, expires)
                 insertions &+= 1
                 return
             }
@@ -76,7 +79,7 @@ public struct NameCache: ~Copyable {
         if victimExpires > 0 { evictions &+= 1 }
         entries[victim].address = address
         entries[victim].name = lowered
-        entries[victim].expires = now + life
+        entries[victim].expires = expires
         insertions &+= 1
     }
 

@@ -85,6 +85,9 @@ enum CacheFile {
 }
 
 extension HyperscanDatabase {
+    /// The largest cache file read (1 GiB).
+    static let maxCacheFileBytes = 1 << 30
+
     /// The cache file `cached(patterns:mode:directory:)` uses for this set.
     public static func cacheFileURL(patterns: [Pattern], mode: ScanMode, directory: URL) -> URL {
         let key = CacheFile.key(patterns: patterns, mode: mode)
@@ -102,12 +105,17 @@ extension HyperscanDatabase {
     /// Files are written to a temporary name and renamed, so a crash never leaves half a file
     /// under the real name.
     ///
+    /// With `limits`, a compile runs in a child process within them (see ``compile(_:mode:limits:)``).
+    ///
     /// - Throws: only compile errors.
-    public static func cached(patterns: [Pattern], mode: ScanMode, directory: URL) throws -> HyperscanDatabase {
+    public static func cached(patterns: [Pattern], mode: ScanMode, directory: URL,
+                              limits: CompileLimits? = nil) throws -> HyperscanDatabase {
         let key = CacheFile.key(patterns: patterns, mode: mode)
         let url = cacheFileURL(patterns: patterns, mode: mode, directory: directory)
         var hadFile = false
-        if let data = try? Data(contentsOf: url) {
+        // A cache file larger than any database Sluice writes is not one: never read it whole.
+        let size = (try? FileManager.default.attributesOfItem(atPath: url.path))?[.size] as? Int
+        if let size, size <= maxCacheFileBytes, let data = try? Data(contentsOf: url) {
             hadFile = true
             let bytes = [UInt8](data)
             if let payload = CacheFile.payload(of: bytes, key: key),
@@ -115,7 +123,7 @@ extension HyperscanDatabase {
                 return HyperscanDatabase(raw: raw, mode: mode, origin: .cacheHit)
             }
         }
-        let raw = try compileRaw(patterns, mode: mode)
+        let raw = try limits.map { try compileBounded(patterns, mode: mode, limits: $0) } ?? compileRaw(patterns, mode: mode)
         let origin: Origin
         do {
             let file = CacheFile.encode(key: key, payload: try serializeRaw(raw))

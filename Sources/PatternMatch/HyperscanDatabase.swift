@@ -47,6 +47,8 @@ public final class HyperscanDatabase: @unchecked Sendable {
     /// How many times this process has called Hyperscan's compiler.
     public static var compileCount: Int { compileCounter.load(ordering: .relaxed) }
 
+    static func noteCompile() { compileCounter.add(1, ordering: .relaxed) }
+
     /// The linked Hyperscan's version string (`hs_version()`), e.g. `5.4.0 2023-01-01`.
     public static var version: String { String(cString: hs_version()) }
 
@@ -55,8 +57,11 @@ public final class HyperscanDatabase: @unchecked Sendable {
     /// - Throws: ``HyperscanError/compile(patternID:expression:message:)`` naming the
     ///   offending pattern, ``HyperscanError/emptyPatternSet``, or
     ///   ``HyperscanError/expressionContainsNUL(patternID:)``.
-    public static func compile(_ patterns: [Pattern], mode: ScanMode) throws -> HyperscanDatabase {
-        HyperscanDatabase(raw: try compileRaw(patterns, mode: mode), mode: mode, origin: .compiled)
+    /// With `limits`, the compile runs in a child process within them and may also throw
+    /// ``HyperscanError/compileTimeout(seconds:)`` or ``HyperscanError/compileProcess(reason:)``.
+    public static func compile(_ patterns: [Pattern], mode: ScanMode, limits: CompileLimits? = nil) throws -> HyperscanDatabase {
+        let raw = try limits.map { try compileBounded(patterns, mode: mode, limits: $0) } ?? compileRaw(patterns, mode: mode)
+        return HyperscanDatabase(raw: raw, mode: mode, origin: .compiled)
     }
 
     static func compileRaw(_ patterns: [Pattern], mode: ScanMode) throws -> OpaquePointer {
@@ -71,7 +76,7 @@ public final class HyperscanDatabase: @unchecked Sendable {
         let ids = patterns.map(\.id)
         var db: OpaquePointer?
         var error: UnsafeMutablePointer<hs_compile_error_t>?
-        compileCounter.add(1, ordering: .relaxed)
+        noteCompile()
         let code = hs_compile_multi(&cStrings, flags, ids, UInt32(patterns.count),
                                     mode.hsMode(for: patterns), nil, &db, &error)
         if code != HS_SUCCESS {

@@ -69,6 +69,11 @@ public enum HyperscanError: Error, Sendable, Equatable, CustomStringConvertible 
     case modeMismatch(expected: ScanMode)
     /// A Hyperscan call returned `status`.
     case call(function: String, status: HyperscanStatus)
+    /// A bounded compile (``CompileLimits``) ran longer than its time limit and was killed.
+    case compileTimeout(seconds: Double)
+    /// The process of a bounded compile could not run or ended without an answer (for
+    /// example killed for exceeding its memory limit); `reason` says how.
+    case compileProcess(reason: String)
 
     /// One line naming the failure.
     public var description: String {
@@ -83,6 +88,8 @@ public enum HyperscanError: Error, Sendable, Equatable, CustomStringConvertible 
         case let .bufferTooLarge(n): return "buffer of \(n) bytes exceeds Hyperscan's 4 GiB limit"
         case let .modeMismatch(mode): return "database is not a \(mode) database"
         case let .call(function, status): return "\(function) failed: \(status)"
+        case let .compileTimeout(seconds): return "compile exceeded \(CompileLimits.format(seconds)) s"
+        case let .compileProcess(reason): return "compile process failed: \(reason)"
         }
     }
 

@@ -1,4 +1,5 @@
 import CHyperscan
+import Glibc
 
 /// One regular expression of a pattern set, with the id Hyperscan reports when it matches.
 ///
@@ -73,5 +74,35 @@ public enum ScanMode: UInt8, Sendable, Hashable {
             let needsSOM = patterns.contains { $0.flags.contains(.leftmostStart) }
             return UInt32(HS_MODE_STREAM) | (needsSOM ? UInt32(HS_MODE_SOM_HORIZON_LARGE) : 0)
         }
+    }
+}
+
+/// What Hyperscan's parser says about one expression before any compile
+/// (`hs_expression_info`): cheap next to a compile, and enough to refuse patterns whose
+/// bounded repeats make a compile slow.
+public struct ExpressionInfo: Sendable, Equatable {
+    /// The fewest bytes a match spans.
+    public var minWidth: Int
+    /// The most bytes a match spans; nil when unbounded (`.*`, `+`).
+    public var maxWidth: Int?
+
+    /// Widths as given.
+    public init(minWidth: Int, maxWidth: Int?) { self.minWidth = minWidth; self.maxWidth = maxWidth }
+
+    /// Analyses `pattern`; throws ``HyperscanError/compile(patternID:expression:message:)`` for
+    /// an expression Hyperscan cannot parse.
+    public init(_ pattern: Pattern) throws {
+        guard !pattern.expression.utf8.contains(0) else { throw HyperscanError.expressionContainsNUL(patternID: pattern.id) }
+        var info: UnsafeMutablePointer<hs_expr_info_t>?
+        var error: UnsafeMutablePointer<hs_compile_error_t>?
+        let code = hs_expression_info(pattern.expression, pattern.flags.rawValue, &info, &error)
+        guard code == HS_SUCCESS, let info else {
+            defer { if let error { hs_free_compile_error(error) } }
+            let message = error.flatMap { $0.pointee.message.map { String(cString: $0) } } ?? HyperscanStatus(rawValue: code).description
+            throw HyperscanError.compile(patternID: pattern.id, expression: pattern.expression, message: message)
+        }
+        defer { free(info) }
+        minWidth = Int(info.pointee.min_width)
+        maxWidth = info.pointee.max_width == UInt32.max ? nil : Int(info.pointee.max_width)
     }
 }

@@ -16,10 +16,39 @@ extension PolicyDocument {
     }
 }
 
+/// The most a policy may hold. Compiling costs time in proportion to CIDRs times the CIDRs
+/// that overlap them and to rules times their (from, to) pairs, so each is bounded well above
+/// what a cluster's policy needs, and a document that asks for more is an error, not minutes
+/// of work for the control plane or the daemon.
+public enum PolicyLimits {
+    /// Groups.
+    public static let maxGroups = 4096
+    /// CIDRs over all groups.
+    public static let maxCIDRs = 10_000
+    /// FQDN patterns over all groups.
+    public static let maxFQDNs = 10_000
+    /// Rules.
+    public static let maxRules = 10_000
+    /// Groups named in one rule's `from`, and in its `to`.
+    public static let maxGroupsPerSide = 256
+    /// (from, to) group pairs over all rules.
+    public static let maxPairs = 1 << 18
+    /// Port specs in one rule.
+    public static let maxPortsPerRule = 256
+    /// Sensors one workload names (a set holds at most 64).
+    public static let maxSensorsPerWorkload = 64
+}
+
 /// Reads the YAML tree into a `PolicyDocument`, checking references as it goes. Kept apart
 /// from the document type so the model stays plain data.
 struct PolicyReader {
     let file: String
+    var cidrCount = 0, fqdnCount = 0, pairCount = 0
+
+    /// Fails with "at most" when `count` exceeds `limit`.
+    func bound(_ count: Int, _ limit: Int, _ what: String, _ node: Node?, _ key: String) throws(ConfigError) {
+        guard count <= limit else { throw fail(node, key, "more than \(limit) \(what); a policy holds at most \(limit)") }
+    }
 
     func fail(_ node: Node?, _ key: String, _ reason: String) -> ConfigError {
         ConfigError(file: file, line: node?.mark?.line ?? 0, column: node?.mark?.column ?? 0, key: key, reason: reason)
@@ -51,6 +80,7 @@ struct PolicyReader {
 
         var groupIndex: [String: Int] = [:]
         if let groups = try top.map("groups") {
+            try bound(groups.pairs.count, PolicyLimits.maxGroups, "groups", groups.node, "groups")
             for (name, keyNode, value) in groups.pairs {
                 let path = "groups.\(name)"
                 guard name != PolicyDocument.anyGroup else { throw fail(keyNode, path, "\"any\" is a keyword and cannot name a group") }
@@ -59,6 +89,8 @@ struct PolicyReader {
                 var group = PolicyGroup(name: name)
                 if let list = g.value("cidrs") {
                     for (i, n) in try items(list, "\(path).cidrs").enumerated() {
+                        cidrCount += 1
+                        try bound(cidrCount, PolicyLimits.maxCIDRs, "CIDRs", n, "\(path).cidrs[\(i)]")
                         let text = try scalar(n, "\(path).cidrs[\(i)]", "a CIDR")
                         do {
                             group.cidrs.append(try CIDR(parsing: text))
@@ -69,6 +101,8 @@ struct PolicyReader {
                 }
                 if let list = g.value("fqdns") {
                     for (i, n) in try items(list, "\(path).fqdns").enumerated() {
+                        fqdnCount += 1
+                        try bound(fqdnCount, PolicyLimits.maxFQDNs, "FQDN patterns", n, "\(path).fqdns[\(i)]")
                         let text = try scalar(n, "\(path).fqdns[\(i)]", "a DNS name pattern")
                         switch FQDNPattern.parse(text) {
                         case .success(let p): group.fqdns.append(p)
@@ -100,7 +134,11 @@ struct PolicyReader {
                     workload.mode = mode
                 }
                 if let list = w.value("sensors") {
-                    for (i, n) in try items(list, "\(path).sensors").enumerated() {
+                    let names = try items(list, "\(path).sensors")
+                    guard names.count <= PolicyLimits.maxSensorsPerWorkload else {
+                        throw w.error("sensors", "\(names.count) sensors; a workload names at most \(PolicyLimits.maxSensorsPerWorkload)")
+                    }
+                    for (i, n) in names.enumerated() {
                         workload.sensors.append(try scalar(n, "\(path).sensors[\(i)]", "a sensor name"))
                     }
                 }
@@ -111,7 +149,9 @@ struct PolicyReader {
 
         if let rules = top.value("rules"), !PolicyReader.isNull(rules) {
             var firstLine: [Int: Int] = [:]
-            for (i, node) in try items(rules, "rules").enumerated() {
+            let ruleNodes = try items(rules, "rules")
+            try bound(ruleNodes.count, PolicyLimits.maxRules, "rules", rules, "rules")
+            for (i, node) in ruleNodes.enumerated() {
                 let r = try ConfigMap(node: node, file: file, path: "rules[\(i)]")
                 try r.allowOnly(["id", "from", "to", "ports", "apps", "action"])
                 guard let id = try r.int("id", in: 0...Int(Int32.max)) else { throw r.error("id", "missing (rules are evaluated by ascending id)") }
@@ -119,9 +159,15 @@ struct PolicyReader {
                 firstLine[id] = r.value("id")?.mark?.line ?? 0
                 let from = try groupNames(r, "from", groupIndex, doc.groups, sourceSide: true)
                 let to = try groupNames(r, "to", groupIndex, doc.groups, sourceSide: false)
+                pairCount += from.count * to.count
+                try bound(pairCount, PolicyLimits.maxPairs, "(from, to) group pairs over all rules", node, "rules[\(i)]")
                 var ports: [PortRange] = []
                 if let list = r.value("ports") {
-                    for (j, n) in try items(list, "rules[\(i)].ports").enumerated() {
+                    let specs = try items(list, "rules[\(i)].ports")
+                    guard specs.count <= PolicyLimits.maxPortsPerRule else {
+                        throw r.error("ports", "\(specs.count) port specs; a rule holds at most \(PolicyLimits.maxPortsPerRule)")
+                    }
+                    for (j, n) in specs.enumerated() {
                         let text = try scalar(n, "rules[\(i)].ports[\(j)]", "a port spec")
                         switch PortRange.parse(text) {
                         case .success(let p): ports.append(p)
@@ -169,7 +215,11 @@ struct PolicyReader {
                     sourceSide: Bool) throws(ConfigError) -> [String] {
         guard let v = r.value(key) else { throw r.error(key, "missing (a group name or any)") }
         var out: [String] = []
-        for n in try items(v, "\(r.path).\(key)", scalarOK: true) {
+        let names = try items(v, "\(r.path).\(key)", scalarOK: true)
+        guard names.count <= PolicyLimits.maxGroupsPerSide else {
+            throw r.error(key, "\(names.count) groups; a rule names at most \(PolicyLimits.maxGroupsPerSide)")
+        }
+        for n in names {
             let name = try scalar(n, "\(r.path).\(key)", "a group name")
             if name != PolicyDocument.anyGroup {
                 guard let gi = index[name] else { throw fail(n, "\(r.path).\(key)", "unknown group \"\(name)\"") }

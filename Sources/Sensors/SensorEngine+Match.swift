@@ -69,8 +69,9 @@ extension SensorEngine {
     @inlinable
     func validate(_ v: Validation, _ m: Match, chunk: UnsafeRawBufferPointer, chunkStart: UInt64,
                   tail: UnsafeRawBufferPointer) -> Bool {
-        let length = Int(m.to &- m.from)
-        guard m.to >= m.from, length <= 128 else { return false }
+        // Checked before converting: a reversed match would make the distance huge.
+        guard m.to >= m.from, m.to - m.from <= 128 else { return false }
+        let length = Int(m.to - m.from)
         if m.from >= chunkStart {
             let lo = Int(m.from - chunkStart), hi = Int(m.to - chunkStart)
             guard hi <= chunk.count else { return false }

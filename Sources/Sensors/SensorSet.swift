@@ -74,18 +74,39 @@ public final class SensorSet: @unchecked Sendable {
     public static let maxSensors = 64
     /// The most patterns a rule holds: a rule's pattern mask is 8 bits.
     public static let maxPatternsPerRule = 8
+    /// The most rules a set holds: compile time and memory grow with the rule count, and the
+    /// built-in sets hold a few hundred.
+    public static let maxRules = 10_000
+    /// The longest expression, in bytes.
+    public static let maxPatternLength = 4096
+    /// The most bytes the shortest match of a pattern may span (`.{3000}` needs 3000):
+    /// Hyperscan unrolls bounded repeats, so wide ones cost compile time and stream state,
+    /// and no signature needs kilobytes to match.
+    public static let maxPatternMinWidth = 1024
+    /// The widest match a pattern with a bounded width may span (the built-in
+    /// `[^\n]{0,2000}` spans about 2100). Unbounded widths (`.*`) are not limited by this.
+    public static let maxPatternWidth = 8192
 
     /// Compiles `sensors`. With `cacheDirectory`, each database is loaded from there when a
-    /// previous run compiled the same patterns, and stored there otherwise.
+    /// previous run compiled the same patterns, and stored there otherwise. Each compile runs
+    /// within `limits` (in a child process, see ``CompileLimits``); nil compiles in this process
+    /// without bounds, for callers that trust the rules.
     ///
     /// - Throws: ``SensorSetError`` for duplicate names or ids, a pattern Hyperscan rejects
-    ///   (with the rule's file and line), or too many sensors or patterns.
-    public init(sensors: [Sensor], cacheDirectory: URL? = nil) throws(SensorSetError) {
+    ///   (with the rule's file and line), too many sensors, rules or patterns, a pattern too long
+    ///   or too wide, or a compile that exceeded `limits`.
+    public init(sensors: [Sensor], cacheDirectory: URL? = nil, limits: CompileLimits? = CompileLimits()) throws(SensorSetError) {
         guard sensors.count <= Self.maxSensors else {
             throw SensorSetError(origin: "", reason: "\(sensors.count) sensors loaded; at most \(Self.maxSensors)")
         }
+        let ruleCount = sensors.reduce(0) { $0 + $1.rules.count }
+        guard ruleCount <= Self.maxRules else {
+            let big = sensors.max { $0.rules.count < $1.rules.count }
+            throw SensorSetError(origin: big?.rules.first?.origin ?? "",
+                                 reason: "\(ruleCount) rules loaded (sensor \"\(big?.name ?? "")\" has \(big?.rules.count ?? 0)); a set holds at most \(Self.maxRules)")
+        }
         var sensorNames = Set<String>(), ids: [UInt32: String] = [:]
-        var flat: [SensorRule] = [], infos: [RuleInfo] = [], pinfo: [PatternInfo] = []
+        var flat: [SensorRule] = [], infos: [RuleInfo] = [], pinfo: [PatternInfo] = [], cost: [Int] = []
         var families: [Family: [Pattern]] = [:]
         for (si, sensor) in sensors.enumerated() {
             guard sensorNames.insert(sensor.name).inserted else {
@@ -99,6 +120,7 @@ public final class SensorSet: @unchecked Sendable {
                 guard !rule.patterns.isEmpty, rule.patterns.count <= Self.maxPatternsPerRule else {
                     throw SensorSetError(origin: rule.origin, reason: "rule \(rule.id) needs 1 to \(Self.maxPatternsPerRule) patterns")
                 }
+                let widths = try Self.checkPatterns(of: rule)
                 let r = UInt32(flat.count)
                 let family = Family(rule.context)
                 for (k, p) in rule.patterns.enumerated() {
@@ -113,6 +135,9 @@ public final class SensorSet: @unchecked Sendable {
                     }
                     families[family, default: []].append(Pattern(id: UInt32(pinfo.count), expression: p, flags: flags))
                     pinfo.append(PatternInfo(rule: r, bit: UInt8(k)))
+                    // Bounded repeats are what Hyperscan unrolls: the widest is the likeliest
+                    // reason a compile runs out of time.
+                    cost.append(widths[k].minWidth + (widths[k].maxWidth ?? widths[k].minWidth))
                 }
                 flat.append(rule)
                 infos.append(RuleInfo(sid: rule.id, sensor: UInt8(si), severity: rule.severity, action: rule.action,
@@ -124,8 +149,8 @@ public final class SensorSet: @unchecked Sendable {
         func build(_ f: Family) throws(SensorSetError) -> HyperscanDatabase? {
             guard let patterns = families[f], !patterns.isEmpty else { return nil }
             do {
-                let db = try cacheDirectory.map { try HyperscanDatabase.cached(patterns: patterns, mode: f.mode, directory: $0) }
-                    ?? HyperscanDatabase.compile(patterns, mode: f.mode)
+                let db = try cacheDirectory.map { try HyperscanDatabase.cached(patterns: patterns, mode: f.mode, directory: $0, limits: limits) }
+                    ?? HyperscanDatabase.compile(patterns, mode: f.mode, limits: limits)
                 origins.append("\(f): \(patterns.count) patterns, \(db.origin)")
                 for p in patterns where p.flags.contains(.leftmostStart) { pinfo[Int(p.id)].som = true }
                 return db
@@ -134,6 +159,13 @@ public final class SensorSet: @unchecked Sendable {
                 let rule = flat[Int(info.rule)]
                 throw SensorSetError(origin: rule.origin,
                                      reason: "rule \(rule.id) pattern \(info.bit + 1) /\(rule.patterns[Int(info.bit)])/ does not compile: \(message)")
+            } catch HyperscanError.compileTimeout(let seconds) {
+                // The whole database timed out; name the widest rule, the likeliest cause.
+                let widest = patterns.max { cost[Int($0.id)] < cost[Int($1.id)] }
+                let rule = widest.map { flat[Int(pinfo[Int($0.id)].rule)] }
+                throw SensorSetError(origin: rule?.origin ?? "",
+                                     reason: "\(f) patterns: compile exceeded \(CompileLimits.format(seconds)) s; "
+                                         + "simplify rule \(rule.map { String($0.id) } ?? "?") or raise sensors.compile_timeout")
             } catch {
                 throw SensorSetError(origin: "", reason: "\(f) patterns: \(error)")
             }
@@ -158,6 +190,38 @@ public final class SensorSet: @unchecked Sendable {
         ruleNameOffsets.initialize(from: ruleOffsets, count: ruleOffsets.count)
         sensorNameOffsets = .allocate(capacity: sensorOffsets.count)
         sensorNameOffsets.initialize(from: sensorOffsets, count: sensorOffsets.count)
+    }
+
+    /// Refuses a rule whose patterns are too long, too wide or not parseable, before any
+    /// compile: `hs_expression_info` parses and measures one expression cheaply. The widths
+    /// of each pattern.
+    @discardableResult
+    public static func checkPatterns(of rule: SensorRule) throws(SensorSetError) -> [ExpressionInfo] {
+        var out: [ExpressionInfo] = []
+        for (k, p) in rule.patterns.enumerated() {
+            let what = "rule \(rule.id) pattern \(k + 1)"
+            guard p.utf8.count <= maxPatternLength else {
+                throw SensorSetError(origin: rule.origin, reason: "\(what) is \(p.utf8.count) bytes long; at most \(maxPatternLength)")
+            }
+            let info: ExpressionInfo
+            do {
+                info = try ExpressionInfo(Pattern(id: 0, expression: p, flags: rule.nocase ? [.caseless] : []))
+            } catch let HyperscanError.compile(_, _, message) {
+                throw SensorSetError(origin: rule.origin, reason: "\(what) /\(p)/ does not compile: \(message)")
+            } catch {
+                throw SensorSetError(origin: rule.origin, reason: "\(what) /\(p)/: \(error)")
+            }
+            guard info.minWidth <= maxPatternMinWidth else {
+                throw SensorSetError(origin: rule.origin,
+                                     reason: "\(what) /\(p)/ needs at least \(info.minWidth) bytes to match; at most \(maxPatternMinWidth) (shorten its repeats)")
+            }
+            if let width = info.maxWidth, width > maxPatternWidth {
+                throw SensorSetError(origin: rule.origin,
+                                     reason: "\(what) /\(p)/ matches up to \(width) bytes; a bounded pattern spans at most \(maxPatternWidth) (shorten its repeats or use an unbounded one such as .*)")
+            }
+            out.append(info)
+        }
+        return out
     }
 
     deinit {

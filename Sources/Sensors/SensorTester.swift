@@ -81,9 +81,12 @@ public enum SensorTester {
             var flags: Pattern.Flags = [.leftmostStart]
             if rule.nocase { flags.insert(.caseless) }
             do {
-                // As the packet path does: exact starts where Hyperscan can track them.
-                let db = try (try? HyperscanDatabase.compile([Pattern(id: 0, expression: expression, flags: flags)], mode: .block))
-                    ?? HyperscanDatabase.compile([Pattern(id: 0, expression: expression, flags: flags.subtracting(.leftmostStart))], mode: .block)
+                // As the packet path does: exact starts where Hyperscan can track them. Bounded
+                // like every compile of rules from a file (``CompileLimits``).
+                let limits = CompileLimits()
+                let db = try (try? HyperscanDatabase.compile([Pattern(id: 0, expression: expression, flags: flags)], mode: .block, limits: limits))
+                    ?? HyperscanDatabase.compile([Pattern(id: 0, expression: expression, flags: flags.subtracting(.leftmostStart))],
+                                                 mode: .block, limits: limits)
                 let scratch = try HyperscanScratch(for: db)
                 var found: [Range<Int>] = []
                 try bytes.withUnsafeBytes { b in

@@ -81,7 +81,7 @@ public enum WAFNormalizer {
 /// was cut.
 public struct FormDecoder: Sendable {
     /// Bytes of an escape cut at the end of the last piece, `%` included (0 when none).
-    @usableFromInline var pending: (UInt8, UInt8, UInt8) = (0, 0, 0)
+    @usableFromInline var pending: (UInt8, UInt8) = (0, 0)
     @usableFromInline var pendingCount = 0
 
     /// A decoder at the start of a body.
@@ -90,34 +90,29 @@ public struct FormDecoder: Sendable {
     /// Decodes `input` into `out` (at least `input.count + 2` bytes) and returns the length.
     @inlinable
     public mutating func decode(_ input: UnsafeRawBufferPointer, into out: UnsafeMutableRawBufferPointer) -> Int {
+        // The carried bytes of a cut escape and this piece are decoded as one run, so an
+        // escape that turns out invalid is read again byte by byte, exactly as it would be
+        // had the body not been cut there (`%4` | `%41` is `%4A`, `%+` | `x` is `% x`).
+        let carried = pendingCount
+        let carry0 = pending.0, carry1 = pending.1
+        pendingCount = 0
+        @inline(__always) func at(_ k: Int) -> UInt8 {
+            k < carried ? (k == 0 ? carry0 : carry1) : input[k - carried]
+        }
+        let total = carried + input.count
         var w = 0
         var i = 0
-        if pendingCount > 0 {
-            // Complete the escape begun in the previous piece.
-            while pendingCount < 3 && i < input.count {
-                if pendingCount == 1 { pending.1 = input[i] } else { pending.2 = input[i] }
-                pendingCount += 1; i += 1
-            }
-            if pendingCount < 3 { return 0 }
-            let h = WAFNormalizer.hex(pending.1), l = WAFNormalizer.hex(pending.2)
-            if h >= 0 && l >= 0 {
-                out[w] = UInt8(h << 4 | l); w += 1
-            } else {
-                out[w] = 0x25; out[w + 1] = pending.1; out[w + 2] = pending.2; w += 3
-            }
-            pendingCount = 0
-        }
-        while i < input.count {
-            let b = input[i]
+        while i < total {
+            let b = at(i)
             if b == 0x25 {
-                let left = input.count - i - 1
+                let left = total - i - 1
                 if left < 2 {
                     pending.0 = b
-                    if left == 1 { pending.1 = input[i + 1] }
+                    if left == 1 { pending.1 = at(i + 1) }
                     pendingCount = 1 + left
                     return w
                 }
-                let h = WAFNormalizer.hex(input[i + 1]), l = WAFNormalizer.hex(input[i + 2])
+                let h = WAFNormalizer.hex(at(i + 1)), l = WAFNormalizer.hex(at(i + 2))
                 if h >= 0 && l >= 0 { out[w] = UInt8(h << 4 | l); w += 1; i += 3; continue }
             }
             out[w] = b == 0x2B ? 0x20 : b

@@ -15,6 +15,8 @@ public struct ConfigMap {
 
     /// Parses `text` (the contents of `file`) and returns its top-level mapping.
     public static func parse(_ text: String, file: String) throws(ConfigError) -> ConfigMap {
+        // Before composing: Yams expands aliases and recurses on nesting as it goes.
+        try YAMLLimits.check(text, file: file)
         let root: Node?
         do {
             root = try Yams.compose(yaml: text)
@@ -96,8 +98,13 @@ public struct ConfigMap {
     /// An integer within `range`.
     public func int(_ key: String, in range: ClosedRange<Int>) throws(ConfigError) -> Int? {
         guard let v = value(key) else { return nil }
-        guard let s = v.scalar?.string, let n = Int(s) else { throw error(key, "expected an integer") }
-        guard range.contains(n) else { throw error(key, "must be between \(range.lowerBound) and \(range.upperBound)") }
+        let between = "must be between \(range.lowerBound) and \(range.upperBound)"
+        guard let s = v.scalar?.string else { throw error(key, "expected an integer") }
+        guard let n = Int(s) else {
+            // Digits that do not fit in 64 bits are a number out of range, not a typo.
+            throw error(key, Self.isDigits(s) ? between : "expected an integer")
+        }
+        guard range.contains(n) else { throw error(key, between) }
         return n
     }
 
@@ -118,37 +125,69 @@ public struct ConfigMap {
         return s
     }
 
+    /// A `host:port` address (`[::1]:9100` for IPv6), its port within 0...65535: the text as
+    /// written, checked, since the socket layer traps on a port that does not fit 16 bits.
+    public func hostPort(_ key: String) throws(ConfigError) -> String? {
+        guard let s = try string(key) else { return nil }
+        guard let colon = s.lastIndex(of: ":"), colon != s.startIndex else { throw error(key, "expected host:port") }
+        let port = String(s[s.index(after: colon)...])
+        guard Self.isDigits(port), !port.hasPrefix("-"), !port.hasPrefix("+") else { throw error(key, "expected host:port") }
+        guard let n = Int(port), (0...65535).contains(n) else { throw error(key, "port must be between 0 and 65535") }
+        return s
+    }
+
     /// A byte size: a number with an optional KiB, MiB or GiB suffix (also kb, mb, gb).
     public func bytes(_ key: String, in range: ClosedRange<Int>) throws(ConfigError) -> Int? {
         guard let s = try string(key) else { return nil }
-        guard let n = Self.parseBytes(s) else { throw error(key, "expected a size such as 65536, 64KiB or 1MiB") }
-        guard range.contains(n) else { throw error(key, "must be between \(range.lowerBound) and \(range.upperBound) bytes") }
-        return n
+        let between = "must be between \(range.lowerBound) and \(range.upperBound) bytes"
+        switch Self.parseBytes(s) {
+        case .none: throw error(key, "expected a size such as 65536, 64KiB or 1MiB")
+        case .some(.none): throw error(key, between)
+        case .some(.some(let n)):
+            guard range.contains(n) else { throw error(key, between) }
+            return n
+        }
     }
 
     /// A duration: seconds, or a number with an `s`, `m` or `h` suffix; returned in seconds.
     public func seconds(_ key: String, in range: ClosedRange<Int>) throws(ConfigError) -> Int? {
-        guard let s = try string(key)?.lowercased() else { return nil }
-        let units: [(String, Int)] = [("h", 3600), ("m", 60), ("s", 1)]
-        var value: Int?
-        if let n = Int(s) { value = n }
-        for (suffix, mult) in units where value == nil && s.hasSuffix(suffix) {
-            if let n = Int(s.dropLast(suffix.count)) { value = n * mult }
+        guard let s = try string(key) else { return nil }
+        let between = "must be between \(range.lowerBound) and \(range.upperBound) seconds"
+        switch Self.scaled(s.lowercased(), units: [("h", 3600), ("m", 60), ("s", 1)]) {
+        case .none: throw error(key, "expected a duration such as 30, 30s, 10m or 1h")
+        case .some(.none): throw error(key, between)
+        case .some(.some(let v)):
+            guard range.contains(v) else { throw error(key, between) }
+            return v
         }
-        guard let v = value else { throw error(key, "expected a duration such as 30, 30s, 10m or 1h") }
-        guard range.contains(v) else { throw error(key, "must be between \(range.lowerBound) and \(range.upperBound) seconds") }
-        return v
     }
 
-    static func parseBytes(_ text: String) -> Int? {
+    /// A byte size in bytes: nil when it is not a size, `.some(nil)` when it is one too large
+    /// for 64 bits (say "must be between", not "expected a size").
+    static func parseBytes(_ text: String) -> Int?? {
         let s = String(text.lowercased().filter { $0 != " " })
-        let units: [(String, Int)] = [("kib", 1 << 10), ("mib", 1 << 20), ("gib", 1 << 30),
-                                      ("kb", 1 << 10), ("mb", 1 << 20), ("gb", 1 << 30),
-                                      ("k", 1 << 10), ("m", 1 << 20), ("g", 1 << 30), ("b", 1)]
-        if let n = Int(s) { return n }
+        return scaled(s, units: [("kib", 1 << 10), ("mib", 1 << 20), ("gib", 1 << 30), ("tib", 1 << 40),
+                                 ("kb", 1 << 10), ("mb", 1 << 20), ("gb", 1 << 30), ("tb", 1 << 40),
+                                 ("k", 1 << 10), ("m", 1 << 20), ("g", 1 << 30), ("t", 1 << 40), ("b", 1)])
+    }
+
+    /// An integer with an optional unit suffix, multiplied out with overflow checked: nil when
+    /// `s` is not one, `.some(nil)` when it is but the value does not fit in an `Int`.
+    static func scaled(_ s: String, units: [(String, Int)]) -> Int?? {
+        if let n = Int(s) { return .some(n) }
+        if isDigits(s) { return .some(nil) }
         for (suffix, mult) in units where s.hasSuffix(suffix) {
-            if let n = Int(s.dropLast(suffix.count)) { return n * mult }
+            let number = String(s.dropLast(suffix.count))
+            guard let n = Int(number) else { return isDigits(number) ? .some(nil) : nil }
+            let (v, overflow) = n.multipliedReportingOverflow(by: mult)
+            return overflow ? .some(nil) : .some(v)
         }
         return nil
+    }
+
+    /// An optional sign and one or more ASCII digits: a number, however large.
+    static func isDigits(_ s: String) -> Bool {
+        let body = s.first == "-" || s.first == "+" ? s.dropFirst() : Substring(s)
+        return !body.isEmpty && body.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 }
     }
 }

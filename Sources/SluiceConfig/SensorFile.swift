@@ -32,7 +32,11 @@ public enum SensorFile {
         try top.allowOnly(["sensors"])
         guard let list = top.value("sensors") else { throw top.error("sensors", "missing (a list of sensors)") }
         guard let items = list.sequence else { throw top.error("sensors", "expected a list of sensors") }
+        guard items.count <= SensorSet.maxSensors else {
+            throw top.error("sensors", "\(items.count) sensors; a set holds at most \(SensorSet.maxSensors)")
+        }
         var out: [Sensor] = []
+        var ruleCount = 0
         for (i, node) in items.enumerated() {
             let s = try ConfigMap(node: node, file: file, path: "sensors[\(i)]")
             try s.allowOnly(["name", "rules"])
@@ -42,6 +46,11 @@ public enum SensorFile {
             }
             var rules: [SensorRule] = []
             for (j, rn) in ruleItems.enumerated() {
+                ruleCount += 1
+                guard ruleCount <= SensorSet.maxRules else {
+                    throw ConfigError(file: file, line: rn.mark?.line ?? 0, column: rn.mark?.column ?? 0, key: "sensors[\(i)].rules[\(j)]",
+                                      reason: "more than \(SensorSet.maxRules) rules in this file; a sensor set holds at most \(SensorSet.maxRules)")
+                }
                 rules.append(try rule(ConfigMap(node: rn, file: file, path: "sensors[\(i)].rules[\(j)]"), file: file))
             }
             out.append(Sensor(name: name, rules: rules))
@@ -106,7 +115,8 @@ extension SluiceSettings {
         for f in sensorFiles + extraFiles { sensors += try SensorFile.load(path: f) }
         sensors += extraSensors
         guard !sensors.isEmpty else { return nil }
-        return try SensorSet(sensors: sensors, cacheDirectory: resolvedSensorCache.map { URL(fileURLWithPath: $0) })
+        return try SensorSet(sensors: sensors, cacheDirectory: resolvedSensorCache.map { URL(fileURLWithPath: $0) },
+                             limits: sensorCompileLimits)
     }
 
     /// Where compiled databases are cached: `sensors.cache_dir`, `none` for nowhere, else

@@ -1,5 +1,6 @@
 import Engine
 import L7
+import PatternMatch
 import Sensors
 
 /// What a Sluice config file sets: the engine's limits and where events go.
@@ -18,6 +19,9 @@ public struct SluiceSettings: Sendable {
     public var sensors = SensorConfig()
     /// Where compiled Hyperscan databases are cached (nil: compile at every start).
     public var sensorCacheDirectory: String?
+    /// Time and memory one sensor database may take to compile (`sensors.compile_timeout`,
+    /// `sensors.compile_memory`).
+    public var sensorCompileLimits = CompileLimits()
 
     /// The built-in defaults.
     public init() {}
@@ -83,7 +87,8 @@ public struct SluiceSettings: Sendable {
             }
         }
         if let sensors = try top.map("sensors") {
-            try sensors.allowOnly(["builtin", "files", "stream_depth", "body_depth", "raw_streams", "body_streams", "cache_dir"])
+            try sensors.allowOnly(["builtin", "files", "stream_depth", "body_depth", "raw_streams", "body_streams", "cache_dir",
+                                   "compile_timeout", "compile_memory"])
             if let list = sensors.value("builtin") {
                 guard let items = list.sequence else { throw sensors.error("builtin", "expected a list of built-in set names") }
                 var names: [String] = []
@@ -91,12 +96,16 @@ public struct SluiceSettings: Sendable {
                     guard let name = n.scalar?.string, BuiltInSensors.names.contains(name) else {
                         throw sensors.error("builtin", "unknown built-in set \"\(n.scalar?.string ?? "")\" (there are \(BuiltInSensors.names.joined(separator: ", ")))", at: n)
                     }
+                    guard !names.contains(name) else { throw sensors.error("builtin", "\"\(name)\" is listed twice", at: n) }
                     names.append(name)
                 }
                 s.builtInSensors = names
             }
             if let list = sensors.value("files") {
                 guard let items = list.sequence else { throw sensors.error("files", "expected a list of sensor file paths") }
+                guard items.count <= SensorSet.maxSensors else {
+                    throw sensors.error("files", "\(items.count) files; at most \(SensorSet.maxSensors) (a set holds \(SensorSet.maxSensors) sensors)")
+                }
                 for n in items {
                     guard let path = n.scalar?.string, !path.isEmpty else { throw sensors.error("files", "expected a file path", at: n) }
                     s.sensorFiles.append(path)
@@ -107,6 +116,8 @@ public struct SluiceSettings: Sendable {
             if let n = try sensors.int("raw_streams", in: 1...(1 << 20)) { s.sensors.rawStreams = n }
             if let n = try sensors.int("body_streams", in: 1...(1 << 20)) { s.sensors.bodyStreams = n }
             s.sensorCacheDirectory = try sensors.string("cache_dir")
+            if let v = try sensors.seconds("compile_timeout", in: 1...3600) { s.sensorCompileLimits.timeoutSeconds = Double(v) }
+            if let n = try sensors.bytes("compile_memory", in: (64 << 20)...(1 << 40)) { s.sensorCompileLimits.memoryBytes = n }
         }
         if let eve = try top.map("eve") {
             try eve.allowOnly(["path"])

@@ -22,6 +22,9 @@ public struct StreamCounters: Sendable, BitwiseCopyable {
     public var flowCapDrops: UInt64 = 0
     /// Out-of-order bytes finally not buffered because the worker's pool was exhausted.
     public var poolDrops: UInt64 = 0
+    /// Bytes discarded because they lay past their direction's FIN (nothing follows a FIN;
+    /// delivering them would skip the FIN's sequence number without a gap).
+    public var pastFinBytes: UInt64 = 0
 
     /// All zero.
     @inlinable public init() {}
@@ -31,6 +34,6 @@ public struct StreamCounters: Sendable, BitwiseCopyable {
         segments += o.segments; outOfOrder += o.outOfOrder; retransmissions += o.retransmissions
         overlaps += o.overlaps; overlapBytes += o.overlapBytes; gaps += o.gaps; gapBytes += o.gapBytes
         flowCapDrops += o.flowCapDrops; poolDrops += o.poolDrops
-        flowCapHits += o.flowCapHits; poolHits += o.poolHits
+        flowCapHits += o.flowCapHits; poolHits += o.poolHits; pastFinBytes &+= o.pastFinBytes
     }
 }

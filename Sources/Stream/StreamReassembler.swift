@@ -66,13 +66,24 @@ public struct StreamReassembler: ~Copyable {
             st.isn = dataSeq &- 1
             st.nextSeq = dataSeq
         }
-        if payload.count > 0 {
+        var bytes = payload
+        if st.finSeen {
+            // Nothing follows a FIN: bytes past it would take the FIN's sequence number
+            // without a gap being reported.
+            let room = max(0, Seq.diff(dataSeq, st.finSeq))
+            if room < bytes.count {
+                counters.pastFinBytes &+= UInt64(bytes.count - room)
+                bytes = UnsafeRawBufferPointer(rebasing: bytes[..<room])
+            }
+        }
+        if bytes.count > 0 {
             counters.segments &+= 1
-            insert(&st, flow: flow, direction: direction, seq: dataSeq, bytes: payload, sink: &sink, retry: true)
+            insert(&st, flow: flow, direction: direction, seq: dataSeq, bytes: bytes, sink: &sink, retry: true)
         }
         if fin && !st.finSeen {
             st.finSeen = true
-            st.finSeq = dataSeq &+ UInt32(truncatingIfNeeded: payload.count)
+            st.finSeq = dataSeq &+ UInt32(truncatingIfNeeded: bytes.count)
+            dropPastFin(&st)
         }
         consumeFin(&st)
     }
@@ -133,6 +144,31 @@ public struct StreamReassembler: ~Copyable {
         if st.finSeen && !st.finConsumed && st.nextSeq == st.finSeq && st.oooHead == 0 {
             st.finConsumed = true
             st.nextSeq &+= 1
+        }
+    }
+
+    /// Cuts buffered bytes at or past a FIN that just arrived (out of order data sent "after"
+    /// it), so draining can never carry the stream over the FIN.
+    @inlinable
+    mutating func dropPastFin(_ st: inout StreamDirectionState) {
+        var prev: UInt32 = 0
+        var n = st.oooHead
+        while n != 0 {
+            let i = Int(n - 1)
+            let next = nodeNext[i]
+            let len = Int(nodeLen[i])
+            let room = max(0, Seq.diff(nodeSeq[i], st.finSeq))
+            if room >= len { prev = n; n = next; continue }
+            counters.pastFinBytes &+= UInt64(len - room)
+            st.oooBytes &-= UInt32(len - room)
+            if room > 0 {
+                nodeLen[i] = UInt32(room)
+                prev = n
+            } else {
+                if prev == 0 { st.oooHead = next } else { nodeNext[Int(prev - 1)] = next }
+                freeNode(n)
+            }
+            n = next
         }
     }
 

@@ -164,6 +164,7 @@ public enum PrometheusText {
             ("sluice_tcp_overlap_bytes_total", "TCP bytes discarded because they overlapped bytes already seen.", s.overlapBytes),
             ("sluice_tcp_gaps_total", "Gaps in TCP streams reported to inspection.", s.gaps),
             ("sluice_tcp_gap_bytes_total", "TCP bytes covered by those gaps.", s.gapBytes),
+            ("sluice_tcp_past_fin_bytes_total", "TCP bytes discarded because they lay past their direction's FIN.", s.pastFinBytes),
         ]
         for (name, help, v) in tcp { w.family(name, .counter, help: help); w.sample(name, v) }
         w.family("sluice_tcp_unbuffered_bytes_total", .counter,

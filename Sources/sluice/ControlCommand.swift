@@ -140,6 +140,8 @@ struct ControlCommand: ParsableCommand {
                 } else if let u = try m.string("url") {
                     let hp = u.replacingOccurrences(of: "http://", with: "")
                     guard let c = hp.lastIndex(of: ":"), let port = Int(hp[hp.index(after: c)...]) else { throw m.error("url", "expected host:port") }
+                    // The socket layer traps on a port past 16 bits.
+                    guard (1...65535).contains(port) else { throw m.error("url", "port must be between 1 and 65535") }
                     endpoint = .tcp(String(hp[..<c]), port)
                 } else {
                     throw m.error("socket", "give socket or url")

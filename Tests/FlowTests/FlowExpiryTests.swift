@@ -145,4 +145,16 @@ final class FlowExpiryTests: XCTestCase {
         XCTAssertEqual(expiredOrder, untouched.map { idx[$0] } + order.map { idx[$0] })
         XCTAssertEqual(t.count, 0)
     }
+
+    /// Near the end of the clock `lastSeen + timeout` wraps: a flow must still wait out its
+    /// timeout rather than expire on the next packet.
+    func testNoExpiryWrapNearTheEndOfTheClock() {
+        var t = makeTable()
+        let start = UInt64.max - 10 * second
+        guard let udp = t.add(.v4(1, proto: IPProto.udp), now: start) else { return XCTFail("insert failed") }
+        XCTAssertNil(t.expired(now: start))
+        XCTAssertNil(t.expired(now: UInt64.max))
+        XCTAssertNil(t.expired(now: 0), "a clock that went back expires nothing")
+        t.remove(udp)
+    }
 }

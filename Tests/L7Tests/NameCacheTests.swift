@@ -49,4 +49,14 @@ final class NameCacheTests: XCTestCase {
         XCTAssertTrue(kept.contains("n19.test"))
         XCTAssertGreaterThan(cache.evictions, 0)
     }
+
+    /// A capture's clock may read anything: an answer seen near the end of it must neither
+    /// trap nor be forgotten at once.
+    func testInsertNearTheEndOfTheClock() {
+        var cache = NameCache(capacity: 16)
+        let a = IPAddress(v4: 0x0a00_0001)
+        let now = UInt64.max - 5
+        "late.test".utf8CString.withUnsafeBytes { cache.insert(address: a, name: UnsafeRawBufferPointer(rebasing: $0.dropLast()), ttl: 300, now: now) }
+        XCTAssertEqual(cache.names(of: a, now: now), ["late.test"])
+    }
 }

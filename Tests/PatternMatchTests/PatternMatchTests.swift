@@ -187,3 +187,54 @@ final class PatternMatchTests: XCTestCase {
         XCTAssertEqual(pool.available, 2)
     }
 }
+
+/// Compiles bounded by ``CompileLimits`` (issue #12): done in a child process that is killed
+/// when it runs too long or uses too much memory; its answers match an in-process compile.
+final class BoundedCompileTests: XCTestCase {
+    let patterns = [Pattern(id: 3, expression: "union\\s+select", flags: [.caseless, .leftmostStart]),
+                    Pattern(id: 5, expression: "passw(or)?d=", flags: [.singleMatch])]
+
+    func testBoundedCompileGivesTheSameDatabase() throws {
+        for mode in [ScanMode.block, .stream] {
+            let bounded = try HyperscanDatabase.compile(patterns, mode: mode, limits: CompileLimits(timeoutSeconds: 30))
+            let plain = try HyperscanDatabase.compile(patterns, mode: mode)
+            XCTAssertEqual(try bounded.serialize(), try plain.serialize())
+            XCTAssertEqual(bounded.mode, mode)
+        }
+    }
+
+    func testRejectedPatternIsNamedThroughTheChild() {
+        let bad = [Pattern(id: 1, expression: "ok"), Pattern(id: 42, expression: "a(b")]
+        XCTAssertThrowsError(try HyperscanDatabase.compile(bad, mode: .block, limits: CompileLimits())) { error in
+            guard case let HyperscanError.compile(id, expression, message) = error else { return XCTFail("\(error)") }
+            XCTAssertEqual(id, 42)
+            XCTAssertEqual(expression, "a(b")
+            XCTAssertFalse(message.isEmpty)
+        }
+    }
+
+    func testSlowCompileIsKilledAtTheTimeout() {
+        let slow = (0..<200).map { Pattern(id: UInt32($0), expression: "[a-z\($0 % 10)]{\(900 + $0)}q\($0)[^x]{0,\(600 + $0)}z") }
+        XCTAssertThrowsError(try HyperscanDatabase.compile(slow, mode: .stream, limits: CompileLimits(timeoutSeconds: 0.3))) {
+            XCTAssertEqual($0 as? HyperscanError, .compileTimeout(seconds: 0.3))
+            XCTAssertEqual("\($0)", "compile exceeded 0.3 s")
+        }
+    }
+
+    func testMemoryLimitEndsTheCompileWithAnError() {
+        // A set that needs hundreds of MiB, allowed 1 MiB more than the process maps.
+        let big = (0..<200).map { Pattern(id: UInt32($0), expression: "[a-z\($0 % 10)]{\(900 + $0)}q\($0)[^x]{0,\(600 + $0)}z") }
+        XCTAssertThrowsError(try HyperscanDatabase.compile(big, mode: .stream, limits: CompileLimits(timeoutSeconds: 60, memoryBytes: 1 << 20))) {
+            switch $0 as? HyperscanError {
+            case .compile?, .compileProcess?: break
+            default: XCTFail("\($0)")
+            }
+        }
+    }
+
+    func testExpressionInfoMeasuresWidths() throws {
+        XCTAssertEqual(try ExpressionInfo(Pattern(id: 0, expression: ".{3000}")), ExpressionInfo(minWidth: 3000, maxWidth: 3000))
+        XCTAssertEqual(try ExpressionInfo(Pattern(id: 0, expression: "ab.*c")).maxWidth, nil)
+        XCTAssertThrowsError(try ExpressionInfo(Pattern(id: 9, expression: "a(b")))
+    }
+}

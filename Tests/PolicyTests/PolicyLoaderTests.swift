@@ -153,3 +153,55 @@ final class PolicyLoaderTests: XCTestCase {
         XCTAssertTrue(m.contains("YAML syntax"), m)
     }
 }
+
+/// Policies built to hurt (issue #12): alias bombs, numbers that overflow and lists that
+/// would make the compile quadratic are refused with the file and line.
+final class PolicyHardeningTests: XCTestCase {
+    func error(_ text: String) -> String {
+        do { _ = try PolicyDocument.parse(text, file: "p.yaml"); return "no error" } catch { return error.description }
+    }
+
+    func testAliasBombIsRejected() {
+        var lines = ["version: 1", "a0: &a0 \"lol\""]
+        for i in 1..<9 { lines.append("a\(i): &a\(i) [" + Array(repeating: "*a\(i - 1)", count: 9).joined(separator: ",") + "]") }
+        lines.append("groups: { ? *a8 : *a8 }")
+        let e = error(lines.joined(separator: "\n"))
+        XCTAssertTrue(e.hasPrefix("p.yaml:") && e.contains("too many aliases"), e)
+    }
+
+    func testOverflowingNumbersAreLocatedErrors() {
+        let id = error("version: 1\nrules:\n  - {id: 99999999999999999999, from: any, to: any, action: allow}\n")
+        XCTAssertTrue(id.hasPrefix("p.yaml:3:10: rules[0].id: must be between 0 and 2147483647"), id)
+        let port = error("version: 1\nrules:\n  - {id: 1, from: any, to: any, ports: ['tcp/99999999999999999999'], action: allow}\n")
+        XCTAssertTrue(port.hasPrefix("p.yaml:3:") && port.contains("bad port spec"), port)
+        let prefix = error("version: 1\ngroups:\n  g: {cidrs: [10.0.0.0/99999999999999999999]}\n")
+        XCTAssertTrue(prefix.hasPrefix("p.yaml:3:") && prefix.contains("bad CIDR"), prefix)
+        let version = error("version: 99999999999999999999\n")
+        XCTAssertTrue(version.hasPrefix("p.yaml:1:10: version: must be between 1 and 1"), version)
+    }
+
+    func testQuadraticRulesAreBounded() {
+        let n = 600
+        var text = "version: 1\ngroups:\n"
+        for i in 0..<n { text += "  g\(i): {cidrs: [10.\(i / 256).\(i % 256).0/24]}\n" }
+        let all = (0..<n).map { "g\($0)" }.joined(separator: ", ")
+        text += "rules:\n  - {id: 1, from: [\(all)], to: [\(all)], action: allow}\n"
+        let e = error(text)
+        XCTAssertTrue(e.hasPrefix("p.yaml:\(n + 4):") && e.contains("rules[0].from") && e.contains("at most \(PolicyLimits.maxGroupsPerSide)"), e)
+
+        var pairs = "version: 1\ngroups:\n"
+        for i in 0..<256 { pairs += "  g\(i): {cidrs: [10.0.\(i).0/24]}\n" }
+        let side = (0..<256).map { "g\($0)" }.joined(separator: ", ")
+        pairs += "rules:\n"
+        for r in 0..<5 { pairs += "  - {id: \(r), from: [\(side)], to: [\(side)], action: allow}\n" }
+        let p = error(pairs)
+        XCTAssertTrue(p.hasPrefix("p.yaml:\(256 + 3 + 5):") && p.contains("at most \(PolicyLimits.maxPairs)"), p)
+    }
+
+    func testTooManyCIDRsIsRefused() {
+        var text = "version: 1\ngroups:\n  big:\n    cidrs:\n"
+        for i in 0...PolicyLimits.maxCIDRs { text += "      - 10.\(i >> 16 & 255).\(i >> 8 & 255).\(i & 255)/32\n" }
+        let e = error(text)
+        XCTAssertTrue(e.hasPrefix("p.yaml:\(5 + PolicyLimits.maxCIDRs):") && e.contains("more than \(PolicyLimits.maxCIDRs) CIDRs"), e)
+    }
+}
