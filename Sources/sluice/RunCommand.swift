@@ -44,6 +44,9 @@ struct RunCommand: ParsableCommand {
         var stopSignals = sigset_t()
         sigemptyset(&stopSignals)
         sigaddset(&stopSignals, SIGTERM); sigaddset(&stopSignals, SIGINT); sigaddset(&stopSignals, SIGHUP)
+        // SIGUSR1 (reopen EVE) too: the supervisor forwards it, and the child's watch thread
+        // below starts before Daemon.init blocks it.
+        sigaddset(&stopSignals, SIGUSR1)
         pthread_sigmask(SIG_BLOCK, &stopSignals, nil)
         if supervisedChild { SupervisedChild.begin() }
         let supervised = supervisedChild
