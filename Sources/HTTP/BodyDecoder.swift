@@ -6,6 +6,8 @@ extension HTTPParser {
     @inlinable mutating func startDecoding(_ d: Int) {
         let n = min(dirs[d].encodings, maxLayers)
         guard n > 0, pool != nil else { dirs[d].layerCount = 0; return }
+        // Layers past the limit reach the sink still compressed.
+        if dirs[d].encodings > n { counters_.layersCut &+= 1 }
         // In place: assigning `InflateLayer()` builds one and copies it over.
         for k in 0..<3 { dirs[d].layers[k].reset() }
         dirs[d].layerCount = n

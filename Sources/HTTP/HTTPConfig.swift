@@ -34,6 +34,9 @@ public struct HTTPCounters: Sendable {
     public var badContentLengths: UInt64 = 0
     /// Bodies whose decompressed output hit `maxDecompressedBody`.
     public var decompressionCut: UInt64 = 0
+    /// Bodies with more `Content-Encoding` layers than `decompressionLayers` (the outer ones
+    /// were undone, the rest reached the sink compressed).
+    public var layersCut: UInt64 = 0
     /// Compressed bodies zlib rejected partway.
     public var inflateErrors: UInt64 = 0
     /// Compressed bodies left raw because the inflater pool had no free slot.

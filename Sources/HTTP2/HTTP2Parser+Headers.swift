@@ -33,6 +33,19 @@ extension HTTP2Parser {
         guard !hpack[d].lost else { return }
         _ = hpack[d].fail(why)
         counted.hpackLost &+= 1
+        countLoss(why)
+    }
+
+    /// Counts why a direction's HPACK decoding stopped (oversize blocks and gaps have
+    /// counters of their own).
+    @usableFromInline mutating func countLoss(_ why: HPACKDecoder.Failure) {
+        switch why {
+        case .malformed: counted.hpackMalformed &+= 1
+        case .badIndex: counted.hpackBadIndex &+= 1
+        case .badHuffman: counted.hpackBadHuffman &+= 1
+        case .sizeUpdateTooLarge, .tableBeyondCapacity: counted.hpackBadSizeUpdates &+= 1
+        case .none, .blockTooLarge, .gap: break
+        }
     }
 
     @usableFromInline mutating func appendBlock(_ d: Int, _ chunk: UnsafeRawBufferPointer) {
@@ -50,6 +63,7 @@ extension HTTP2Parser {
             if hpack[d].lost {
                 frames[d].blockDamaged = true
                 counted.hpackLost &+= 1
+                countLoss(hpack[d].failure)
                 return
             }
             if frames[d].blockUsed == Self.headerBlockCapacity {

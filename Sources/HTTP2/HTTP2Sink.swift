@@ -24,6 +24,15 @@ public struct HTTP2Counters: Sendable {
     public var streamOverflow: UInt64 = 0
     /// Directions whose HPACK decoding was lost (error, oversize block or gap): 0, 1 or 2.
     public var hpackLost: UInt64 = 0
+    /// Of `hpackLost`: representations that broke HPACK's encoding (an integer over 2^28, a
+    /// string running past its block, a block cut off by another frame).
+    public var hpackMalformed: UInt64 = 0
+    /// Of `hpackLost`: indices beyond the static and dynamic tables.
+    public var hpackBadIndex: UInt64 = 0
+    /// Of `hpackLost`: invalid Huffman strings (EOS, bad padding).
+    public var hpackBadHuffman: UInt64 = 0
+    /// Of `hpackLost`: table size updates beyond SETTINGS_HEADER_TABLE_SIZE or the decoder's 4 KiB.
+    public var hpackBadSizeUpdates: UInt64 = 0
     /// Header representations too big for the header-block buffer.
     public var oversizedBlocks: UInt64 = 0
     /// Directions that ended in the middle of a frame.

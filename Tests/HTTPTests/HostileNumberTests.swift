@@ -7,12 +7,13 @@ import XCTest
 /// and the next connection parses as if nothing happened.
 final class HostileNumberTests: XCTestCase {
     /// Feeds `client` then `server` to a fresh parser, finishes the flow, returns what it saw.
-    func exchange(_ client: String, _ server: String = "") -> (txs: [TxRecord], counters: HTTPCounters) {
+    func exchange(_ client: String, _ server: String = "", body: [UInt8] = [],
+                  config: HTTPConfig = HTTPConfig()) -> (txs: [TxRecord], counters: HTTPCounters) {
         let pool = InflaterPool(slots: 2)
-        var p = HTTPParser(inflaters: pool.handle)
+        var p = HTTPParser(config: config, inflaters: pool.handle)
         var rec = Recorder()
         Array(client.utf8).withUnsafeBytes { _ = p.feed($0, toServer: true, sink: &rec) }
-        Array(server.utf8).withUnsafeBytes { _ = p.feed($0, toServer: false, sink: &rec) }
+        (Array(server.utf8) + body).withUnsafeBytes { _ = p.feed($0, toServer: false, sink: &rec) }
         p.finish(sink: &rec)
         return (rec.txs, p.counters)
     }
@@ -123,5 +124,20 @@ final class HostileNumberTests: XCTestCase {
             XCTAssertEqual(abs.txs.count, 1, host)
         }
         assertNextConnectionParses()
+    }
+
+    func testEncodingLayersPastTheLimitAreCounted() {
+        let text = Array("layered".utf8)
+        let twice = HTTPParserTests.compress(HTTPParserTests.compress(text, windowBits: 31), windowBits: 31)
+        var config = HTTPConfig()
+        config.decompressionLayers = 1
+        let r = exchange("GET / HTTP/1.1\r\n\r\n",
+                         "HTTP/1.1 200 OK\r\nContent-Encoding: gzip, gzip\r\nContent-Length: \(twice.count)\r\n\r\n",
+                         body: twice, config: config)
+        XCTAssertEqual(r.counters.layersCut, 1)
+        XCTAssertNotEqual(r.txs.first?.responseBody, text, "one layer undone, one left")
+        XCTAssertEqual(exchange("GET / HTTP/1.1\r\n\r\n",
+                                "HTTP/1.1 200 OK\r\nContent-Encoding: gzip, gzip\r\nContent-Length: \(twice.count)\r\n\r\n",
+                                body: twice).txs.first?.responseBody, text)
     }
 }
