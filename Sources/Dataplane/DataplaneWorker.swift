@@ -355,6 +355,7 @@ func fill(_ m: inout WorkerMetrics, _ worker: inout Worker<PolicyStage>, _ io: W
     m[parserPoolExhausted: .datastore] = pools.datastore
     m.sensorScannersExhausted = worker.stage.l7.sensors.counters.scannersExhausted
     m.flowsByApp = worker.stage.l7.counters.flowsByApp
+    m.l7ParseErrors = worker.stage.l7.counters.parseErrors
     m[verdicts: .allow] = pc.allowed
     m[verdicts: .violate] = pc.violations
     m[verdicts: .deny] = pc.denied

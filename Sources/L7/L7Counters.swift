@@ -26,6 +26,9 @@ public struct L7Counters: Sendable {
     public var sensorDrops: UInt64 = 0
     /// TCP resets a sensor block sends (two per blocked TCP flow: one toward each end).
     public var sensorResets: UInt64 = 0
+    /// What the HTTP, HTTP/2 and datastore parsers distrusted or gave up on, by
+    /// `L7ParseError.rawValue`, added when each flow's parser is released.
+    public var parseErrors = ReasonCounts()
 
     /// All zero.
     public init() {}

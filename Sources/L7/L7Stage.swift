@@ -170,16 +170,19 @@ public struct L7Stage: InspectionStage, ~Copyable {
             s.pointee.dnsSlot = -1
         }
         if s.pointee.httpSlot >= 0 {
+            counters.parseErrors.add(httpPool.slot(s.pointee.httpSlot).pointee.counters)
             // Resetting the parser gives its inflaters back now.
             httpPool.slot(s.pointee.httpSlot).pointee.reset(config: httpConfig, inflaters: nil)
             httpPool.giveBack(s.pointee.httpSlot)
             s.pointee.httpSlot = -1
         }
         if s.pointee.h2Slot >= 0 {
+            counters.parseErrors.add(h2Pool.slot(s.pointee.h2Slot).pointee.counters)
             h2Pool.giveBack(s.pointee.h2Slot)
             s.pointee.h2Slot = -1
         }
         if s.pointee.dsSlot >= 0 {
+            counters.parseErrors.add(dsPool.slot(s.pointee.dsSlot).pointee.counters)
             dsPool.giveBack(s.pointee.dsSlot)
             s.pointee.dsSlot = -1
         }
@@ -466,6 +469,6 @@ extension L7Stage {
             out += "\n  parser pools exhausted: tls \(tlsPool.exhausted) dns \(dnsPool.exhausted) http \(httpPool.exhausted)"
                 + " http2 \(h2Pool.exhausted) datastore \(dsPool.exhausted)"
         }
-        return out + "\n"
+        return out + "\n" + parseErrorLine()
     }
 }

@@ -31,6 +31,7 @@ public struct MetricsTotals: Sendable {
             sum.parserPoolExhausted.add(w.parserPoolExhausted)
             sum.sensorScannersExhausted &+= w.sensorScannersExhausted
             sum.flowsByApp.add(w.flowsByApp)
+            sum.l7ParseErrors.add(w.l7ParseErrors)
             sum.verdicts.add(w.verdicts)
             sum.defaultRuleHits &+= w.defaultRuleHits
             sum.eveSuppressed &+= w.eveSuppressed

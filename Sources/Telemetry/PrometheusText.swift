@@ -87,6 +87,11 @@ public enum PrometheusText {
         for app in AppProto.allCases where app != .unknown {
             w.sample("sluice_flows_by_app_total", [("app", "\(app.name)")], t.sum.flowsByApp[Int(app.rawValue)])
         }
+        w.family("sluice_l7_parse_errors_total", .counter,
+                 help: "What the HTTP, HTTP/2 and datastore parsers distrusted or gave up on, by reason (counted as each flow's parser is released).")
+        for r in L7ParseError.allCases {
+            w.sample("sluice_l7_parse_errors_total", [("reason", r.name)], t.sum.l7ParseErrors[Int(r.rawValue)])
+        }
     }
 
     static func policy(_ t: MetricsTotals, _ labels: MetricsLabels, _ w: inout PrometheusWriter) {

@@ -32,6 +32,9 @@ public struct WorkerMetrics: BitwiseCopyable, Sendable {
     public var sensorScannersExhausted: UInt64 = 0
     /// Flows by detected application, by `AppProto.rawValue` (L7Counters.flowsByApp).
     public var flowsByApp = ReasonCounts()
+    /// What the application parsers distrusted or gave up on, by `L7ParseError.rawValue`
+    /// (L7Counters.parseErrors).
+    public var l7ParseErrors = ReasonCounts()
     /// Policy verdicts, by `VerdictAction.rawValue`.
     public var verdicts = Counters32()
     /// Verdicts per policy rule id.
