@@ -53,36 +53,9 @@ CLI=svfb-cli-$$; MID=svfb-mid-$$; SRV=svfb-srv-$$
 TMP=$(mktemp -d /tmp/sluice-failover-bench.XXXXXX)
 PIDS=()
 
-cleanup() {
-    set +e
-    for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null; done
-    for pid in "${PIDS[@]}"; do
-        for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-        kill -KILL "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
-    done
-    PIDS=()
-    for ns in $CLI $MID $SRV; do
-        # Anything still inside our own namespaces was started by this script.
-        for pid in $(ip netns pids $ns 2>/dev/null); do kill -KILL "$pid" 2>/dev/null; done
-        ip netns del $ns 2>/dev/null
-    done
-    set -e
-}
-trap 'cleanup; rm -rf "$TMP"' EXIT
+. "$ROOT/perf/lib/bed.sh"
+trap 'bed_cleanup; rm -rf "$TMP"' EXIT
 trap 'exit 130' INT TERM
-
-topology() {
-    cleanup
-    ip netns add $CLI; ip netns add $MID; ip netns add $SRV
-    ip link add c0 netns $CLI type veth peer name ma netns $MID
-    ip link add s0 netns $SRV type veth peer name mb netns $MID
-    ip netns exec $MID sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
-    for d in lo c0; do ip -n $CLI link set dev $d up; done
-    for d in lo ma mb; do ip -n $MID link set dev $d up; done
-    for d in lo s0; do ip -n $SRV link set dev $d up; done
-    ip -n $CLI addr add 10.98.0.1/24 dev c0
-    ip -n $SRV addr add 10.98.0.2/24 dev s0
-}
 
 count() { grep -c "$2" "$1" 2>/dev/null || true; }   # $1 file, $2 pattern: matching lines
 
@@ -112,7 +85,7 @@ EOF
 
 run_mode() {   # $1: open|closed
     local mode=$1
-    topology
+    bed_topology
     cat >"$TMP/policy.yaml" <<'EOF'
 version: 1
 mode: protect

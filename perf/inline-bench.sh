@@ -70,39 +70,14 @@ CLI=sib-cli-$$; MID=sib-mid-$$; SRV=sib-srv-$$
 TMP=$(mktemp -d /tmp/sluice-inline-bench.XXXXXX)
 PIDS=()
 
-# Stops what this script started (by pid), then removes the namespaces and the temp dir.
-cleanup() {
-    set +e
-    for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null; done
-    for pid in "${PIDS[@]}"; do
-        for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-        kill -KILL "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
-    done
-    PIDS=()
-    for ns in $CLI $MID $SRV; do
-        # Anything still inside our own namespaces was started by this script.
-        for pid in $(ip netns pids $ns 2>/dev/null); do kill -KILL "$pid" 2>/dev/null; done
-        ip netns del $ns 2>/dev/null
-    done
-    set -e
-}
-trap 'cleanup; rm -rf "$TMP"' EXIT
+. "$ROOT/perf/lib/bed.sh"
+trap 'bed_cleanup; rm -rf "$TMP"' EXIT
 trap 'exit 130' INT TERM
 
 no_offloads() { ip netns exec "$1" ethtool -K "$2" tx off rx off tso off gso off gro off >/dev/null 2>&1 || true; }
 
 topology() {   # $1: on|off (offloads)
-    cleanup
-    ip netns add $CLI; ip netns add $MID; ip netns add $SRV
-    ip link add c0 netns $CLI type veth peer name ma netns $MID
-    ip link add s0 netns $SRV type veth peer name mb netns $MID
-    ip netns exec $MID sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
-    ip netns exec $MID sysctl -qw net.ipv4.ip_forward=0
-    for d in lo c0; do ip -n $CLI link set dev $d up; done
-    for d in lo ma mb; do ip -n $MID link set dev $d up; done
-    for d in lo s0; do ip -n $SRV link set dev $d up; done
-    ip -n $CLI addr add 10.98.0.1/24 dev c0
-    ip -n $SRV addr add 10.98.0.2/24 dev s0
+    bed_topology
     if [ "$1" = off ]; then
         no_offloads $CLI c0; no_offloads $MID ma; no_offloads $MID mb; no_offloads $SRV s0
     fi
@@ -355,5 +330,5 @@ for s in "${setups[@]}"; do
         suricata) run_suricata || echo "suricata: failed (log: $(tail -n 5 "$TMP/suricata.log" 2>/dev/null | tr '\n' ' '))" ;;
         *) echo "unknown setup $s" >&2; exit 2 ;;
     esac
-    cleanup
+    bed_cleanup
 done
