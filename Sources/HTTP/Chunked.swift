@@ -10,15 +10,23 @@ extension HTTPParser {
         let l = ByteText.trim(line)
         if l.isEmpty { return }
         var size: UInt64 = 0
+        // Leading zeros are skipped, not counted against the digit limit: servers read
+        // `0000000000000000005` as 5, and an inspector that gave up on it would let the body
+        // through unseen. Past 15 significant digits (2^60) the size is bogus.
         var i = 0
-        while i < l.count, i < 16 {
+        while i < l.count, l[i] == UInt8(ascii: "0") { i += 1 }
+        let zeros = i
+        var significant = 0
+        while i < l.count {
             let h = URINormalizer.hex(l[i])
             if h < 0 { break }
+            if significant == 15 { significant = 16; break }
             size = size << 4 | UInt64(h)
             i += 1
+            significant += 1
         }
         let t = dirs[d].tx
-        guard i > 0, i < 16 else {
+        guard zeros + significant > 0, significant < 16 else {
             badChunk(d, &sink)
             if d == 1 { body(line, 1, &sink); body(UnsafeRawBufferPointer(start: HTTPParser.newline.utf8Start, count: 1), 1, &sink) }
             return

@@ -74,7 +74,7 @@ final class HostileNumberTests: XCTestCase {
     }
 
     func testChunkSizeOfManyHexDigitsIsABadChunk() {
-        for size in ["ffffffffffffffffff", "10000000000000000", "0000000000000000001", "fffffffffffffffffffffffffffffffff"] {
+        for size in ["ffffffffffffffffff", "10000000000000000", "0000000000000000010000000000000000", "fffffffffffffffffffffffffffffffff"] {
             // Request: that direction stops, the transaction is malformed.
             let q = exchange("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n\(size)\r\nabc\r\n0\r\n\r\n")
             XCTAssertEqual(q.txs.count, 1, size)
@@ -87,6 +87,17 @@ final class HostileNumberTests: XCTestCase {
             XCTAssertEqual(r.counters.badChunks, 1, size)
             assertNextConnectionParses()
         }
+    }
+
+    /// Leading zeros do not count against the digit limit: servers read a padded size as its
+    /// value, so the inspector must too, or a padded chunk would carry a body past it unseen.
+    func testPaddedChunkSizesAreTheirValue() {
+        let padded = String(repeating: "0", count: 40)
+        let q = exchange("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n\(padded)3\r\nabc\r\n\(padded)\r\n\r\n",
+                         "HTTP/1.1 204 No Content\r\n\r\n")
+        XCTAssertEqual(q.txs.first?.requestText, "abc")
+        XCTAssertFalse(q.txs.first?.has(.badChunk) ?? true)
+        XCTAssertEqual(q.counters.badChunks, 0)
     }
 
     func testLargestChunkAndBodyLengthsStayInArithmetic() {
