@@ -3,7 +3,8 @@ import PackageDescription
 
 // Modules follow the packet: PacketIO reads frames, Codecs decodes them, Defrag rebuilds
 // IP datagrams, Stream reassembles TCP, Flow tracks connections, Output writes EVE JSON,
-// Capture records frames to pcapng on demand, Engine wires one worker's pipeline, SluiceConfig loads YAML, and `sluice` is the CLI.
+// Capture records frames to pcapng on demand, Engine wires one worker's pipeline, SluiceConfig loads YAML, and `sluice` is the CLI
+// (and the supervisor of the daemon it runs). FuzzTargets holds a libFuzzer target per parser and loader; `sluice-fuzz` runs them.
 let hotPathSettings: [SwiftSetting] = [
     .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release)),
 ]
