@@ -355,6 +355,7 @@ public struct PolicyStage: InspectionStage, ~Copyable {
         if let c = l7.alertCapture { c.write(flowID: e.pointee.flowID, into: &l7.eve!) }
         l7.eve!.endObject()
         l7.eve!.endLine()
+        writePolicyAlert(d, deny: deny, e, flow)
     }
 
     /// One aggregate record per count the limiter handed over: the rule, action, mode and
