@@ -39,12 +39,21 @@ final class OutputReader: @unchecked Sendable {  // read by one thread at a time
 
     init(_ pipe: Pipe) { self.pipe = pipe }
 
-    /// Reads until the output contains `marker` (or the pipe closes); returns all of it.
+    /// Reads until the output holds `marker` and the rest of its line (or the pipe closes);
+    /// returns all of it. A marker alone is not enough: the line after it ("got 300 ...") can
+    /// arrive in a later read, and parsing it half-read failed the test now and then.
     func wait(for marker: String) -> String {
-        while !text.contains(marker) {
-            let d = pipe.fileHandleForReading.availableData
-            if d.isEmpty { break }
-            text += String(decoding: d, as: UTF8.self)
+        let fd = pipe.fileHandleForReading.fileDescriptor
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        func complete() -> Bool {
+            guard let r = text.range(of: marker) else { return false }
+            return text[r.upperBound...].contains("\n")
+        }
+        while !complete() {
+            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { break }
+            text += String(decoding: buffer[0..<n], as: UTF8.self)
         }
         return text
     }
