@@ -103,7 +103,8 @@ public struct RecordLimiter: ~Copyable {
             if worker.suppressed > 0 { summarize(worker) }
             worker = Summary(windowStart: now)
         }
-        let s = slots + Int(truncatingIfNeeded: (k ^ (k >> 29)) &* 0x9E37_79B9_7F4A_7C15 >> 40) & mask
+        // The multiply's top bits pick the slot (`>>` binds tighter than `&*`, hence the parentheses).
+        let s = slots + Int(truncatingIfNeeded: ((k ^ (k >> 29)) &* 0x9E37_79B9_7F4A_7C15) >> 40) & mask
         if s.pointee.key != k || now &- s.pointee.windowStart >= window || now < s.pointee.windowStart {
             if s.pointee.suppressed > 0 { summarize(s.pointee) }
             s.pointee = Summary(key: k, tag: tag, source: source, windowStart: now)
