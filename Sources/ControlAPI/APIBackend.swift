@@ -62,6 +62,11 @@ public protocol APIBackend: Sendable {
     func deleteCapture(_ id: String) -> Result<Void, APIFailure>
     /// The active flows the workers hold (at most `limit`), and how many workers did not answer.
     func flows(limit: Int) -> (flows: [[String: Any]], late: Int)
+    /// What discover mode learned so far: the shapes (`src_ip`, `dest_ip`, `proto`,
+    /// `dest_port`, `app_proto`), the policy allowing exactly them (top-level `mode`, default
+    /// protect, in the groups of the policy in force), that policy merged into the policy in
+    /// force, and how many workers did not answer; 400 for an unknown mode.
+    func learnedPolicy(mode: String?) -> Result<[String: Any], APIFailure>
     /// The EVE file events are written to, nil when EVE is off.
     var eventFile: String? { get }
 }

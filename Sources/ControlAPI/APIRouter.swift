@@ -38,6 +38,15 @@ public struct APIRouter: Sendable {
                                headers: ["ETag": "\"\(p.version)\""])
         case ("PUT", "/v1/policy"):
             return putPolicy(r)
+        case ("GET", "/v1/policy/learned"):
+            switch backend.learnedPolicy(mode: r.query["mode"]) {
+            case .failure(let f):
+                return .error(f.status, f.reason)
+            case .success(let answer):
+                guard r.query["format"] == "yaml" else { return .json(200, answer) }
+                let text = (r.query["merge"] == "1" ? answer["merged"] : answer["policy"]) as? String ?? ""
+                return APIResponse(status: 200, contentType: "application/yaml", body: Array(text.utf8))
+            }
         case ("GET", "/v1/sensors"):
             let pushed = backend.pushedSensors()
             if r.query["format"] == "yaml" {
@@ -63,7 +72,7 @@ public struct APIRouter: Sendable {
             return .json(200, ["workloads": backend.workloads()])
         case ("PUT", _) where r.path.hasPrefix("/v1/workloads/"):
             return putWorkload(r, name: String(r.path.dropFirst("/v1/workloads/".count)))
-        case (_, "/v1/status"), (_, "/v1/policy"), (_, "/v1/sensors"), (_, "/v1/events"):
+        case (_, "/v1/status"), (_, "/v1/policy"), (_, "/v1/sensors"), (_, "/v1/events"), (_, "/v1/policy/learned"):
             return .error(405, "\(r.method) is not allowed on \(r.path)")
         default:
             return .error(404, "no such endpoint: \(r.path)")

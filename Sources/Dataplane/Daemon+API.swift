@@ -1,7 +1,9 @@
 #if os(Linux)
 import ControlAPI
+import Enforce
 import Foundation
 import L7Core
+import Policy
 import Sensors
 import SluiceConfig
 
@@ -102,6 +104,13 @@ extension Daemon: APIBackend {
                 return .failure(.invalid(ConfigError(file: file, line: 0, column: 0, key: "sensors",
                                                      reason: "the policy's workload \(w.name) names \(missing.joined(separator: ", ")), which this file does not define")))
             }
+            for b in w.bindings {
+                if let why = set?.bindingProblem(sensor: b.name, disabledRules: b.disabledRules) {
+                    policyLock.unlock()
+                    return .failure(.invalid(ConfigError(file: file, line: 0, column: 0, key: "sensors",
+                                                         reason: "the policy's workload \(w.name) would lose a binding: \(why)")))
+                }
+            }
         }
         let version = sensorsVersion + 1
         do { try store?.saveSensors(text, version: version) } catch {
@@ -135,11 +144,41 @@ extension Daemon: APIBackend {
         return (Array(list), late)
     }
 
+    public func learnedPolicy(mode: String?) -> Result<[String: Any], APIFailure> {
+        guard let mode = PolicyMode(name: mode ?? "protect") else {
+            return .failure(APIFailure(400, "unknown mode \"\(mode ?? "")\" (expected discover, monitor or protect)"))
+        }
+        let (all, late) = learnedSnapshots.collect()
+        let shapes = Array(Set(all))
+        let current = currentPolicy()
+        // The text in force, without the API's mode and quarantine overrides: what a user edits and pushes.
+        let document = (try? PolicyDocument.parse(current.text, file: "policy in force")) ?? mailbox.policy.document
+        let merge = LearnedPolicy.merge(shapes, into: document)
+        let list = shapes.sorted { "\($0.client)\($0.server)\($0.port)" < "\($1.client)\($1.server)\($1.port)" }.map(Self.describe)
+        return .success([
+            "count": shapes.count, "flows": list, "workers_late": late,
+            "policy": LearnedPolicy.yaml(shapes, groups: document.groups, mode: mode),
+            "merged": merge.document.yaml, "merged_rules_added": merge.added, "already_allowed": merge.alreadyAllowed,
+            "explicitly_denied": merge.explicitlyDenied.map(Self.describe), "policy_version": current.version,
+        ])
+    }
+
+    /// A learned shape as the API lists it (EVE's field names).
+    static func describe(_ f: LearnedFlow) -> [String: Any] {
+        var o: [String: Any] = ["src_ip": f.client.description, "dest_ip": f.server.description, "proto": Int(f.proto)]
+        if f.proto == 6 || f.proto == 17 { o["dest_port"] = Int(f.port) }
+        if f.app != .unknown && f.app != .failed { o["app_proto"] = "\(f.app.name)" }
+        return o
+    }
+
     public func workloads() -> [[String: Any]] {
         let policy = mailbox.policy
         return policy.document.workloads.map { w in
             ["name": w.name, "group": w.group, "mode": (w.mode ?? policy.document.mode).name,
-             "quarantine": w.quarantine, "sensors": w.sensors]
+             "quarantine": w.quarantine, "sensors": w.sensors,
+             "sensor_bindings": w.bindings.map { b -> [String: Any] in
+                 ["name": b.name, "action": b.action?.name ?? "rule", "disable": b.disabledRules.map { Int($0) }]
+             }]
         }
     }
 

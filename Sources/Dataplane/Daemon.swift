@@ -58,6 +58,10 @@ public final class Daemon: @unchecked Sendable {
     var metricsServer: MetricsServer?
     /// Active flows, listed by the workers when the API asks.
     let flowSnapshots: FlowSnapshots
+    /// What discover mode learned, per worker, on request.
+    let learnedSnapshots: WorkerSnapshots<LearnedFlow>
+    /// Distinct shapes each worker learns at most (counted in `sluice_policy_learned_overflow_total` beyond).
+    static let learnedShapesPerWorker = 65536
     /// Where capture-on-alert files go (nil when off).
     let alertCapture: AlertCapturePath?
     let startedAt = Date()
@@ -122,6 +126,7 @@ public final class Daemon: @unchecked Sendable {
         mailbox = PolicyMailbox(policy!, unknownInterfaces: unknown, workers: config.workers)
         board = MetricsBoard(workers: config.workers)
         flowSnapshots = FlowSnapshots(workers: config.workers)
+        learnedSnapshots = WorkerSnapshots(workers: config.workers, limit: Self.learnedShapesPerWorker)
         if let dir = config.captureDirectory, config.captureOnAlert > 0 {
             try FileManager.default.createDirectory(atPath: dir + "/alerts", withIntermediateDirectories: true)
             alertCapture = AlertCapturePath(directory: dir + "/alerts")
@@ -204,6 +209,11 @@ public final class Daemon: @unchecked Sendable {
             if !missing.isEmpty {
                 throw ConfigError(file: file, line: 0, column: 0, key: "workloads.\(w.name).sensors",
                                   reason: "names sensors that are not loaded: \(missing.joined(separator: ", "))")
+            }
+            for b in w.bindings {
+                if let why = sensors?.bindingProblem(sensor: b.name, disabledRules: b.disabledRules) {
+                    throw ConfigError(file: file, line: 0, column: 0, key: "workloads.\(w.name).sensors", reason: why)
+                }
             }
         }
         return policy
@@ -350,7 +360,7 @@ public final class Daemon: @unchecked Sendable {
                                   sensorMailbox: sensorMailbox, mailbox: mailbox, eveFD: eveFD, failOpen: config.failOpen,
                                   failAfterNanos: UInt64(config.failAfterMs) * 1_000_000, stop: stop,
                                   capture: captures?.worker(i), initialized: initialized, metrics: board.slots[i],
-                                  flowSnapshots: flowSnapshots, alertCapture: alertCapture, alertFrames: config.captureOnAlert,
+                                  flowSnapshots: flowSnapshots, learnedSnapshots: learnedSnapshots, alertCapture: alertCapture, alertFrames: config.captureOnAlert,
                                   interfaceNames: config.interfaces.map(\.name), captureBudget: captures?.budget,
                                   eveLimit: config.eveLimit)
             running.done.enter()

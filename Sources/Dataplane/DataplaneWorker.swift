@@ -34,6 +34,8 @@ struct WorkerPlan: @unchecked Sendable {
     let metrics: MetricsSlot
     /// Where it lists its active flows when the API asks.
     let flowSnapshots: FlowSnapshots
+    /// Where it lists what discover mode learned when the API asks.
+    let learnedSnapshots: WorkerSnapshots<LearnedFlow>
     /// Capture-on-alert: where files go, and how many frames after the event are kept.
     let alertCapture: AlertCapturePath?
     let alertFrames: Int
@@ -150,7 +152,8 @@ func runWorker(_ plan: WorkerPlan) -> WorkerReport {
     let recorder = plan.alertCapture.map {
         AlertRecorder(paths: $0, next: plan.alertFrames, interfaceNames: plan.interfaceNames, budget: plan.captureBudget)
     }
-    var worker = Worker(config: plan.engine, stage: PolicyStage(l7: l7, policy: plan.mailbox.policy), eveFD: plan.eveFD)
+    var worker = Worker(config: plan.engine, stage: PolicyStage(l7: l7, policy: plan.mailbox.policy,
+                                                                learnCapacity: plan.learnedSnapshots.limit), eveFD: plan.eveFD)
     worker.stage.unknownWorkloadInterfaces = plan.mailbox.unknownInterfaces
     if plan.eveLimit.perSource > 0 {
         worker.stage.limitRecords(perSource: plan.eveLimit.perSource, perWorker: plan.eveLimit.perWorker,
@@ -163,6 +166,7 @@ func runWorker(_ plan: WorkerPlan) -> WorkerReport {
     var timer = PacketTimer()
     var lastPublish: UInt64 = 0
     var flowRequest = plan.flowSnapshots.request
+    var learnedRequest = plan.learnedSnapshots.request
     plan.initialized.leave()
     var lastFlush = monotonicNanos()
     while !plan.stop.isStopped {
@@ -219,6 +223,13 @@ func runWorker(_ plan: WorkerPlan) -> WorkerReport {
         if asked != flowRequest {
             flowRequest = asked
             plan.flowSnapshots.answer(worker: plan.index, generation: asked) { list in listFlows(&worker, into: &list, limit: plan.flowSnapshots.limit) }
+        }
+        let askedLearned = plan.learnedSnapshots.request
+        if askedLearned != learnedRequest {
+            learnedRequest = askedLearned
+            plan.learnedSnapshots.answer(worker: plan.index, generation: askedLearned) { list in
+                worker.stage.forEachLearned { if list.count < plan.learnedSnapshots.limit { list.append($0) } }
+            }
         }
         if mono &- lastPublish >= 100_000_000 {
             fill(&m, &worker, io, dc)
@@ -363,6 +374,10 @@ func fill(_ m: inout WorkerMetrics, _ worker: inout Worker<PolicyStage>, _ io: W
     m[verdicts: .unknown] = pc.unknownWorkload
     m[verdicts: .exempt] = pc.exempt
     m.eveSuppressed = worker.stage.suppressedRecords
+    m.learnedShapes = UInt64(worker.stage.learned.count)
+    m.learnedOverflow = worker.stage.learned.overflow
+    m.sensorWouldBlock = worker.stage.l7.sensors.counters.wouldBlock
+    m.sensorDisabledMatches = worker.stage.l7.sensors.counters.disabledMatches
     m.ruleHits = HitTable()
     let policy = worker.stage.policy
     for i in 0..<policy.ruleCount where worker.stage.ruleHits[i] > 0 {

@@ -25,15 +25,19 @@ public struct FlowSummary: Sendable {
     public var verdict: UInt8
 }
 
-/// Active flows on request: the API asks (one atomic increment), each worker notices at its
-/// next batch (one atomic load), copies up to `limit` flows from its own table into its own
-/// preallocated list under that list's lock, and answers. No lock is taken unless asked.
-public final class FlowSnapshots: Sendable {
+/// Active flows as the API lists them.
+public typealias FlowSnapshots = WorkerSnapshots<FlowSummary>
+
+/// Per-worker state on request (active flows, learned shapes): the API asks (one atomic
+/// increment), each worker notices at its next batch (one atomic load), copies up to `limit`
+/// items from its own tables into its own preallocated list under that list's lock, and
+/// answers. No lock is taken unless asked.
+public final class WorkerSnapshots<Item: Sendable>: Sendable {
     final class Slot: Sendable {
         let answered = Atomic<UInt64>(0)
-        let flows: Mutex<[FlowSummary]>
+        let flows: Mutex<[Item]>
         init(limit: Int) {
-            var a: [FlowSummary] = []
+            var a: [Item] = []
             a.reserveCapacity(limit)
             flows = Mutex(a)
         }
@@ -53,7 +57,7 @@ public final class FlowSnapshots: Sendable {
     public var request: UInt64 { requested.load(ordering: .acquiring) }
 
     /// Worker `index` answers request `generation` with the flows `fill` appends.
-    public func answer(worker index: Int, generation: UInt64, _ fill: (inout [FlowSummary]) -> Void) {
+    public func answer(worker index: Int, generation: UInt64, _ fill: (inout [Item]) -> Void) {
         slots[index].flows.withLock { list in
             list.removeAll(keepingCapacity: true)
             fill(&list)
@@ -63,11 +67,11 @@ public final class FlowSnapshots: Sendable {
 
     /// Asks every worker and waits (up to `timeoutMs`) for their lists; a worker that did not
     /// answer in time contributes nothing and is counted in `late`.
-    public func collect(timeoutMs: Int = 500) -> (flows: [FlowSummary], late: Int) {
+    public func collect(timeoutMs: Int = 500) -> (flows: [Item], late: Int) {
         let g = requested.add(1, ordering: .acquiringAndReleasing).newValue
         let deadline = Date().addingTimeInterval(Double(timeoutMs) / 1000)
         while Date() < deadline && !slots.allSatisfy({ $0.answered.load(ordering: .acquiring) >= g }) { usleep(500) }
-        var out: [FlowSummary] = []
+        var out: [Item] = []
         var late = 0
         for s in slots {
             if s.answered.load(ordering: .acquiring) >= g { out += s.flows.withLock { $0 } } else { late += 1 }

@@ -17,5 +17,10 @@ struct FlowVerdict {
     /// Whether the record limiter suppressed this flow's policy record (its flow record is
     /// then left out too: the aggregate counts the flow).
     @usableFromInline var recordSuppressed = false
+    /// Discover mode decided the flow and its shape waits to be learned (once its app is
+    /// known, or at its end).
+    @usableFromInline var learnPending = false
+    /// The flow's shape was learned.
+    @usableFromInline var learnRecorded = false
     @inlinable init() {}
 }

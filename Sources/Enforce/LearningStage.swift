@@ -18,6 +18,12 @@ public struct LearnedFlow: Sendable, Hashable {
     public var port: UInt16
     /// The detected application (`unknown`/`failed` when there was none).
     public var app: AppProto
+
+    /// A shape from its parts.
+    @inlinable
+    public init(client: IPAddress, server: IPAddress, proto: UInt8, port: UInt16, app: AppProto) {
+        self.client = client; self.server = server; self.proto = proto; self.port = port; self.app = app
+    }
 }
 
 /// Discover mode's learner: the L7 stage, and at each flow's end its shape (client, server,
@@ -27,29 +33,25 @@ public struct LearnedFlow: Sendable, Hashable {
 public struct LearningStage: InspectionStage, ~Copyable {
     /// The application layer.
     public var l7: L7Stage
-    @usableFromInline let table: UnsafeMutablePointer<LearnedFlow?>
-    @usableFromInline let mask: Int
+    /// The shapes seen.
+    public var table: LearnedTable
     /// Per flow-table slot: the id of the flow if it was seen as link plumbing.
     @usableFromInline var plumbing: UnsafeMutablePointer<UInt64>?
     /// Distinct shapes recorded.
-    public var count = 0
+    public var count: Int { table.count }
     /// Shapes that found the table full (not learned).
-    public var overflow: UInt64 = 0
+    public var overflow: UInt64 { table.overflow }
 
     /// A learner over `l7` keeping up to `capacity` shapes (rounded up to a power of two).
     public init(l7: consuming L7Stage, capacity: Int = 65536) {
         self.l7 = l7
-        var n = 64
-        while n < capacity { n <<= 1 }
-        mask = n - 1
-        table = .allocate(capacity: n)
-        table.initialize(repeating: nil, count: n)
+        table = LearnedTable(capacity: capacity)
     }
 
-    deinit { table.deallocate(); plumbing?.deallocate() }
+    deinit { plumbing?.deallocate() }
 
     /// The shapes seen, in no particular order (allocates; for the CLI).
-    public var learned: [LearnedFlow] { (0...mask).compactMap { table[$0] } }
+    public var learned: [LearnedFlow] { table.all }
 
     public mutating func attach(flows: UnsafeMutablePointer<FlowEntry>, capacity: Int) {
         l7.attach(flows: flows, capacity: capacity)
@@ -80,15 +82,6 @@ public struct LearningStage: InspectionStage, ~Copyable {
         let app = l7.app(of: flow)
         l7.flowEnded(flow: flow, entry: entry, reason: reason)
         if plumbing![Int(flow)] == e.flowID { return }
-        let portless = e.proto != IPProto.tcp && e.proto != IPProto.udp
-        let shape = LearnedFlow(client: e.client, server: e.server, proto: e.proto,
-                                port: portless ? 0 : e.serverPort, app: app)
-        var i = shape.hashValue & mask
-        for _ in 0...mask {
-            if table[i] == nil { table[i] = shape; count += 1; return }
-            if table[i] == shape { return }
-            i = (i + 1) & mask
-        }
-        overflow &+= 1
+        table.insert(LearnedFlow(e, app: app))
     }
 }

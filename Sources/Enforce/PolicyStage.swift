@@ -48,9 +48,6 @@ public struct PolicyStage: InspectionStage, ~Copyable {
     /// Workload names as bytes, for the records (no String on the packet path).
     @usableFromInline let workloadNames: UnsafeMutableRawBufferPointer
     @usableFromInline let workloadOffsets: [Int]
-    /// Sensor mask per workload (the sensors the policy binds to it), for the L7 stage's
-    /// sensors: a flow runs those of both its ends' workloads, none when neither is one.
-    @usableFromInline var workloadSensors: UnsafeMutablePointer<UInt64>
     @usableFromInline var flowTable: UnsafeMutablePointer<FlowEntry>?
     /// Bounds the violate and deny records per rule and source address (a flood of denied
     /// SYNs is one record per flow otherwise); off unless ``limitRecords(perSource:perWorker:windowNanos:)``
@@ -58,10 +55,17 @@ public struct PolicyStage: InspectionStage, ~Copyable {
     /// and summed up in aggregate records (`"aggregated": true, "count": N`); the flows they
     /// count get no `flow` record either.
     public var recordLimiter = RecordLimiter()
+    /// What discover mode learned: the shape (client, server, protocol/port, app) of every flow
+    /// a discover-mode workload had, as `sluice policy learn` would from the same traffic.
+    public var learned: LearnedTable
+    @usableFromInline var flowCapacity = 0
 
     /// A stage enforcing `policy` over `l7`.
-    public init(l7: consuming L7Stage, policy: CompiledPolicy, against: CompiledPolicy? = nil, appBudget: UInt64 = 8192) {
+    /// `learnCapacity` bounds the distinct shapes discover mode keeps.
+    public init(l7: consuming L7Stage, policy: CompiledPolicy, against: CompiledPolicy? = nil, appBudget: UInt64 = 8192,
+                learnCapacity: Int = 4096) {
         self.l7 = l7
+        learned = LearnedTable(capacity: learnCapacity)
         self.policy = policy
         self.against = against
         differences = PolicyDifferences(capacity: against == nil ? 1 : 4096)
@@ -74,20 +78,18 @@ public struct PolicyStage: InspectionStage, ~Copyable {
         workloadOffsets = offsets
         ruleHits = .allocate(capacity: max(1, policy.ruleCount))
         ruleHits.initialize(repeating: 0, count: max(1, policy.ruleCount))
-        workloadSensors = .allocate(capacity: max(1, policy.workloadNames.count))
-        workloadSensors.initialize(repeating: 0, count: max(1, policy.workloadNames.count))
         bindSensors(of: policy)
     }
 
     deinit {
         ruleHits.deallocate()
-        workloadSensors.deallocate()
         verdicts?.deallocate()
         workloadNames.deallocate()
     }
 
     public mutating func attach(flows: UnsafeMutablePointer<FlowEntry>, capacity: Int) {
         flowTable = flows
+        flowCapacity = capacity
         l7.attach(flows: flows, capacity: capacity)
         verdicts = .allocate(capacity: capacity)
         verdicts!.initialize(repeating: FlowVerdict(), count: capacity)
@@ -132,7 +134,23 @@ public struct PolicyStage: InspectionStage, ~Copyable {
     }
 
     public mutating func flowEnded(flow: UInt32, entry: UnsafeMutablePointer<FlowEntry>, reason: FlowEndReason) {
+        if let verdicts, verdicts[Int(flow)].learnPending, verdicts[Int(flow)].flowID == entry.pointee.flowID {
+            learned.insert(LearnedFlow(entry.pointee, app: l7.app(of: flow)))
+            verdicts[Int(flow)].learnPending = false
+            verdicts[Int(flow)].learnRecorded = true
+        }
         l7.flowEnded(flow: flow, entry: entry, reason: reason)
+    }
+
+    /// Calls `body` with each learned shape, then with the shape so far of each open flow that
+    /// waits to be learned (its app not known yet), so a review sees long-lived connections
+    /// before they end. Off the packet path (the API asks); a shape may come twice.
+    public func forEachLearned(_ body: (LearnedFlow) -> Void) {
+        learned.forEach(body)
+        guard let verdicts, let flowTable else { return }
+        for i in 0..<flowCapacity where verdicts[i].learnPending && verdicts[i].flowID == flowTable[i].flowID {
+            body(LearnedFlow(flowTable[i], app: l7.app(of: UInt32(i))))
+        }
     }
 
     /// No flow record for a flow whose policy record the limiter suppressed (a flood's).
@@ -149,9 +167,21 @@ public struct PolicyStage: InspectionStage, ~Copyable {
         let v = verdictSlot(flow)
         let l7Verdict = l7.packet(p, bytes: bytes, flow: flow, direction: direction, entry: entry)
         if !v.pointee.decided || v.pointee.generation != generation { decide(v, flow, entry, p) }
+        if v.pointee.learnPending { learnIfAppKnown(v, flow, entry) }
         guard v.pointee.decided, v.pointee.effect == Decision.Effect.deny.rawValue else { return l7Verdict }
         counters.droppedPackets &+= 1
         return .drop
+    }
+
+    /// Learns a discover-mode flow's shape as soon as its app is known (the rest wait for
+    /// their end, as `policy learn` records them).
+    @inlinable
+    mutating func learnIfAppKnown(_ v: UnsafeMutablePointer<FlowVerdict>, _ flow: UInt32, _ e: UnsafeMutablePointer<FlowEntry>) {
+        let app = l7.app(of: flow)
+        guard app != .unknown else { return }
+        learned.insert(LearnedFlow(e.pointee, app: app))
+        v.pointee.learnPending = false
+        v.pointee.learnRecorded = true
     }
 
     /// Puts a new sensor runtime in force between two packets, binding its sensors to the
@@ -173,12 +203,23 @@ public struct PolicyStage: InspectionStage, ~Copyable {
 
     /// Puts `new` in force between two packets: every flow's cached verdict is made again, under
     /// `new`, at its next packet (a flow the old policy denied may pass again, and the reverse).
+    /// Hit counters follow rule ids: a rule whose id the new policy keeps keeps its count (a
+    /// push that edits other rules does not zero a dashboard), a new id starts at 0, and the
+    /// default's count carries over.
     public mutating func apply(_ new: CompiledPolicy) {
-        policy = new
+        let old = policy
+        let hits = UnsafeMutablePointer<UInt64>.allocate(capacity: max(1, new.ruleCount))
+        hits.initialize(repeating: 0, count: max(1, new.ruleCount))
+        // Both id lists are in ascending id order: one merge pass.
+        var i = 0
+        for j in 0..<new.ruleCount {
+            let id = new.ruleID(at: j)
+            while i < old.ruleCount && old.ruleID(at: i) < id { i += 1 }
+            if i < old.ruleCount && old.ruleID(at: i) == id { hits[j] = ruleHits[i] }
+        }
         ruleHits.deallocate()
-        ruleHits = .allocate(capacity: max(1, new.ruleCount))
-        ruleHits.initialize(repeating: 0, count: max(1, new.ruleCount))
-        defaultHits = 0
+        ruleHits = hits
+        policy = new
         bindSensors(of: new)
         generation &+= 1
         counters.policiesApplied &+= 1
@@ -199,22 +240,34 @@ public struct PolicyStage: InspectionStage, ~Copyable {
             v.pointee.sensorsBound = sensorsGeneration
             if l7.sensors.isEnabled {
                 let ws = policy.workload(of: e.pointee.server), wc = policy.workload(of: e.pointee.client)
-                let mask = (ws >= 0 ? workloadSensors[Int(ws)] : 0) | (wc >= 0 ? workloadSensors[Int(wc)] : 0)
-                l7.sensors.setSensors(flow: flow, flowID: e.pointee.flowID, mask: mask)
+                l7.sensors.setSensors(flow: flow, flowID: e.pointee.flowID, serverWorkload: ws, clientWorkload: wc)
             }
         }
         return v
     }
 
-    /// Computes each workload's sensor mask under `policy` (sensors it names that are not
-    /// loaded bind nothing; `sluice replay` refuses such a policy up front).
+    /// Puts each workload's sensor plan under `policy` in force: the sensors it binds, their
+    /// actions, its disabled rules, and whether its mode enforces blocks (sensors it names that
+    /// are not loaded bind nothing; `sluice replay` and the daemon refuse such a policy up front).
     mutating func bindSensors(of policy: CompiledPolicy) {
-        let count = policy.workloadNames.count
-        workloadSensors.deallocate()
-        workloadSensors = .allocate(capacity: max(1, count))
-        workloadSensors.initialize(repeating: 0, count: max(1, count))
-        guard let set = l7.sensors.set else { return }
-        for w in 0..<count { workloadSensors[w] = set.mask(for: policy.sensors(ofWorkload: Int32(w))) }
+        guard let set = l7.sensors.set else { l7.sensors.bind(nil); return }
+        let plans = (0..<policy.workloadNames.count).map { w in
+            Self.sensorPlan(policy.sensorBindings(ofWorkload: Int32(w)), mode: policy.mode(ofWorkload: Int32(w)), set: set)
+        }
+        l7.sensors.bind(SensorBindings(plans: plans, set: set))
+    }
+
+    /// One workload's sensor plan: what it binds with which action, in which mode.
+    public static func sensorPlan(_ bindings: [SensorBinding], mode: PolicyMode, set: SensorSet) -> WorkloadSensorPlan {
+        var plan = WorkloadSensorPlan(enforces: mode == .protect)
+        for b in bindings {
+            let bit = set.mask(for: [b.name])
+            plan.sensors |= bit
+            if b.action == .block { plan.blocking |= bit }
+            if b.action == .alert { plan.alerting |= bit }
+            plan.disabledRuleIDs += b.disabledRules
+        }
+        return plan
     }
 
     @inlinable
@@ -278,6 +331,7 @@ public struct PolicyStage: InspectionStage, ~Copyable {
         v.pointee.decided = true
         v.pointee.effect = effect.rawValue
         v.pointee.generation = generation
+        if effect == .learn && !v.pointee.learnRecorded { v.pointee.learnPending = true }
         guard changed else { return }
         if d.ruleIndex != .max && Int(d.ruleIndex) < policy.ruleCount { ruleHits[Int(d.ruleIndex)] &+= 1 } else { defaultHits &+= 1 }
         switch effect {

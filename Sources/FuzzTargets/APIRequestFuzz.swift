@@ -69,5 +69,9 @@ final class StubBackend: APIBackend {
     func stopCapture(_ id: String) -> Result<[String: Any], APIFailure> { capture(id) }
     func deleteCapture(_ id: String) -> Result<Void, APIFailure> { id == "cap-1" ? .success(()) : .failure(APIFailure(404, "no")) }
     func flows(limit: Int) -> (flows: [[String: Any]], late: Int) { (Array(repeating: ["proto": 6], count: min(limit, 3)), 0) }
+    func learnedPolicy(mode: String?) -> Result<[String: Any], APIFailure> {
+        guard mode == nil || mode == "protect" || mode == "monitor" || mode == "discover" else { return .failure(APIFailure(400, "bad mode")) }
+        return .success(["flows": [], "count": 0, "policy": "version: 1\n", "merged": "version: 1\n", "workers_late": 0])
+    }
     var eventFile: String? { Self.eve }
 }

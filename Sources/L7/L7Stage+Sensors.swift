@@ -92,6 +92,8 @@ extension L7Stage {
         if let s = a.matchStart { eve!.field("match_start", s) }
         eve!.field("match_end", a.matchEnd)
         eve!.field("excerpt_offset", a.excerptOffset)
+        // Monitor-mode workloads report what protect mode would have done.
+        if a.wouldBlock { eve!.field("would_block", true) }
         eve!.endObject()
         eve!.endObject()
         eve!.endLine()

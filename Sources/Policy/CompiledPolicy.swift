@@ -144,6 +144,16 @@ public final class CompiledPolicy: @unchecked Sendable {
         index >= 0 && Int(index) < document.workloads.count ? document.workloads[Int(index)].sensors : []
     }
 
+    /// The sensor bindings of the workload at `index` (a `Decision.workload`).
+    public func sensorBindings(ofWorkload index: Int32) -> [SensorBinding] {
+        index >= 0 && Int(index) < document.workloads.count ? document.workloads[Int(index)].bindings : []
+    }
+
+    /// The mode in force for the workload at `index`, or the top-level mode.
+    public func mode(ofWorkload index: Int32) -> PolicyMode {
+        index >= 0 && Int(index) < document.workloads.count ? workloadModes.base[Int(index)] : topMode
+    }
+
     /// The decision for traffic of a workload the policy does not know, or for flows classified
     /// before any policy arrived: the `unknown` action, else the default action, under the
     /// top-level mode (so a protect policy never lets such traffic through unseen).

@@ -61,6 +61,36 @@ public struct PolicyGroup: Sendable, Equatable {
     }
 }
 
+/// A DLP/WAF sensor bound to a workload, with what its matches do there: a sensor is bound to
+/// a group with an action, as in the system Sluice replaces, so the built-in sets can block
+/// without being copied into a file that rewrites every rule's action.
+public struct SensorBinding: Sendable, Equatable {
+    /// What a match of the bound sensor does.
+    public enum Action: UInt8, Sendable, CaseIterable {
+        /// Every rule only alerts, even one whose own action is `block`.
+        case alert
+        /// Every rule blocks the flow: enforced when the workload is in protect mode, logged as
+        /// `allowed` with `would_block` in monitor and discover mode.
+        case block
+
+        /// The spelling policy files use.
+        public var name: String { self == .alert ? "alert" : "block" }
+    }
+
+    /// The sensor's name (built-in set or loaded sensor file).
+    public var name: String
+    /// The binding's action; nil keeps each rule's own (`action:` in the sensor file).
+    public var action: Action?
+    /// Rule ids of the sensor that do not fire for this workload (its trusted events: a noisy
+    /// rule turned off here without copying the set).
+    public var disabledRules: [UInt32]
+
+    /// A binding from its parts.
+    public init(name: String, action: Action? = nil, disabledRules: [UInt32] = []) {
+        self.name = name; self.action = action; self.disabledRules = disabledRules
+    }
+}
+
 /// A protected endpoint: the addresses of one group, with its own mode and sensors.
 public struct Workload: Sendable, Equatable {
     /// The workload's name (events report it).
@@ -69,14 +99,21 @@ public struct Workload: Sendable, Equatable {
     public var group: String
     /// The workload's mode; nil means the policy's top-level mode.
     public var mode: PolicyMode?
-    /// Names of the DLP/WAF sensors to run on its traffic (resolved by the sensor stage).
-    public var sensors: [String]
+    /// The DLP/WAF sensors run on its traffic, each with its action and disabled rules.
+    public var bindings: [SensorBinding]
     /// Quarantined: every flow to or from it is denied (protect), whatever the rules say.
     public var quarantine = false
 
+    /// Names of the sensors bound to it (setting them binds each with the rules' own actions).
+    public var sensors: [String] {
+        get { bindings.map(\.name) }
+        set { bindings = newValue.map { SensorBinding(name: $0) } }
+    }
+
     /// A workload from its parts.
     public init(name: String, group: String, mode: PolicyMode? = nil, sensors: [String] = []) {
-        self.name = name; self.group = group; self.mode = mode; self.sensors = sensors
+        self.name = name; self.group = group; self.mode = mode
+        bindings = sensors.map { SensorBinding(name: $0) }
     }
 }
 

@@ -37,6 +37,8 @@ public enum PolicyLimits {
     public static let maxPortsPerRule = 256
     /// Sensors one workload names (a set holds at most 64).
     public static let maxSensorsPerWorkload = 64
+    /// Rule ids one sensor binding disables (a set holds at most 10,000 rules).
+    public static let maxDisabledRulesPerBinding = 10_000
 }
 
 /// Reads the YAML tree into a `PolicyDocument`, checking references as it goes. Kept apart
@@ -139,7 +141,11 @@ struct PolicyReader {
                         throw w.error("sensors", "\(names.count) sensors; a workload names at most \(PolicyLimits.maxSensorsPerWorkload)")
                     }
                     for (i, n) in names.enumerated() {
-                        workload.sensors.append(try scalar(n, "\(path).sensors[\(i)]", "a sensor name"))
+                        let binding = try sensorBinding(n, "\(path).sensors[\(i)]")
+                        if workload.bindings.contains(where: { $0.name == binding.name }) {
+                            throw fail(n, "\(path).sensors[\(i)]", "sensor \"\(binding.name)\" is bound twice")
+                        }
+                        workload.bindings.append(binding)
                     }
                 }
                 workload.quarantine = try w.bool("quarantine") ?? false
@@ -196,6 +202,34 @@ struct PolicyReader {
             }
         }
         return doc
+    }
+
+    /// One entry of a workload's `sensors`: a name (the rules' own actions), or
+    /// `{ name, action: alert|block, disable: [rule ids] }`.
+    func sensorBinding(_ n: Node, _ key: String) throws(ConfigError) -> SensorBinding {
+        if n.scalar != nil { return SensorBinding(name: try scalar(n, key, "a sensor name")) }
+        let m = try ConfigMap(node: n, file: file, path: key)
+        try m.allowOnly(["name", "action", "disable"])
+        guard let name = try m.string("name") else { throw m.error("name", "missing (the sensor to bind)") }
+        var binding = SensorBinding(name: name)
+        if let a = try m.string("action") {
+            guard let action = SensorBinding.Action.allCases.first(where: { $0.name == a }) else {
+                throw m.error("action", "unknown sensor action \"\(a)\" (expected alert or block)")
+            }
+            binding.action = action
+        }
+        if let list = m.value("disable") {
+            let ids = try items(list, "\(key).disable")
+            guard ids.count <= PolicyLimits.maxDisabledRulesPerBinding else {
+                throw m.error("disable", "\(ids.count) rule ids; a binding disables at most \(PolicyLimits.maxDisabledRulesPerBinding)")
+            }
+            for (j, idNode) in ids.enumerated() {
+                let text = try scalar(idNode, "\(key).disable[\(j)]", "a rule id")
+                guard let id = UInt32(text) else { throw fail(idNode, "\(key).disable[\(j)]", "bad rule id \"\(text)\" (expected 0 to \(UInt32.max))") }
+                if !binding.disabledRules.contains(id) { binding.disabledRules.append(id) }
+            }
+        }
+        return binding
     }
 
     /// An empty value (`rules:` with nothing under it) reads as absent, like an empty section.

@@ -38,6 +38,10 @@ public struct SensorCounters: Sendable, Equatable {
     public var matchesDropped: UInt64 = 0
     /// Hyperscan calls that returned an error.
     public var scanErrors: UInt64 = 0
+    /// Alerts that would have blocked, were the workload in protect mode.
+    public var wouldBlock: UInt64 = 0
+    /// Matches of rules a workload's binding disabled (not reported).
+    public var disabledMatches: UInt64 = 0
 
     /// All zero.
     public init() {}
@@ -48,5 +52,6 @@ public struct SensorCounters: Sendable, Equatable {
         blockedFlows &+= o.blockedFlows; validationRejected &+= o.validationRejected
         depthExceeded &+= o.depthExceeded; scannersExhausted &+= o.scannersExhausted
         matchesDropped &+= o.matchesDropped; scanErrors &+= o.scanErrors
+        wouldBlock &+= o.wouldBlock; disabledMatches &+= o.disabledMatches
     }
 }

@@ -32,6 +32,8 @@ extension SensorEngine {
             let r = rules! + Int(p.rule)
             guard Self.accepts(r.pointee.context, family: family, toServer: toServer),
                   f.pointee.mask & (1 << UInt64(r.pointee.sensor)) != 0 else { continue }
+            let outcome = self.outcome(f, rule: p.rule, sensor: r.pointee.sensor, ruleBlocks: r.pointee.action == .block)
+            guard outcome != .off else { counters.disabledMatches &+= 1; continue }
             if p.bit == 0 && r.pointee.validate != .none {
                 guard validate(r.pointee.validate, m, chunk: chunk, chunkStart: chunkStart, tail: tail) else {
                     counters.validationRejected &+= 1
@@ -44,7 +46,8 @@ extension SensorEngine {
             guard markFired(f, rule: p.rule, unit: unit) else { continue }
             counters.alerts &+= 1
             ruleAlerts[Int(p.rule)] &+= 1
-            let blocks = r.pointee.action == .block
+            let blocks = outcome == .block
+            if outcome == .wouldBlock { counters.wouldBlock &+= 1 }
             let firstBlock = blocks && !f.pointee.blocked
             if firstBlock {
                 f.pointee.blocked = true
@@ -60,6 +63,7 @@ extension SensorEngine {
             a.pointee.matchStart = p.som ? m.from : nil
             a.pointee.matchEnd = m.to
             a.pointee.blocks = blocks
+            a.pointee.wouldBlock = outcome == .wouldBlock
             a.pointee.firstBlock = firstBlock
             excerpt(a, m, som: p.som, chunk: chunk, chunkStart: chunkStart, tail: tail)
         }

@@ -16,6 +16,10 @@ public struct SensorEngine: ~Copyable {
     public var counters = SensorCounters()
     /// Alerts per rule (index = rule number in the set).
     public let ruleAlerts: UnsafeMutablePointer<UInt64>
+    /// The policy's sensor plans per workload (kept alive for `bindingsRef`, which the packet
+    /// path reads without reference counting).
+    public private(set) var bindingsOwner: SensorBindings?
+    @usableFromInline var bindingsRef: Unmanaged<SensorBindings>?
 
     @usableFromInline let scratchOwner: HyperscanScratch?
     @usableFromInline let scratch: ScratchHandle?
@@ -143,6 +147,40 @@ public struct SensorEngine: ~Copyable {
     public mutating func setSensors(flow: UInt32, flowID: UInt64, mask: UInt64) {
         guard isEnabled else { return }
         state(flow, flowID).pointee.mask = mask
+    }
+
+    /// Binds the flow to its workloads under the engine's ``SensorBindings``: the sensors of
+    /// both ends run, and what a fired rule does comes from their bindings and modes.
+    @inlinable
+    public mutating func setSensors(flow: UInt32, flowID: UInt64, serverWorkload: Int32, clientWorkload: Int32) {
+        guard isEnabled else { return }
+        let f = state(flow, flowID)
+        f.pointee.serverWorkload = serverWorkload
+        f.pointee.clientWorkload = clientWorkload
+        guard let b = bindingsRef else { f.pointee.mask = 0; return }
+        f.pointee.mask = b._withUnsafeGuaranteedRef {
+            $0.sensors(ofWorkload: Int(serverWorkload)) | $0.sensors(ofWorkload: Int(clientWorkload))
+        }
+    }
+
+    /// Puts the policy's per-workload sensor plans in force (flows bind again with
+    /// ``setSensors(flow:flowID:serverWorkload:clientWorkload:)``); nil: each rule's own action.
+    public mutating func bind(_ bindings: SensorBindings?) {
+        bindingsOwner = bindings
+        bindingsRef = bindings.map { Unmanaged.passUnretained($0) }
+    }
+
+    /// What rule `rule` (index in the set) does on flow `f`: the strongest outcome over the
+    /// flow's workloads that run its sensor and did not disable it; the rule's own action when
+    /// the flow has no workload or no bindings are in force.
+    @inlinable
+    func outcome(_ f: UnsafeMutablePointer<SensorFlow>, rule: UInt32, sensor: UInt8, ruleBlocks: Bool) -> SensorOutcome {
+        let ws = f.pointee.serverWorkload, wc = f.pointee.clientWorkload
+        guard let b = bindingsRef, ws >= 0 || wc >= 0 else { return ruleBlocks ? .block : .alert }
+        return b._withUnsafeGuaranteedRef {
+            max($0.outcome(workload: Int(ws), rule: Int(rule), sensor: Int(sensor), ruleBlocks: ruleBlocks),
+                $0.outcome(workload: Int(wc), rule: Int(rule), sensor: Int(sensor), ruleBlocks: ruleBlocks))
+        }
     }
 
     /// Whether a `block` rule fired on the flow.

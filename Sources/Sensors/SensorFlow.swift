@@ -46,6 +46,10 @@ struct SensorFlow {
     @usableFromInline var mask: UInt64 = 0
     /// A `block` rule fired: the flow's packets are dropped from now on.
     @usableFromInline var blocked = false
+    /// The policy's workload indexes of the flow's server and client (-1: not a workload);
+    /// with the engine's ``SensorBindings`` they say what a fired rule does on this flow.
+    @usableFromInline var serverWorkload: Int32 = -1
+    @usableFromInline var clientWorkload: Int32 = -1
     @usableFromInline var toServer = SensorDirection()
     @usableFromInline var toClient = SensorDirection()
     @usableFromInline var pending = InlineArray<4, PendingRule>(repeating: PendingRule())
@@ -77,6 +81,9 @@ public struct FiredAlert: Sendable {
     public var excerpt = ExcerptBytes()
     /// The rule blocks the flow.
     public var blocks = false
+    /// The rule would have blocked the flow, were its workload in protect mode (monitor or
+    /// discover mode: it is reported as `allowed` with `would_block`).
+    public var wouldBlock = false
     /// This alert is the one that blocked the flow (its resets are sent now).
     public var firstBlock = false
     /// An empty alert.

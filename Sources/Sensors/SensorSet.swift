@@ -245,6 +245,17 @@ public final class SensorSet: @unchecked Sendable {
         names.filter { n in !sensors.contains { $0.name == n } }
     }
 
+    /// What is wrong with binding sensor `name` with `disabledRules` turned off: the sensor is
+    /// not loaded, or a rule id is not one of its rules; nil when the binding is sound.
+    public func bindingProblem(sensor name: String, disabledRules: [UInt32]) -> String? {
+        guard let s = sensors.firstIndex(where: { $0.name == name }) else { return "sensor \(name) is not loaded" }
+        let foreign = disabledRules.filter { id in !sensors[s].rules.contains { $0.id == id } }
+        guard foreign.isEmpty else {
+            return "sensor \(name) has no rule \(foreign.map(String.init).joined(separator: ", ")) to disable"
+        }
+        return nil
+    }
+
     /// The index of rule `r`'s sensor.
     @inlinable
     public func sensorIndex(ofRule r: Int) -> Int { Int(ruleInfo[r].sensor) }

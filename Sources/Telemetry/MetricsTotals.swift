@@ -35,6 +35,10 @@ public struct MetricsTotals: Sendable {
             sum.verdicts.add(w.verdicts)
             sum.defaultRuleHits &+= w.defaultRuleHits
             sum.eveSuppressed &+= w.eveSuppressed
+            sum.learnedShapes &+= w.learnedShapes
+            sum.learnedOverflow &+= w.learnedOverflow
+            sum.sensorWouldBlock &+= w.sensorWouldBlock
+            sum.sensorDisabledMatches &+= w.sensorDisabledMatches
             w.ruleHits.forEach { id, n in ruleHits[id, default: 0] &+= n }
             ruleHitOverflow &+= w.ruleHits.overflow
             w.sensorMatches.forEach { id, n in sensorMatches[id, default: 0] &+= n }

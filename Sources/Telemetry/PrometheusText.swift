@@ -136,6 +136,18 @@ public enum PrometheusText {
         w.family("sluice_sensor_scanners_exhausted_total", .counter,
                  help: "Streams or bodies sensors did not scan because every scanner was lent.")
         w.sample("sluice_sensor_scanners_exhausted_total", t.sum.sensorScannersExhausted)
+        w.family("sluice_policy_learned_shapes", .gauge,
+                 help: "Distinct flow shapes discover mode learned (GET /v1/policy/learned), summed over workers.")
+        w.sample("sluice_policy_learned_shapes", t.sum.learnedShapes)
+        w.family("sluice_policy_learned_overflow_total", .counter,
+                 help: "Flow shapes discover mode could not learn because a worker's learned table was full.")
+        w.sample("sluice_policy_learned_overflow_total", t.sum.learnedOverflow)
+        w.family("sluice_sensor_would_block_total", .counter,
+                 help: "Sensor alerts that would have blocked their flow were the workload in protect mode.")
+        w.sample("sluice_sensor_would_block_total", t.sum.sensorWouldBlock)
+        w.family("sluice_sensor_disabled_matches_total", .counter,
+                 help: "Sensor matches not reported because the workload's binding disabled the rule.")
+        w.sample("sluice_sensor_disabled_matches_total", t.sum.sensorDisabledMatches)
     }
 
     static func decode(_ t: MetricsTotals, _ w: inout PrometheusWriter) {

@@ -43,6 +43,13 @@ public struct WorkerMetrics: BitwiseCopyable, Sendable {
     public var defaultRuleHits: UInt64 = 0
     /// Violate and deny EVE records the record limiter suppressed (counted in aggregates).
     public var eveSuppressed: UInt64 = 0
+    /// Distinct flow shapes discover mode learned, and those the learned table had no room for.
+    public var learnedShapes: UInt64 = 0
+    public var learnedOverflow: UInt64 = 0
+    /// Sensor alerts that would have blocked in protect mode, and matches of rules a
+    /// workload's binding disabled.
+    public var sensorWouldBlock: UInt64 = 0
+    public var sensorDisabledMatches: UInt64 = 0
     /// Sensor rules that fired, per rule sid.
     public var sensorMatches = HitTable()
     /// Decoder counters; `decode.malformed` holds decode errors by `DecodeError.rawValue`.

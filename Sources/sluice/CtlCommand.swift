@@ -72,7 +72,7 @@ struct CtlCommand: ParsableCommand {
 
     struct PolicyCtl: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "policy", abstract: "Get or push the whitelist policy.",
-                                                        subcommands: [Get.self, Push.self])
+                                                        subcommands: [Get.self, Push.self, Learned.self])
         struct Get: ParsableCommand {
             static let configuration = CommandConfiguration(abstract: "Print the policy in force (YAML).")
             @OptionGroup var connection: Connection

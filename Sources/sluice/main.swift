@@ -82,6 +82,11 @@ struct ReplayCommand: ParsableCommand {
                     if !unknown.isEmpty {
                         throw ValidationError("\(policy): workload \(w.name) names sensors that are not loaded: \(unknown.joined(separator: ", "))")
                     }
+                    for b in w.bindings {
+                        if let why = sensorSet.bindingProblem(sensor: b.name, disabledRules: b.disabledRules) {
+                            throw ValidationError("\(policy): workload \(w.name): \(why)")
+                        }
+                    }
                 }
             }
             let l7 = L7Stage(config: settings.l7, eveFD: fd, sensors: try makeSensorEngine(sensorSet, settings))
