@@ -1,7 +1,8 @@
 // Replay benchmark: throughput per core and heap allocations per packet of the engine.
 //
 //   sluice-bench FILE [--config engine.yaml] [--warmup-fraction 0.1]
-//   sluice-bench FILE --policy configs/policy.yaml   (adds a run through the policy stage)
+//   sluice-bench FILE --policy configs/policy.yaml   (adds a run through the policy stage; with --sensors,
+//                                                     its workloads run the built-in sets through their bindings)
 //   sluice-bench --parsers Tests/Captures/real     (per-protocol parser throughput, ParserBench.swift)
 //   sluice-bench FILE --sensors                    (adds L7 + every built-in sensor, and raw Hyperscan, SensorBench.swift)
 //   sluice-bench --inline CONFIG --seconds N       (the live daemon for N s, counting allocations; InlineBench.swift)
@@ -214,8 +215,13 @@ if let path = options.policy {
         let link = capture.linkType
         let warm = max(1, Int(Double(capture.packetCount) * options.warmup))
         let before = sluice_alloc_count()
-        var worker = Worker(config: settings.engine, stage: PolicyStage(l7: L7Stage(config: settings.l7, eveFD: devnull),
-                                                                          policy: compiled), eveFD: devnull)
+        // With --sensors the policy's workloads run the built-in sets through their bindings
+        // (action, disable, mode), as the daemon does.
+        let sensorSet = options.sensors ? try settings.compileSensors() : nil
+        let sensors = try sensorSet.map { try SensorEngine(set: $0, config: settings.sensors) }
+        var worker = Worker(config: settings.engine,
+                            stage: PolicyStage(l7: L7Stage(config: settings.l7, eveFD: devnull, sensors: sensors ?? SensorEngine()),
+                                               policy: compiled, learnCapacity: 65536), eveFD: devnull)
         var i = 0
         var steadyStart: UInt64 = 0
         let t0 = now()
@@ -227,7 +233,7 @@ if let path = options.policy {
         let steady = sluice_alloc_count() - steadyStart
         worker.shutdown()
         let c = worker.stage.counters
-        report("policy (memory, 1 worker, L7 + policy)", packets: i, bytes: capture.wireBytes, seconds: now() - t0,
+        report(sensorSet == nil ? "policy (memory, 1 worker, L7 + policy)" : "policy (memory, 1 worker, L7 + policy + sensor bindings)", packets: i, bytes: capture.wireBytes, seconds: now() - t0,
                steadyAllocs: steady, steadyPackets: i - warm, totalAllocs: sluice_alloc_count() - before, stats: worker.stats())
         print("policy: allowed=\(c.allowed) violations=\(c.violations) denied=\(c.denied) exempt=\(c.exempt)"
               + " dropped_packets=\(c.droppedPackets)")
