@@ -51,6 +51,7 @@ static int set_int(int fd, int level, int name, int value) {
 }
 
 int sluice_afp_set_v3(int fd) { return set_int(fd, SOL_PACKET, PACKET_VERSION, TPACKET_V3); }
+int sluice_afp_set_v2(int fd) { return set_int(fd, SOL_PACKET, PACKET_VERSION, TPACKET_V2); }
 int sluice_afp_set_vnet_hdr(int fd) { return set_int(fd, SOL_PACKET, PACKET_VNET_HDR, 1); }
 int sluice_afp_set_ignore_outgoing(int fd) { return set_int(fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, 1); }
 int sluice_afp_set_qdisc_bypass(int fd) { return set_int(fd, SOL_PACKET, PACKET_QDISC_BYPASS, 1); }
@@ -99,6 +100,28 @@ int sluice_afp_setup_ring(int fd, uint32_t block_size, uint32_t block_count, uin
     ring->length = length;
     ring->block_size = block_size;
     ring->block_count = block_count;
+    return 0;
+}
+
+int sluice_afp_setup_frame_ring(int fd, uint32_t frame_size, uint32_t frame_count, sluice_afp_ring *ring) {
+    // One frame per block: a block must be a multiple of the page size, and a frame as large
+    // as a GSO super-frame then wastes nothing between frames.
+    long page = sysconf(_SC_PAGESIZE);
+    if (frame_size == 0 || frame_count == 0 || page <= 0 || frame_size % (uint32_t)page != 0) return -EINVAL;
+    struct tpacket_req req;
+    memset(&req, 0, sizeof req);
+    req.tp_block_size = frame_size;
+    req.tp_block_nr = frame_count;
+    req.tp_frame_size = frame_size;
+    req.tp_frame_nr = frame_count;
+    CHECK(setsockopt(fd, SOL_PACKET, PACKET_RX_RING, &req, sizeof req));
+    size_t length = (size_t)frame_size * frame_count;
+    void *base = mmap(NULL, length, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, 0);
+    if (base == MAP_FAILED) return -errno;
+    ring->base = base;
+    ring->length = length;
+    ring->block_size = frame_size;
+    ring->block_count = frame_count;
     return 0;
 }
 

@@ -244,15 +244,10 @@ public final class Daemon: @unchecked Sendable {
                 let iface = UInt16(j + 1)
                 switch spec.mode {
                 case .inline:
-                    var ca = AFPacketConfig.inline
-                    ca.fanoutGroup = config.workers > 1 ? group : nil
-                    var cb = ca
-                    cb.fanoutGroup = ca.fanoutGroup.map { $0 &+ 1 }
-                    let ra = try AFPacketRing(interface: spec.pair[0], config: ca)
-                    let rb = try AFPacketRing(interface: spec.pair[1], config: cb)
-                    let ta = try AFPacketTransmitter(interface: spec.pair[0], vnetHeader: true)
-                    let tb = try AFPacketTransmitter(interface: spec.pair[1], vnetHeader: true)
-                    io.add(pair: PairIO(ringA: ra, ringB: rb, txA: ta, txB: tb, iface: iface))
+                    var c = AFPacketConfig.inline
+                    c.fanoutGroup = config.workers > 1 ? group : nil
+                    let ports = try PortPair<AFPacketInlinePort>(interfaceA: spec.pair[0], interfaceB: spec.pair[1], config: c)
+                    io.add(pair: PairIO(ports: ports, iface: iface))
                 case .tap:
                     var c = AFPacketConfig()
                     // A tap sees both directions: on a bridge port or a veth end, half the

@@ -169,6 +169,8 @@ func runWorker(_ plan: WorkerPlan) -> WorkerReport {
     var learnedRequest = plan.learnedSnapshots.request
     plan.initialized.leave()
     var lastFlush = monotonicNanos()
+    // When the worker last woke from an idle wait (realtime, as frame timestamps are).
+    var idleEnd = realtimeNanos()
     while !plan.stop.isStopped {
         let g = plan.mailbox.generation
         if g != generation {
@@ -192,12 +194,12 @@ func runWorker(_ plan: WorkerPlan) -> WorkerReport {
         var n = 0
         for i in 0..<io.pairCount {
             let p = io.pairs + i
-            n += pump(&p.pointee.ringA, out: &p.pointee.txB, back: &p.pointee.txA, counters: &p.pointee.aToB,
-                      iface: p.pointee.iface, worker: &worker, resets: &resets, wall: wall, plan: plan, dc: &dc,
-                      timer: &timer, latency: &m.latency, recorder: recorder)
-            n += pump(&p.pointee.ringB, out: &p.pointee.txA, back: &p.pointee.txB, counters: &p.pointee.bToA,
-                      iface: p.pointee.iface, worker: &worker, resets: &resets, wall: wall, plan: plan, dc: &dc,
-                      timer: &timer, latency: &m.latency, recorder: recorder)
+            n += pump(&p.pointee.ports.a, to: &p.pointee.ports.b, counters: &p.pointee.ports.aToB,
+                      iface: p.pointee.iface, worker: &worker, resets: &resets, wall: wall, idleEnd: idleEnd, plan: plan,
+                      dc: &dc, timer: &timer, latency: &m.latency, recorder: recorder)
+            n += pump(&p.pointee.ports.b, to: &p.pointee.ports.a, counters: &p.pointee.ports.bToA,
+                      iface: p.pointee.iface, worker: &worker, resets: &resets, wall: wall, idleEnd: idleEnd, plan: plan,
+                      dc: &dc, timer: &timer, latency: &m.latency, recorder: recorder)
         }
         for i in 0..<io.tapCount {
             let t = io.taps + i
@@ -239,7 +241,7 @@ func runWorker(_ plan: WorkerPlan) -> WorkerReport {
         if n == 0 {
             worker.tick(now: wall)
             if mono &- lastFlush > 100_000_000 { worker.flushEvents(); lastFlush = mono }
-            io.wait(ms: 10)
+            idleEnd = io.wait(ms: 10)
             m.busy.add(idle: monotonicNanos() &- mono)
         } else if mono &- lastFlush > 500_000_000 {
             worker.flushEvents()
@@ -251,12 +253,9 @@ func runWorker(_ plan: WorkerPlan) -> WorkerReport {
     var report = WorkerReport()
     for i in 0..<io.pairCount {
         let p = io.pairs + i
-        try? p.pointee.ringA.refreshKernelStatistics()
-        try? p.pointee.ringB.refreshKernelStatistics()
-        var a = p.pointee.ringA.statistics, b = p.pointee.ringB.statistics
-        a.transmitted = p.pointee.txA.sent; a.transmitFailed = p.pointee.txA.failed
-        b.transmitted = p.pointee.txB.sent; b.transmitFailed = p.pointee.txB.failed
-        report.pairs.append((p.pointee.aToB, p.pointee.bToA, a, b))
+        try? p.pointee.ports.a.refreshStatistics()
+        try? p.pointee.ports.b.refreshStatistics()
+        report.pairs.append((p.pointee.ports.aToB, p.pointee.ports.bToA, p.pointee.ports.a.statistics, p.pointee.ports.b.statistics))
     }
     for i in 0..<io.tapCount {
         let t = io.taps + i
@@ -271,24 +270,27 @@ func runWorker(_ plan: WorkerPlan) -> WorkerReport {
     return report
 }
 
-/// Frames ready on `ring`: inspected (unless late: then the fail mode decides), forwarded
-/// out of `out` when passed; a dropped TCP segment gets a reset back out of `back` toward its
-/// sender and one out of `out` toward its receiver.
+/// Frames ready on port `from`: inspected (unless late: then the fail mode decides), forwarded
+/// out of `to` when passed; a dropped TCP segment gets a reset back out of `from` toward its
+/// sender and one out of `to` toward its receiver.
 @inline(__always)
-func pump(_ ring: inout AFPacketRing, out: inout AFPacketTransmitter, back: inout AFPacketTransmitter,
+func pump<Port: PacketPort & ~Copyable>(_ from: inout Port, to: inout Port,
           counters c: inout InlineDirectionCounters, iface: UInt16, worker: inout Worker<PolicyStage>,
-          resets: inout ResetSlots, wall: UInt64, plan: WorkerPlan, dc: inout DataplaneCounters,
+          resets: inout ResetSlots, wall: UInt64, idleEnd: UInt64, plan: WorkerPlan, dc: inout DataplaneCounters,
           timer: inout PacketTimer, latency: inout LatencyHistogram, recorder: AlertRecorder?) -> Int {
     var n = 0
     resets.next = 0
-    while n < 256, let f = ring.nextFrame() {
+    while n < 256, let f = from.receive() {
         n += 1
         c.received &+= 1
         c.receivedBytes &+= UInt64(f.packet.wireLength)
         if f.isTruncated { c.truncated &+= 1; continue }
         // Captures see every frame as it arrived, whatever the verdict.
         plan.capture?.offer(frame: f.packet.data, wireLength: f.packet.wireLength, timestamp: f.packet.timestamp, iface: iface)
-        let late = wall > f.packet.timestamp && wall &- f.packet.timestamp > plan.failAfterNanos
+        // Late means the worker kept the frame waiting too long: counted from its arrival, or
+        // from the worker's wake-up when it arrived while the worker was idle in poll().
+        let since = max(f.packet.timestamp, idleEnd)
+        let late = wall > since && wall &- since > plan.failAfterNanos
         let verdict: Verdict
         if late {
             if plan.failOpen { dc.bypassed &+= 1; verdict = .pass } else { dc.failDropped &+= 1; verdict = .drop }
@@ -301,22 +303,22 @@ func pump(_ ring: inout AFPacketRing, out: inout AFPacketTransmitter, back: inou
         if verdict == .drop {
             c.dropped &+= 1
             if !late, let r = resets.build(from: f.packet.data) {
-                back.enqueue(bytes: r.back)
-                out.enqueue(bytes: r.on)
+                from.transmit(bytes: r.back)
+                to.transmit(bytes: r.on)
                 dc.resetsSent &+= 2
             }
             timer.lap(into: &latency)
             continue
         }
         if f.isSegmentationOffload { c.superFrames &+= 1 }
-        out.enqueue(f)
+        to.transmit(f)
         c.forwarded &+= 1
         timer.lap(into: &latency)
     }
     // The batch points into the ring and the reset slots: send it before either is reused.
-    out.flush()
-    back.flush()
-    ring.releaseConsumed()
+    to.flush()
+    from.flush()
+    from.release()
     return n
 }
 #endif
@@ -329,16 +331,15 @@ func fill(_ m: inout WorkerMetrics, _ worker: inout Worker<PolicyStage>, _ io: W
     for i in 0..<io.pairCount {
         let p = io.pairs + i
         let iface = Int(p.pointee.iface)
-        let ab = p.pointee.aToB, ba = p.pointee.bToA
+        let ab = p.pointee.ports.aToB, ba = p.pointee.ports.bToA
         m.interfaces[iface, .aToB] = DirectionTraffic(packets: ab.received, bytes: ab.receivedBytes, forwarded: ab.forwarded, dropped: ab.dropped)
         m.interfaces[iface, .bToA] = DirectionTraffic(packets: ba.received, bytes: ba.receivedBytes, forwarded: ba.forwarded, dropped: ba.dropped)
         truncated &+= ab.truncated &+ ba.truncated
-        try? p.pointee.ringA.refreshKernelStatistics()
-        try? p.pointee.ringB.refreshKernelStatistics()
-        if iface < InterfaceTraffic.capacity {
-            m.interfaces.kernelDrops[iface] = p.pointee.ringA.statistics.kernelDrops &+ p.pointee.ringB.statistics.kernelDrops
-        }
-        sendFailures &+= p.pointee.txA.failed &+ p.pointee.txB.failed
+        try? p.pointee.ports.a.refreshStatistics()
+        try? p.pointee.ports.b.refreshStatistics()
+        let a = p.pointee.ports.a.statistics, b = p.pointee.ports.b.statistics
+        if iface < InterfaceTraffic.capacity { m.interfaces.kernelDrops[iface] = a.kernelDrops &+ b.kernelDrops }
+        sendFailures &+= a.transmitFailed &+ b.transmitFailed
     }
     for i in 0..<io.tapCount {
         let t = io.taps + i

@@ -2,16 +2,11 @@
 import Glibc
 import PacketIO
 
-/// One worker's sockets on an inline pair: a ring and a transmitter on each side.
+/// One worker's ports on an inline pair (PacketIO's `PortPair`, as `InlinePair` uses).
 struct PairIO: ~Copyable {
-    var ringA: AFPacketRing
-    var ringB: AFPacketRing
-    var txA: AFPacketTransmitter
-    var txB: AFPacketTransmitter
+    var ports: PortPair<AFPacketInlinePort>
     /// The interface number flows on this pair carry (the same for both sides).
     let iface: UInt16
-    var aToB = InlineDirectionCounters()
-    var bToA = InlineDirectionCounters()
 }
 
 /// One worker's ring on a tap interface.
@@ -40,8 +35,8 @@ final class WorkerIO: @unchecked Sendable {
     }
 
     func add(pair: consuming PairIO) {
-        fds[fdCount] = pollfd(fd: pair.ringA.fd, events: Int16(POLLIN), revents: 0)
-        fds[fdCount + 1] = pollfd(fd: pair.ringB.fd, events: Int16(POLLIN), revents: 0)
+        fds[fdCount] = pollfd(fd: pair.ports.a.descriptor, events: Int16(POLLIN), revents: 0)
+        fds[fdCount + 1] = pollfd(fd: pair.ports.b.descriptor, events: Int16(POLLIN), revents: 0)
         fdCount += 2
         (pairs + pairCount).initialize(to: pair)
         pairCount += 1
@@ -54,9 +49,12 @@ final class WorkerIO: @unchecked Sendable {
         tapCount += 1
     }
 
-    /// Waits up to `ms` for any socket to have frames.
-    func wait(ms: Int32) {
+    /// Waits up to `ms` for any socket to have frames; returns the realtime clock when it woke,
+    /// so frames that arrived while the worker was idle are not counted late (`fail_after_ms`
+    /// measures time the worker kept a frame waiting, not time the link was quiet).
+    func wait(ms: Int32) -> UInt64 {
         _ = poll(fds, nfds_t(fdCount), ms)
+        return realtimeNanos()
     }
 
     deinit {

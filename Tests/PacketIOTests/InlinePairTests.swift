@@ -38,7 +38,7 @@ struct DropTCPPort: InlineVerdictProvider {
 }
 
 /// Runs `command` while the pair forwards on this thread; returns its status and output.
-func forwarding<P: InlineVerdictProvider & ~Copyable>(_ pair: inout InlinePair<P>, while command: String,
+func forwarding<P: InlineVerdictProvider & ~Copyable>(_ pair: inout InlinePair<AFPacketInlinePort, P>, while command: String,
                                                       limit: Double = 60) throws -> (status: Int32, output: String) {
     let (p, pipe) = try spawn(command)
     let reader = OutputReader(pipe)
@@ -51,7 +51,7 @@ func forwarding<P: InlineVerdictProvider & ~Copyable>(_ pair: inout InlinePair<P
     let deadline = monotonicSeconds() + limit
     while p.isRunning {
         if monotonicSeconds() > deadline { p.terminate() }
-        if pair.forwardReady() == 0 { _ = try AFPacketRing.waitEither(pair.ringA, pair.ringB, timeoutMs: 2) }
+        if pair.forwardReady() == 0 { _ = try pair.waitEither(timeoutMs: 2) }
     }
     p.waitUntilExit()
     done.wait()
@@ -147,10 +147,10 @@ final class InlinePairTests: XCTestCase {
         }
         XCTAssertEqual(order, Array(0..<n), "tagged frames forwarded with their tag")
 
-        XCTAssertEqual(pair.txA.failed + pair.txB.failed, 0, "errno \(pair.txA.lastErrno) \(pair.txB.lastErrno)")
+        XCTAssertEqual(pair.ports.a.transmitter.failed + pair.ports.b.transmitter.failed, 0, "errno \(pair.ports.a.transmitter.lastErrno) \(pair.ports.b.transmitter.lastErrno)")
         XCTAssertEqual(pair.aToB.truncated + pair.bToA.truncated, 0)
-        XCTAssertEqual(pair.txB.sent, pair.aToB.forwarded)
-        XCTAssertEqual(pair.txA.sent, pair.bToA.forwarded)
+        XCTAssertEqual(pair.ports.b.transmitter.sent, pair.aToB.forwarded)
+        XCTAssertEqual(pair.ports.a.transmitter.sent, pair.bToA.forwarded)
         try pair.refreshKernelStatistics()
         let (a, b) = pair.statistics
         print("InlinePair a->b \(pair.aToB)\nInlinePair b->a \(pair.bToA)\nA \(a)\nB \(b)")
@@ -187,7 +187,7 @@ final class InlinePairTests: XCTestCase {
         while p.isRunning, monotonicSeconds() < deadline {
             let n = one.forwardReady() + two.forwardReady()
             if n == 0 {
-                _ = try AFPacketRing.waitEither(one.ringA, one.ringB, timeoutMs: 1)
+                _ = try one.waitEither(timeoutMs: 1)
             }
         }
         p.waitUntilExit()

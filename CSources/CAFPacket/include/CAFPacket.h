@@ -55,6 +55,10 @@ int sluice_afp_start(int fd, int ifindex);
 /// Selects TPACKET_V3 (variable-length frames packed into blocks).
 int sluice_afp_set_v3(int fd);
 
+/// Selects TPACKET_V2 (one fixed-size slot per frame, handed over as soon as it is written):
+/// the inline pairs' ring, where a frame must not wait for a block to fill or retire.
+int sluice_afp_set_v2(int fd);
+
 /// PACKET_VNET_HDR: each received frame is preceded by a virtio_net_hdr (GSO type and size,
 /// checksum start/offset) and each sent one must start with one.
 int sluice_afp_set_vnet_hdr(int fd);
@@ -82,6 +86,11 @@ int sluice_afp_join_fanout(int fd, uint16_t group);
 /// a partly filled block is handed to user space anyway.
 int sluice_afp_setup_ring(int fd, uint32_t block_size, uint32_t block_count, uint32_t frame_size,
                           uint32_t timeout_ms, sluice_afp_ring *ring);
+
+/// PACKET_RX_RING with a tpacket_req for TPACKET_V2: `frame_count` slots of `frame_size`
+/// bytes (a multiple of the page size, one slot per block), then mmap. `ring->block_size` and
+/// `block_count` then describe the slots.
+int sluice_afp_setup_frame_ring(int fd, uint32_t frame_size, uint32_t frame_count, sluice_afp_ring *ring);
 
 /// Unmaps the ring.
 void sluice_afp_unmap_ring(sluice_afp_ring *ring);
@@ -161,6 +170,39 @@ static inline const void *sluice_afp_frame_read(const void *hdr, sluice_afp_fram
 static inline void sluice_afp_block_release(const sluice_afp_ring *ring, uint32_t index) {
     struct tpacket_block_desc *b = (struct tpacket_block_desc *)(ring->base + (size_t)index * ring->block_size);
     __atomic_store_n(&b->hdr.bh1.block_status, TP_STATUS_KERNEL, __ATOMIC_RELEASE);
+}
+
+// ---- TPACKET_V2 slots. ----
+
+/// The header of slot `index`, or NULL while the kernel still owns it (acquire load, as for
+/// a V3 block).
+static inline const void *sluice_afp_slot_ready(const sluice_afp_ring *ring, uint32_t index) {
+    struct tpacket2_hdr *h = (struct tpacket2_hdr *)(ring->base + (size_t)index * ring->block_size);
+    uint32_t status = __atomic_load_n(&h->tp_status, __ATOMIC_ACQUIRE);
+    return (status & TP_STATUS_USER) ? h : NULL;
+}
+
+/// Reads a ready slot's tpacket2_hdr into `out`.
+static inline void sluice_afp_slot_read(const void *hdr, sluice_afp_frame *out) {
+    const struct tpacket2_hdr *h = (const struct tpacket2_hdr *)hdr;
+    out->data = (const uint8_t *)h + h->tp_mac;
+    out->snaplen = h->tp_snaplen;
+    out->len = h->tp_len;
+    out->status = h->tp_status;
+    if (h->tp_status & TP_STATUS_VLAN_VALID) {
+        out->vlan_tci = h->tp_vlan_tci;
+        out->vlan_tpid = (h->tp_status & TP_STATUS_VLAN_TPID_VALID) ? h->tp_vlan_tpid : 0x8100;
+    } else {
+        out->vlan_tci = 0;
+        out->vlan_tpid = 0;
+    }
+    out->timestamp_ns = (uint64_t)h->tp_sec * 1000000000ull + h->tp_nsec;
+}
+
+/// Hands slot `index` back to the kernel (release store, as for a V3 block).
+static inline void sluice_afp_slot_release(const sluice_afp_ring *ring, uint32_t index) {
+    struct tpacket2_hdr *h = (struct tpacket2_hdr *)(ring->base + (size_t)index * ring->block_size);
+    __atomic_store_n(&h->tp_status, TP_STATUS_KERNEL, __ATOMIC_RELEASE);
 }
 
 #endif /* __linux__ */

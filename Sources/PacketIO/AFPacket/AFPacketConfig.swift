@@ -22,12 +22,19 @@ public struct AFPacketConfig: Sendable {
     public var vnetHeader = false
     /// Join this PACKET_FANOUT group (hash + defrag): sockets in one group split the flows.
     public var fanoutGroup: UInt16? = nil
+    /// TPACKET_V2 rings (`AFPacketFrameRing`): bytes per slot, a multiple of the page size
+    /// holding the largest frame with its headers (a 64 KiB GSO super-frame, its vnet header
+    /// and the tpacket2 header fit in 68 KiB).
+    public var slotSize: UInt32 = 69_632
+    /// TPACKET_V2 slots per ring (slotSize × slotCount bytes of kernel memory).
+    public var slotCount: UInt32 = 128
 
     /// Defaults for passive capture.
     public init() {}
 
-    /// Defaults for inline forwarding: vnet headers on and a 1 ms block timeout, since a
-    /// frame waits in an unfinished block until the block is retired.
+    /// Defaults for inline forwarding: vnet headers on; inline pairs receive on TPACKET_V2
+    /// slots (`slotSize`, `slotCount`); the block settings apply when a V3 ring is opened
+    /// with this config (a frame then waits in an unfinished block until it is retired).
     public static var inline: AFPacketConfig {
         var c = AFPacketConfig()
         c.vnetHeader = true

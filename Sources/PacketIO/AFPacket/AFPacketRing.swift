@@ -20,10 +20,7 @@ public struct AFPacketRing: ~Copyable {
     /// Fully read blocks not yet handed back; the oldest is `releaseCursor`.
     @usableFromInline var consumed: UInt32 = 0
     @usableFromInline var releaseCursor: UInt32 = 0
-    /// Where a frame whose tag the kernel stripped is rebuilt with the tag in place: the
-    /// decoder expects the tag in the frame. Only tagged frames are copied.
-    @usableFromInline let scratch: UnsafeMutableRawPointer
-    @usableFromInline let vnet: Bool
+    @usableFromInline let frames: RingFrames
     /// Our counters and the kernel's (the latter as of the last `refreshKernelStatistics`).
     public var statistics = AFPacketStatistics()
 
@@ -48,15 +45,14 @@ public struct AFPacketRing: ~Copyable {
             throw error
         }
         ring = r
-        vnet = config.vnetHeader
-        scratch = .allocate(byteCount: Int(config.blockSize) + 64, alignment: 64)
+        frames = RingFrames(vnetHeader: config.vnetHeader, largestFrame: Int(config.blockSize))
         socket = s
     }
 
     deinit {
         var r = ring
         sluice_afp_unmap_ring(&r)
-        scratch.deallocate()
+        frames.deallocate()
     }
 
     /// The socket's descriptor, for waiting on several rings at once.
@@ -95,27 +91,7 @@ public struct AFPacketRing: ~Copyable {
 
     @inlinable
     mutating func makeFrame(_ f: sluice_afp_frame) -> AFPacketFrame {
-        let raw = UnsafeRawBufferPointer(start: f.data, count: Int(f.snaplen))
-        let header = vnet ? UnsafeRawPointer(f.data!) - Int(SLUICE_AFP_VNET_HDR_LEN) : nil
-        statistics.received &+= 1
-        if f.snaplen < f.len { statistics.truncated &+= 1 }
-        guard f.status & UInt32(SLUICE_AFP_STATUS_VLAN_VALID) != 0, f.snaplen >= 12 else {
-            statistics.receivedBytes &+= UInt64(f.len)
-            return AFPacketFrame(packet: CapturedPacket(data: raw, wireLength: Int(f.len), timestamp: f.timestamp_ns),
-                                 ringBytes: raw, vlanTag: 0, status: f.status, vnetHeader: header)
-        }
-        // Rebuild dst, src, 802.1Q (TPID, TCI), then the rest of the frame.
-        let src = UnsafeRawPointer(f.data!)
-        scratch.copyMemory(from: src, byteCount: 12)
-        scratch.storeBytes(of: f.vlan_tpid.bigEndian, toByteOffset: 12, as: UInt16.self)
-        scratch.storeBytes(of: f.vlan_tci.bigEndian, toByteOffset: 14, as: UInt16.self)
-        (scratch + 16).copyMemory(from: src + 12, byteCount: Int(f.snaplen) - 12)
-        statistics.vlanReinserted &+= 1
-        statistics.receivedBytes &+= UInt64(f.len) &+ 4
-        let tagged = UnsafeRawBufferPointer(start: scratch, count: Int(f.snaplen) + 4)
-        return AFPacketFrame(packet: CapturedPacket(data: tagged, wireLength: Int(f.len) + 4, timestamp: f.timestamp_ns),
-                             ringBytes: raw, vlanTag: UInt32(f.vlan_tpid) << 16 | UInt32(f.vlan_tci),
-                             status: f.status, vnetHeader: header)
+        frames.frame(f, statistics: &statistics)
     }
 
     /// Hands every fully read block back to the kernel; frames in them become invalid.

@@ -30,6 +30,11 @@ public struct AFPacketSocket: ~Copyable {
     deinit { close(fd) }
 
     /// Selects TPACKET_V3; must precede `setupRing`.
+    /// Selects TPACKET_V2: fixed slots, each handed over as soon as its frame is written.
+    public func useTPacketV2() throws(AFPacketError) {
+        try AFPacketError.check(sluice_afp_set_v2(fd), interface, "setsockopt(PACKET_VERSION)")
+    }
+
     public func useTPacketV3() throws(AFPacketError) {
         try AFPacketError.check(sluice_afp_set_v3(fd), interface, "setsockopt(PACKET_VERSION)")
     }

@@ -22,102 +22,77 @@ public struct InlineDirectionCounters: Sendable, Equatable {
 
 /// Inline forwarding between two interfaces: what arrives on A leaves through B and the other
 /// way round, unless the verdict provider says drop. One thread runs a pair; it owns both
-/// rings, both transmitters and the provider, so nothing is shared or locked.
+/// ports and the provider, so nothing is shared or locked.
 ///
 /// Frames are forwarded from the receive ring without copying (the transmitter points
-/// sendmmsg at the ring); each side's batch is flushed before its ring blocks are released.
+/// sendmmsg at the ring); each side's batch is flushed before its frames are released.
 /// With `config.vnetHeader` (the `.inline` default) GSO super-frames and frames with offloaded
 /// checksums are passed on with their virtio_net_hdr, so the kernel segments and checksums
-/// them on the way out; see docs/afpacket.md.
-public struct InlinePair<Provider: InlineVerdictProvider & ~Copyable>: ~Copyable {
+/// them on the way out; see docs/afpacket.md. The daemon's workers forward through the same
+/// `PortPair` and `PacketPort` types, with the engine deciding.
+public struct InlinePair<Port: PacketPort & ~Copyable, Provider: InlineVerdictProvider & ~Copyable>: ~Copyable {
     /// Decides each frame.
     public var provider: Provider
-    /// Receives on A.
-    public var ringA: AFPacketRing
-    /// Receives on B.
-    public var ringB: AFPacketRing
-    /// Sends out of A (frames that came in on B).
-    public var txA: AFPacketTransmitter
-    /// Sends out of B (frames that came in on A).
-    public var txB: AFPacketTransmitter
-    /// Frames from A to B.
-    public var aToB = InlineDirectionCounters()
-    /// Frames from B to A.
-    public var bToA = InlineDirectionCounters()
+    /// The two ports and their counters.
+    public var ports: PortPair<Port>
     @usableFromInline let waitMs: Int32
 
-    /// Opens both interfaces (calling thread's network namespace). `config` applies to both
-    /// rings; outgoing frames are always ignored, or forwarded frames would come back.
-    ///
-    /// Several pairs (one per worker thread) can share two interfaces: give them all the same
-    /// `config.fanoutGroup` g. Ring A joins group g and ring B group g + 1 (a group belongs to
-    /// one interface). The kernel's fanout hash is symmetric and the same on both interfaces,
-    /// so when the pairs are created in the same order, both directions of a flow reach the
-    /// same pair.
-    public init(interfaceA: String, interfaceB: String, config: AFPacketConfig = .inline, batchSize: Int = 64,
-                provider: consuming Provider) throws(AFPacketError) {
-        var c = config
-        c.ignoreOutgoing = true
-        var cb = c
-        cb.fanoutGroup = c.fanoutGroup.map { $0 &+ 1 }
-        // Built as locals first: a ~Copyable struct cannot be left partly initialised by a throw.
-        let ra = try AFPacketRing(interface: interfaceA, config: c)
-        let rb = try AFPacketRing(interface: interfaceB, config: cb)
-        let ta = try AFPacketTransmitter(interface: interfaceA, batchSize: batchSize, vnetHeader: c.vnetHeader)
-        let tb = try AFPacketTransmitter(interface: interfaceB, batchSize: batchSize, vnetHeader: c.vnetHeader)
-        ringA = ra
-        ringB = rb
-        txA = ta
-        txB = tb
-        waitMs = Int32(clamping: max(1, c.blockTimeoutMs))
+    /// A pair over `ports`; `waitMs` bounds each idle poll().
+    public init(ports: consuming PortPair<Port>, waitMs: Int32 = 10, provider: consuming Provider) {
+        self.ports = ports
+        self.waitMs = waitMs
         self.provider = provider
     }
+
+    /// Frames from A to B.
+    public var aToB: InlineDirectionCounters { ports.aToB }
+    /// Frames from B to A.
+    public var bToA: InlineDirectionCounters { ports.bToA }
 
     /// Forwards what is ready on both sides, at most `budget` frames per side, without
     /// waiting. Returns the frames handled.
     @inlinable @discardableResult
     public mutating func forwardReady(budget: Int = 256) -> Int {
-        let a = Self.pump(&ringA, to: &txB, provider: &provider, counters: &aToB, fromA: true, budget: budget)
-        let b = Self.pump(&ringB, to: &txA, provider: &provider, counters: &bToA, fromA: false, budget: budget)
+        let a = Self.pump(&ports.a, to: &ports.b, provider: &provider, counters: &ports.aToB, fromA: true, budget: budget)
+        let b = Self.pump(&ports.b, to: &ports.a, provider: &provider, counters: &ports.bToA, fromA: false, budget: budget)
         return a + b
+    }
+
+    /// Waits up to `timeoutMs` until either side has frames; true when one does.
+    public func waitEither(timeoutMs: Int32) throws(AFPacketError) -> Bool {
+        try ports.waitEither(timeoutMs: timeoutMs)
     }
 
     /// Forwards until `stop` is raised, waiting in poll() while both sides are idle.
     public mutating func run(until stop: AFPacketStopSignal) throws(AFPacketError) {
         while !stop.isStopped {
-            if forwardReady() == 0 {
-                _ = try AFPacketRing.waitEither(ringA, ringB, timeoutMs: waitMs)
-            }
+            if forwardReady() == 0 { _ = try ports.waitEither(timeoutMs: waitMs) }
         }
     }
 
-    /// Each interface's counters: its ring's (kernel ones as of the last
-    /// `refreshKernelStatistics()`), frames sent out of it, and the fate of frames received on it.
+    /// Each interface's counters: its port's (kernel ones as of the last
+    /// `refreshKernelStatistics()`), and the fate of frames received on it.
     public var statistics: (a: AFPacketStatistics, b: AFPacketStatistics) {
-        var a = ringA.statistics
-        a.transmitted = txA.sent
-        a.transmitFailed = txA.failed
-        a.forwarded = aToB.forwarded
-        a.dropped = aToB.dropped
-        var b = ringB.statistics
-        b.transmitted = txB.sent
-        b.transmitFailed = txB.failed
-        b.forwarded = bToA.forwarded
-        b.dropped = bToA.dropped
+        var a = ports.a.statistics
+        a.forwarded = ports.aToB.forwarded
+        a.dropped = ports.aToB.dropped
+        var b = ports.b.statistics
+        b.forwarded = ports.bToA.forwarded
+        b.dropped = ports.bToA.dropped
         return (a, b)
     }
 
-    /// Adds both rings' kernel counters since the last call to their statistics.
+    /// Adds both ports' kernel counters since the last call to their statistics.
     public mutating func refreshKernelStatistics() throws(AFPacketError) {
-        try ringA.refreshKernelStatistics()
-        try ringB.refreshKernelStatistics()
+        try ports.a.refreshStatistics()
+        try ports.b.refreshStatistics()
     }
 
     @inlinable
-    static func pump(_ ring: inout AFPacketRing, to tx: inout AFPacketTransmitter, provider: inout Provider,
+    static func pump(_ from: inout Port, to: inout Port, provider: inout Provider,
                      counters c: inout InlineDirectionCounters, fromA: Bool, budget: Int) -> Int {
         var n = 0
-        while n < budget, let f = ring.nextFrame() {
+        while n < budget, let f = from.receive() {
             n += 1
             c.received &+= 1
             c.receivedBytes &+= UInt64(f.packet.wireLength)
@@ -131,13 +106,24 @@ public struct InlinePair<Provider: InlineVerdictProvider & ~Copyable>: ~Copyable
             }
             if f.isSegmentationOffload { c.superFrames &+= 1 }
             if f.packet.wireLength > c.largestFrame { c.largestFrame = f.packet.wireLength }
-            tx.enqueue(f)
+            to.transmit(f)
             c.forwarded &+= 1
         }
-        // The batch points into the ring: send it before the blocks go back to the kernel.
-        tx.flush()
-        ring.releaseConsumed()
+        // The batch points into the ring: send it before the frames go back to the kernel.
+        to.flush()
+        from.release()
         return n
+    }
+}
+
+extension InlinePair where Port == AFPacketInlinePort {
+    /// Opens both interfaces (calling thread's network namespace) with TPACKET_V2 rings; see
+    /// `PortPair.init(interfaceA:interfaceB:config:batchSize:)` for fanout across pairs.
+    public init(interfaceA: String, interfaceB: String, config: AFPacketConfig = .inline, batchSize: Int = 64,
+                provider: consuming Provider) throws(AFPacketError) {
+        let ports = try PortPair<AFPacketInlinePort>(interfaceA: interfaceA, interfaceB: interfaceB, config: config,
+                                                     batchSize: batchSize)
+        self.init(ports: ports, provider: provider)
     }
 }
 #endif
