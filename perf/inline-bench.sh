@@ -10,8 +10,11 @@
 #             each push takes to be in force on every worker, and whether any frame was lost
 #             (kernel drops, frames dropped, send failures from the stop summary)
 #
-#   sudo perf/inline-bench.sh [--seconds N] [--pings N] [--only bridge,sluice,suricata]
-#                             [--offloads auto|off] [--workers N]
+#   sudo perf/inline-bench.sh [--seconds N] [--pings N] [--requests N] [--only bridge,sluice,suricata]
+#                             [--offloads auto|off] [--workers N[,N...]]
+#
+# --workers 1,2 runs the Sluice setup once per worker count. SLUICE=PATH runs another build
+# (e.g. one from an earlier commit, to compare receive paths); SLUICE_LABEL names it.
 #
 # Needs root, iproute2, ethtool, iperf3, ping (iputils), python3; Suricata 7 is installed with
 # perf/install-suricata.sh when missing; the Sluice setup builds `.build/release/sluice`
@@ -24,8 +27,9 @@
 #
 # The middle namespace has no addresses, IPv6 off, no IP forwarding. Per setup the topology is
 # built fresh, then: ping (PINGS echo requests at 10 ms intervals after 5 warm-up pings;
-# avg and p99 of the RTTs), then iperf3 one TCP stream client -> server for SECONDS (Gbit/s
-# the receiver got). One line per setup on stdout.
+# avg, p99 and max of the RTTs), REQUESTS small HTTP GETs one at a time over one keep-alive
+# connection (avg and p99 of each request's round trip), then iperf3 one TCP stream
+# client -> server for SECONDS (Gbit/s the receiver got). One line per setup on stdout.
 #
 # Offloads (ethtool -K), stated in each line:
 #   auto (default)  bridge and sluice: veth defaults (TX checksum, TSO, GSO on; the client's
@@ -45,17 +49,20 @@ ROOT=$(pwd)
 
 SECONDS_RUN=10
 PINGS=200
+REQUESTS=2000
 ONLY=bridge,sluice,suricata
 OFFLOADS=auto
 WORKERS=1
+WORKER_COUNTS=1
 PUSHES=20
 while [ $# -gt 0 ]; do
     case $1 in
         --seconds) SECONDS_RUN=$2; shift 2 ;;
         --pings) PINGS=$2; shift 2 ;;
+        --requests) REQUESTS=$2; shift 2 ;;
         --only) ONLY=$2; shift 2 ;;
         --offloads) OFFLOADS=$2; shift 2 ;;
-        --workers) WORKERS=$2; shift 2 ;;
+        --workers) WORKER_COUNTS=$2; WORKERS=${2%%,*}; shift 2 ;;
         --pushes) PUSHES=$2; shift 2 ;;
         -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
         *) echo "unknown argument $1 (see --help)" >&2; exit 2 ;;
@@ -100,7 +107,8 @@ wait_for() {   # $1 file, $2 pattern (grep -E), $3 seconds, $4 pid to watch
     echo "timed out waiting for '$2' in $1:" >&2; tail -n 30 "$1" >&2; return 1
 }
 
-# Pings, then iperf3; prints "<label>: X Gbit/s, RTT avg A ms p99 P ms (...)".
+# Pings, keep-alive HTTP requests, then iperf3; prints
+# "<label>: X Gbit/s, RTT avg A ms p99 P ms max M ms, HTTP req/resp avg ... (...)".
 measure() {   # $1 label, $2 setup description
     local label=$1 what=$2
     ip netns exec $CLI ping -c 5 -i 0.2 -W 1 10.98.0.2 >/dev/null 2>&1 || true   # ARP, flow set-up
@@ -113,8 +121,37 @@ if n == 0:
     print("RTT n/a (no replies)")
 else:
     p99 = t[min(n - 1, max(0, -(-99 * n // 100) - 1))]
-    print("RTT avg %.3f ms p99 %.3f ms (%d/%s replies)" % (sum(t) / n, p99, n, sys.argv[1]))
+    print("RTT avg %.3f ms p99 %.3f ms max %.3f ms (%d/%s replies)" % (sum(t) / n, p99, t[-1], n, sys.argv[1]))
 ' "$PINGS")
+    # Request/response: REQUESTS small GETs one after another on one keep-alive connection
+    # (HTTP/1.1 server and client from Python's standard library), each timed.
+    start $SRV "$TMP/http-server.log" python3 -u -c '
+import http.server
+class H(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    def do_GET(self):
+        body = b"ok\n"
+        self.send_response(200); self.send_header("Content-Length", str(len(body))); self.end_headers(); self.wfile.write(body)
+    def log_message(self, *a): pass
+s = http.server.HTTPServer(("10.98.0.2", 8080), H)
+print("listening", flush=True)
+s.serve_forever()'
+    wait_for "$TMP/http-server.log" "listening" 10 "${PIDS[-1]}"
+    local rr
+    rr=$(ip netns exec $CLI timeout 60 python3 -c '
+import http.client, sys, time
+n = int(sys.argv[1])
+c = http.client.HTTPConnection("10.98.0.2", 8080, timeout=5)
+t = []
+try:
+    for i in range(n + 20):
+        t0 = time.perf_counter(); c.request("GET", "/x%d" % i); r = c.getresponse(); r.read(); t1 = time.perf_counter()
+        if i >= 20: t.append((t1 - t0) * 1000)
+except Exception as e:
+    print("HTTP req/resp failed after %d: %s" % (len(t), e)); sys.exit(0)
+t.sort(); k = len(t)
+print("HTTP req/resp avg %.3f ms p99 %.3f ms (%d keep-alive GETs, %.0f/s)" % (sum(t) / k, t[min(k - 1, -(-99 * k // 100) - 1)], k, k / (sum(t) / 1000)))
+' "$REQUESTS" 2>&1 || echo "HTTP req/resp n/a")
     start $SRV "$TMP/iperf3-server.log" iperf3 -s -B 10.98.0.2 -1 --forceflush
     local ipid=${PIDS[-1]}
     wait_for "$TMP/iperf3-server.log" "listening" 10 "$ipid"
@@ -127,7 +164,7 @@ try:
 except Exception:
     print("throughput n/a")
 ' || echo "throughput n/a")
-    printf '%-9s %s, %s [%s]\n' "$label:" "$gbps" "$rtt" "$what"
+    printf '%-9s %s, %s, %s [%s]\n' "$label:" "$gbps" "$rtt" "$rr" "$what"
 }
 
 offloads_for() {   # setup -> on|off
@@ -257,15 +294,21 @@ EOF
 run_sluice() {
     local bin; bin=$(sluice_bin)
     local off; off=$(offloads_for sluice)
-    topology "$off"
-    sluice_config ""
-    start $MID "$TMP/sluice.log" "$bin" run --config "$TMP/sluice.yaml"
-    local pid=${PIDS[-1]}
-    wait_for "$TMP/sluice.log" "ready" 60 "$pid"
-    measure sluice "sluice run inline, $WORKERS worker(s), permissive policy, built-in sensors, offloads $off"
-    # Its summary (frames forwarded and dropped, flows, alerts) goes to stderr.
-    kill -TERM "$pid"; wait "$pid" || echo "sluice exited with status $?" >&2
-    sed -n '/stopped/,$p' "$TMP/sluice.log" >&2
+    local counts w
+    IFS=, read -ra counts <<<"$WORKER_COUNTS"
+    for w in "${counts[@]}"; do
+        WORKERS=$w
+        topology "$off"
+        sluice_config ""
+        start $MID "$TMP/sluice.log" "$bin" run --config "$TMP/sluice.yaml"
+        local pid=${PIDS[-1]}
+        wait_for "$TMP/sluice.log" "ready" 60 "$pid"
+        measure "${SLUICE_LABEL:-sluice}" "sluice run inline, $WORKERS worker(s), permissive policy, built-in sensors, offloads $off"
+        # Its summary (frames forwarded and dropped, flows, alerts) goes to stderr.
+        kill -TERM "$pid"; wait "$pid" || echo "sluice exited with status $?" >&2
+        sed -n '/stopped/,$p' "$TMP/sluice.log" >&2
+        bed_cleanup
+    done
 }
 
 # Policy pushes through the API while iperf3 runs: time until each is in force on every
