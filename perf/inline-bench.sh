@@ -14,7 +14,8 @@
 #                             [--offloads auto|off] [--workers N[,N...]]
 #
 # --workers 1,2 runs the Sluice setup once per worker count. SLUICE=PATH runs another build
-# (e.g. one from an earlier commit, to compare receive paths); SLUICE_LABEL names it.
+# (e.g. one from an earlier commit, to compare receive paths); SLUICE_LABEL names it, and
+# SLUICE_EXTRA adds lines to its daemon config (e.g. "worker_priority: realtime").
 #
 # Needs root, iproute2, ethtool, iperf3, ping (iputils), python3; Suricata 7 is installed with
 # perf/install-suricata.sh when missing; the Sluice setup builds `.build/release/sluice`
@@ -130,8 +131,9 @@ import http.server
 class H(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     def do_GET(self):
-        body = b"ok\n"
-        self.send_response(200); self.send_header("Content-Length", str(len(body))); self.end_headers(); self.wfile.write(body)
+        # One write per response: headers and body in separate writes would meet Nagle and
+        # delayed ACK (40 ms per request), measuring the TCP stack instead of the path.
+        self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nok\n")
     def log_message(self, *a): pass
 s = http.server.HTTPServer(("10.98.0.2", 8080), H)
 print("listening", flush=True)
@@ -288,6 +290,7 @@ sensors: [dlp-pii, dlp-secrets, waf-core]
 eve: $TMP/sluice-eve.json
 fail: open
 $1
+${SLUICE_EXTRA:-}
 EOF
 }
 

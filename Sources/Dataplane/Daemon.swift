@@ -345,11 +345,11 @@ public final class Daemon: @unchecked Sendable {
         return summary(running.reports)
     }
 
-    /// Starts one thread per worker, each pinned to a core in turn.
+    /// Starts one thread per worker (pinned to `cpu_affinity`'s cores in turn when set).
     func start() -> Running {
         let running = Running()
         let initialized = DispatchGroup()
-        let cores = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+        let affinity = config.cpuAffinity
         for (i, io) in ios.enumerated() {
             let plan = WorkerPlan(index: i, io: io, engine: settings.engine, l7: settings.l7, sensorConfig: settings.sensors,
                                   sensorMailbox: sensorMailbox, mailbox: mailbox, eveFD: eveFD, failOpen: config.failOpen,
@@ -357,12 +357,13 @@ public final class Daemon: @unchecked Sendable {
                                   capture: captures?.worker(i), initialized: initialized, metrics: board.slots[i],
                                   flowSnapshots: flowSnapshots, learnedSnapshots: learnedSnapshots, alertCapture: alertCapture, alertFrames: config.captureOnAlert,
                                   interfaceNames: config.interfaces.map(\.name), captureBudget: captures?.budget,
-                                  eveLimit: config.eveLimit)
+                                  eveLimit: config.eveLimit, busyPollNanos: UInt64(config.busyPollMicroseconds) * 1000)
             running.done.enter()
             initialized.enter()
             let t = Thread {
-                // One core per worker, so a worker's flow table and rings stay in its cache.
-                _ = sluice_pin_thread(Int32(i % cores))
+                // Pinned only when asked (cpu_affinity: dedicated cores keep a worker's flow
+                // table and rings in cache; on shared cores pinning costs latency).
+                if let cpus = affinity, !cpus.isEmpty { _ = sluice_pin_thread(Int32(cpus[i % cpus.count])) }
                 let r = runWorker(plan)
                 running.add(i, r)
                 running.done.leave()

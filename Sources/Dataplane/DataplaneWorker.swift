@@ -43,6 +43,8 @@ struct WorkerPlan: @unchecked Sendable {
     let captureBudget: DiskBudget?
     /// Violate/deny records allowed per rule and source, and per worker, per window (0: no limit).
     let eveLimit: EveLimit
+    /// How long the worker keeps polling its rings after the last frame before it sleeps.
+    let busyPollNanos: UInt64
 }
 
 /// A worker's capture-on-alert: its recent frames, and the flow it saved last (a flow with
@@ -171,6 +173,7 @@ func runWorker(_ plan: WorkerPlan) -> WorkerReport {
     var lastFlush = monotonicNanos()
     // When the worker last woke from an idle wait (realtime, as frame timestamps are).
     var idleEnd = realtimeNanos()
+    var lastFrame: UInt64 = 0
     while !plan.stop.isStopped {
         let g = plan.mailbox.generation
         if g != generation {
@@ -237,6 +240,13 @@ func runWorker(_ plan: WorkerPlan) -> WorkerReport {
             fill(&m, &worker, io, dc)
             plan.metrics.publish(m)
             lastPublish = mono
+        }
+        if n > 0 { lastFrame = mono }
+        if n == 0 && mono &- lastFrame < plan.busyPollNanos {
+            // Busy-poll a moment after traffic: the answer to what was just forwarded usually
+            // comes within it, and is then forwarded without a wake-up (one scheduler wake-up
+            // per hop is most of the latency a userspace forwarder adds on a busy machine).
+            continue
         }
         if n == 0 {
             worker.tick(now: wall)
