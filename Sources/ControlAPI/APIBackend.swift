@@ -1,4 +1,4 @@
-import SluiceConfig
+import ConfigYAML
 
 /// Why a policy push was refused.
 public enum PolicyPushError: Error, Sendable {

@@ -1,5 +1,4 @@
 import Foundation
-import SluiceConfig
 
 /// Maps requests to the backend: authentication first (every request needs
 /// `Authorization: Bearer TOKEN`, on the Unix socket and on TCP alike), then the route.

@@ -6,6 +6,7 @@ import L7Core
 import Policy
 import Sensors
 import SluiceConfig
+import ConfigYAML
 
 // The daemon as the local API's backend. These run on the API's event loop thread: policy
 // changes reach workers only through the mailbox, between their batches.

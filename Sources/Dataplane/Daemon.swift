@@ -10,6 +10,7 @@ import PacketIO
 import Policy
 import Sensors
 import SluiceConfig
+import ConfigYAML
 import ControlAPI
 import Synchronization
 import Output

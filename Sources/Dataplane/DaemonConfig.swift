@@ -1,6 +1,6 @@
 import Foundation
 import Sensors
-import SluiceConfig
+import ConfigYAML
 
 /// One interface the daemon attaches to.
 public struct InterfaceSpec: Sendable, Equatable {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ConfigYAML
 import ControlAPI
 import Foundation
 import Policy
