@@ -50,7 +50,7 @@ extension Daemon: APIBackend {
                 + (applied.map { "in force on every worker after \(Double($0) / 1e6) ms" } ?? "not yet applied by every worker after 1 s"))
             return .success(PolicyPushResult(version: version, appliedMilliseconds: applied.map { Double($0) / 1e6 }))
         } catch let e as ConfigError {
-            log("policy push rejected: \(e); the running policy stays in force")
+            log("policy push rejected: \(e); the running policy stays in force", level: .warning)
             return .failure(.invalid(e))
         } catch let e as PolicyPushError {
             return .failure(e)

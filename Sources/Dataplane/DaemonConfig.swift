@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import Sensors
 import ConfigYAML
 
@@ -83,6 +84,10 @@ public struct DaemonConfig: Sendable {
     public var captureOnAlert = 50
     /// Engine settings file (flow, stream, defrag, app_layer, sensor limits: configs/engine.yaml).
     public var enginePath: String?
+    /// The least severe message logged (`log.level`; `--log-level` overrides it).
+    public var logLevel: Logger.Level = .info
+    /// How log lines look (`log.format`).
+    public var logFormat: LogFormat = .auto
     /// The file this came from.
     public var file = ""
 
@@ -98,7 +103,7 @@ public struct DaemonConfig: Sendable {
     public static func parse(_ text: String, file: String) throws(ConfigError) -> DaemonConfig {
         let top = try ConfigMap.parse(text, file: file)
         try top.allowOnly(["io", "workers", "interfaces", "policy", "sensors", "sensor_files", "eve", "fail",
-                           "fail_after_ms", "engine", "unknown", "eve_limit",
+                           "fail_after_ms", "engine", "unknown", "eve_limit", "log",
                            "api", "metrics", "state_dir", "captures"])
         var c = DaemonConfig()
         c.file = file
@@ -204,6 +209,7 @@ public struct DaemonConfig: Sendable {
             if let b = try cap.bytes("disk_budget", in: 1 << 20...(1 << 40)) { c.captureBudget = b }
         }
         if c.captureDirectory == nil, let d = c.stateDir { c.captureDirectory = d + "/captures" }
+        if let l = try top.map("log") { (c.logLevel, c.logFormat) = try Self.parseLog(l) }
         if let u = try top.string("unknown") {
             guard u == "allow" || u == "deny" else { throw top.error("unknown", "expected allow or deny") }
             c.unknownAllows = u == "allow"

@@ -151,7 +151,7 @@ struct ControlCommand: ParsableCommand {
             }
             return (resolve(policy), try top.string("sensors").map(resolve), out, try top.seconds("interval", in: 1...3600) ?? 10)
         } catch let e as ConfigError {
-            throw ValidationError(e.description)
+            throw RuntimeError.rejected(e)
         }
     }
 }

@@ -55,15 +55,17 @@ extension CtlCommand {
             @Option(name: [.short, .long], help: "Where to write it (default ID.pcapng).") var output: String?
             func run() throws {
                 let r: APIClient.Response
-                do { r = try connection.client().send("GET", "/v1/captures/\(id)/pcap", timeoutSeconds: 60) } catch {
-                    throw ValidationError("cannot reach the API: \(error)")
+                let client = try connection.client()
+                do { r = try client.send("GET", "/v1/captures/\(id)/pcap", timeoutSeconds: 60) } catch {
+                    throw RuntimeError(.unavailable, "cannot reach the API (\(connection.url ?? connection.socket)): \(error)")
                 }
                 guard r.status == 200 else {
-                    FileHandleStderr.write("error \(r.status): \(String(decoding: r.body, as: UTF8.self))\n")
-                    throw ExitCode(1)
+                    throw CtlCommand.Connection.refused(r.status, String(decoding: r.body.prefix(512), as: UTF8.self))
                 }
                 let path = output ?? "\(id).pcapng"
-                try Data(r.body).write(to: URL(fileURLWithPath: path))
+                do { try Data(r.body).write(to: URL(fileURLWithPath: path)) } catch {
+                    throw RuntimeError(.cantCreate, "\(path): \(error.localizedDescription)")
+                }
                 print("\(path): \(r.body.count) bytes")
             }
         }

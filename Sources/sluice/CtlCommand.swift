@@ -1,4 +1,5 @@
 import ArgumentParser
+import ConfigYAML
 import ControlAPI
 import Foundation
 #if canImport(Glibc)
@@ -19,13 +20,16 @@ struct CtlCommand: ParsableCommand {
         @Flag(name: .long, help: "Print the API's JSON instead of the human summary.") var json = false
 
         func client() throws -> APIClient {
-            guard let token = try? String(contentsOfFile: tokenFile, encoding: .utf8) else {
-                throw ValidationError("cannot read the token file \(tokenFile)")
+            let token: String
+            do { token = try readFile(tokenFile) } catch {
+                throw RuntimeError(.noPermission, "cannot read the token file \(tokenFile): \(error)")
             }
             let t = token.trimmingCharacters(in: .whitespacesAndNewlines)
             if let url {
                 let hostPort = url.replacingOccurrences(of: "http://", with: "")
-                guard let c = hostPort.lastIndex(of: ":"), let port = Int(hostPort[hostPort.index(after: c)...]) else {
+                // The socket layer traps on a port past 16 bits.
+                guard let c = hostPort.lastIndex(of: ":"), let port = Int(hostPort[hostPort.index(after: c)...]),
+                      (1...65535).contains(port) else {
                     throw ValidationError("--url must be host:port")
                 }
                 return APIClient(endpoint: .tcp(String(hostPort[..<c]), port), token: t)
@@ -36,19 +40,28 @@ struct CtlCommand: ParsableCommand {
         /// Sends the request; prints API errors (with their file position) and exits non-zero.
         func call(_ method: String, _ path: String, body: [UInt8] = [], headers: [String: String] = [:]) throws -> [String: Any] {
             let r: APIClient.Response
-            do { r = try client().send(method, path, body: body, headers: headers) } catch {
-                throw ValidationError("cannot reach the API (\(url ?? socket)): \(error)")
+            let client = try client()
+            do { r = try client.send(method, path, body: body, headers: headers) } catch {
+                throw RuntimeError(.unavailable, "cannot reach the API (\(url ?? socket)): \(error)")
             }
             let object = (try? JSONSerialization.jsonObject(with: Data(r.body))) as? [String: Any] ?? [:]
             if json { print(String(decoding: r.body, as: UTF8.self), terminator: "") }
             guard (200..<300).contains(r.status) else {
-                if !json {
-                    let e = object["error"] as? [String: Any] ?? [:]
-                    FileHandleStderr.write("error \(r.status): \(e["message"] as? String ?? e["reason"] as? String ?? "")\n")
-                }
-                throw ExitCode(r.status == 401 ? 3 : 1)
+                let e = object["error"] as? [String: Any] ?? [:]
+                throw Self.refused(r.status, e["message"] as? String ?? e["reason"] as? String ?? "")
             }
             return object
+        }
+
+        /// The error for an API answer that is not a success: a rejected token is
+        /// ``ExitStatus/noPermission``, anything else the daemon refused ``ExitStatus/failed``.
+        static func refused(_ status: Int, _ message: String) -> RuntimeError {
+            RuntimeError(status == 401 ? .noPermission : .failed, "the API answered \(status): \(message)")
+        }
+
+        /// A file to push, read with the size bound every config file has.
+        static func read(_ file: String) throws -> String {
+            do { return try readFile(file) } catch { throw RuntimeError(.noInput, "cannot read \(file): \(error)") }
         }
     }
 
@@ -91,7 +104,7 @@ struct CtlCommand: ParsableCommand {
             @Argument(help: "The policy YAML file.") var file: String
             @Option(name: .long, help: "Only if the policy in force is this version.") var ifVersion: Int?
             func run() throws {
-                guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { throw ValidationError("cannot read \(file)") }
+                let text = try Connection.read(file)
                 var headers: [String: String] = [:]
                 if let v = ifVersion { headers["If-Match"] = "\"\(v)\"" }
                 let name = URL(fileURLWithPath: file).lastPathComponent.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? "policy.yaml"
@@ -113,7 +126,7 @@ struct CtlCommand: ParsableCommand {
             @OptionGroup var connection: Connection
             @Argument(help: "The sensor YAML file.") var file: String
             func run() throws {
-                guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { throw ValidationError("cannot read \(file)") }
+                let text = try Connection.read(file)
                 let name = URL(fileURLWithPath: file).lastPathComponent.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? "sensors.yaml"
                 let r = try connection.call("PUT", "/v1/sensors?name=\(name)", body: Array(text.utf8))
                 if !connection.json { print("sensors \(file) in force: version \(r["version"] ?? "?")") }
@@ -144,16 +157,16 @@ extension CtlCommand {
         func run() throws {
             let path = "/v1/events?tail=\(tail)" + (follow ? "&follow=1" : "")
             let r: APIClient.Response
+            let client = try connection.client()
             do {
-                r = try connection.client().stream(path) { bytes in
+                r = try client.stream(path) { bytes in
                     _ = bytes.withUnsafeBytes { Glibc.write(1, $0.baseAddress, $0.count) }
                 }
             } catch {
-                throw ValidationError("cannot reach the API: \(error)")
+                throw RuntimeError(.unavailable, "cannot reach the API (\(connection.url ?? connection.socket)): \(error)")
             }
             guard r.status == 200 else {
-                FileHandleStderr.write("error \(r.status): \(String(decoding: r.body, as: UTF8.self))\n")
-                throw ExitCode(r.status == 401 ? 3 : 1)
+                throw Connection.refused(r.status, String(decoding: r.body.prefix(512), as: UTF8.self))
             }
         }
     }

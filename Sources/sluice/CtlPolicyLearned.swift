@@ -27,10 +27,10 @@ extension CtlCommand.PolicyCtl {
                 return
             }
             let current: PolicyDocument
-            do { current = try PolicyDocument.load(path: mergeInto) } catch { throw ValidationError(error.description) }
+            do { current = try PolicyDocument.load(path: mergeInto) } catch { throw RuntimeError.rejected(error) }
             var shapes: [LearnedFlow] = []
             for f in r["flows"] as? [[String: Any]] ?? [] {
-                guard let s = Self.shape(f) else { throw ValidationError("the API listed a flow this client cannot read: \(f)") }
+                guard let s = Self.shape(f) else { throw RuntimeError(.dataError, "the API listed a flow this client cannot read: \(f)") }
                 shapes.append(s)
             }
             let merged = LearnedPolicy.merge(shapes, into: current)
