@@ -8,7 +8,8 @@ import PackageDescription
 // per flow. PatternMatch compiles Hyperscan databases, Sensors runs DLP/WAF rules on them.
 // Policy compiles whitelist policies, Enforce applies them and the sensors' verdicts.
 // ConfigYAML (a leaf: Yams only) reads YAML into located errors for every loader; SluiceConfig
-// loads the engine settings. Telemetry serves metrics, ControlAPI the control API, Dataplane
+// loads the engine settings. Telemetry serves metrics, ControlAPI the control API (its types and
+// OpenAPI document in APITypes, a leaf shared with the clients), Dataplane
 // runs the daemon's workers, and `sluice` is the CLI (and the supervisor of the daemon it runs).
 // FuzzTargets holds a libFuzzer target per parser and loader; `sluice-fuzz` runs them.
 // docs/architecture.md shows the dependency graph.
@@ -75,10 +76,13 @@ let package = Package(
                 dependencies: ["ConfigYAML", "Engine", "L7", "Sensors", "PatternMatch", .product(name: "Yams", package: "Yams")]),
         .target(name: "Dataplane",
                 dependencies: ["Engine", "Enforce", "L7", "PacketIO", "Policy", "Sensors", "SluiceConfig", "ConfigYAML", "Codecs", "CAFPacket",
-                               "ControlAPI", "Capture", "Telemetry", "Output", .product(name: "Logging", package: "swift-log")],
+                               "ControlAPI", "APITypes", "Capture", "Telemetry", "Output", .product(name: "Logging", package: "swift-log")],
                 swiftSettings: hotPathSettings),
+        // The control API's request and response types and its OpenAPI document, shared by the
+        // server (ControlAPI, Dataplane) and the clients (`sluice ctl`, `sluice control`).
+        .target(name: "APITypes"),
         .target(name: "ControlAPI",
-                dependencies: ["ConfigYAML", "Telemetry", .product(name: "NIOCore", package: "swift-nio"),
+                dependencies: ["APITypes", "ConfigYAML", "Telemetry", .product(name: "NIOCore", package: "swift-nio"),
                                .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio")]),
         .target(name: "Telemetry",
                 dependencies: ["Codecs", "Defrag", "Stream", "L7Core", .product(name: "NIOCore", package: "swift-nio"),
@@ -86,7 +90,7 @@ let package = Package(
                 swiftSettings: hotPathSettings),
         .executableTarget(name: "sluice",
                           dependencies: ["Engine", "Enforce", "L7", "PacketIO", "Policy", "Sensors", "SluiceConfig", "ConfigYAML", "Dataplane",
-                                         "ControlAPI", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                                         "ControlAPI", "APITypes", .product(name: "ArgumentParser", package: "swift-argument-parser"),
                                          .product(name: "Logging", package: "swift-log")]),
         .executableTarget(name: "SluiceBench",
                           dependencies: ["Engine", "Enforce", "Policy", "L7", "PacketIO", "SluiceConfig", "CAllocCounter", "Codecs", "Flow",
@@ -99,7 +103,7 @@ let package = Package(
         .target(name: "FuzzTargets",
                 dependencies: ["Codecs", "Defrag", "Stream", "Flow", "Engine", "L7", "L7Core", "DNS", "TLS", "HTTP", "HTTP2",
                                "Datastore", "Sensors", "PatternMatch", "ConfigYAML", "SluiceConfig", "Policy", "PacketIO", "Output", "Dataplane",
-                               "ControlAPI"]),
+                               "ControlAPI", "APITypes"]),
         .executableTarget(name: "SluiceFuzz", dependencies: ["FuzzTargets"]),
 
         .target(name: "SluiceTestSupport", dependencies: ["Codecs", "Engine", "Flow", "PacketIO", "Stream"],
@@ -115,7 +119,8 @@ let package = Package(
         .testTarget(name: "PatternMatchTests", dependencies: ["PatternMatch", "SluiceTestSupport"]),
         .testTarget(name: "SensorsTests", dependencies: ["Sensors", "SluiceConfig", "L7", "Engine", "PacketIO", "PatternMatch",
                                                         "CAllocCounter", "SluiceTestSupport", "Enforce", "Policy"]),
-        .testTarget(name: "DataplaneUnitTests", dependencies: ["Dataplane", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "DataplaneUnitTests", dependencies: ["Dataplane", "ControlAPI", "APITypes", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "APITypesTests", dependencies: ["APITypes", "ControlAPI", .product(name: "Yams", package: "Yams")]),
         .testTarget(name: "DataplaneTests", dependencies: []),
         .testTarget(name: "EnforceTests", dependencies: ["Enforce", "Policy", "L7", "Engine", "PacketIO", "Codecs"]),
         .testTarget(name: "CaptureTests", dependencies: ["Capture", "PacketIO"]),
