@@ -3,8 +3,16 @@ import PackageDescription
 
 // Modules follow the packet: PacketIO reads frames, Codecs decodes them, Defrag rebuilds
 // IP datagrams, Stream reassembles TCP, Flow tracks connections, Output writes EVE JSON,
-// Capture records frames to pcapng on demand, Engine wires one worker's pipeline, SluiceConfig loads YAML, and `sluice` is the CLI
-// (and the supervisor of the daemon it runs). FuzzTargets holds a libFuzzer target per parser and loader; `sluice-fuzz` runs them.
+// Capture records frames to pcapng on demand, Engine wires one worker's pipeline. L7Core is
+// the parser framework; DNS, TLS, HTTP, HTTP2 and Datastore parse protocols, and L7 picks one
+// per flow. PatternMatch compiles Hyperscan databases, Sensors runs DLP/WAF rules on them.
+// Policy compiles whitelist policies, Enforce applies them and the sensors' verdicts.
+// ConfigYAML (a leaf: Yams only) reads YAML into located errors for every loader; SluiceConfig
+// loads the engine settings. Telemetry serves metrics, ControlAPI the control API (its types and
+// OpenAPI document in APITypes, a leaf shared with the clients), Dataplane
+// runs the daemon's workers, and `sluice` is the CLI (and the supervisor of the daemon it runs).
+// FuzzTargets holds a libFuzzer target per parser and loader; `sluice-fuzz` runs them.
+// docs/architecture.md shows the dependency graph.
 let hotPathSettings: [SwiftSetting] = [
     .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release)),
 ]
@@ -23,6 +31,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         .systemLibrary(name: "CPcap", path: "CSources/CPcap", pkgConfig: "libpcap",
@@ -56,26 +65,33 @@ let package = Package(
                 swiftSettings: hotPathSettings),
         .target(name: "L7", dependencies: ["Engine", "L7Core", "Sensors", "DNS", "TLS", "HTTP", "HTTP2", "Datastore", "Output", "Flow", "Stream", "Codecs"],
                 swiftSettings: hotPathSettings),
-        .target(name: "Policy", dependencies: ["Codecs", "L7Core", "SluiceConfig", .product(name: "Yams", package: "Yams")],
+        // The YAML reader and located errors every config, policy and sensor loader shares; a leaf,
+        // so the policy compiler and the control API build without the engine or libhs.
+        .target(name: "ConfigYAML", dependencies: [.product(name: "Yams", package: "Yams")]),
+        .target(name: "Policy", dependencies: ["Codecs", "L7Core", "ConfigYAML", .product(name: "Yams", package: "Yams")],
                 swiftSettings: hotPathSettings),
         .target(name: "Enforce", dependencies: ["Engine", "L7", "Policy", "Sensors", "Flow", "Codecs", "L7Core", "Output", "Stream"],
                 swiftSettings: hotPathSettings),
         .target(name: "SluiceConfig",
-                dependencies: ["Engine", "L7", "Sensors", "PatternMatch", .product(name: "Yams", package: "Yams")]),
+                dependencies: ["ConfigYAML", "Engine", "L7", "Sensors", "PatternMatch", .product(name: "Yams", package: "Yams")]),
         .target(name: "Dataplane",
-                dependencies: ["Engine", "Enforce", "L7", "PacketIO", "Policy", "Sensors", "SluiceConfig", "Codecs", "CAFPacket",
-                               "ControlAPI", "Capture", "Telemetry", "Output"],
+                dependencies: ["Engine", "Enforce", "L7", "PacketIO", "Policy", "Sensors", "SluiceConfig", "ConfigYAML", "Codecs", "CAFPacket",
+                               "ControlAPI", "APITypes", "Capture", "Telemetry", "Output", .product(name: "Logging", package: "swift-log")],
                 swiftSettings: hotPathSettings),
+        // The control API's request and response types and its OpenAPI document, shared by the
+        // server (ControlAPI, Dataplane) and the clients (`sluice ctl`, `sluice control`).
+        .target(name: "APITypes"),
         .target(name: "ControlAPI",
-                dependencies: ["SluiceConfig", "Telemetry", .product(name: "NIOCore", package: "swift-nio"),
+                dependencies: ["APITypes", "ConfigYAML", "Telemetry", .product(name: "NIOCore", package: "swift-nio"),
                                .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio")]),
         .target(name: "Telemetry",
                 dependencies: ["Codecs", "Defrag", "Stream", "L7Core", .product(name: "NIOCore", package: "swift-nio"),
                                .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio")],
                 swiftSettings: hotPathSettings),
         .executableTarget(name: "sluice",
-                          dependencies: ["Engine", "Enforce", "L7", "PacketIO", "Policy", "Sensors", "SluiceConfig", "Dataplane", "ControlAPI",
-                                         .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+                          dependencies: ["Engine", "Enforce", "L7", "PacketIO", "Policy", "Sensors", "SluiceConfig", "ConfigYAML", "Dataplane",
+                                         "ControlAPI", "APITypes", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                                         .product(name: "Logging", package: "swift-log")]),
         .executableTarget(name: "SluiceBench",
                           dependencies: ["Engine", "Enforce", "Policy", "L7", "PacketIO", "SluiceConfig", "CAllocCounter", "Codecs", "Flow",
                                          "Stream", "L7Core", "HTTP", "HTTP2", "Datastore", "DNS", "TLS", "PatternMatch", "Sensors", "Dataplane"],
@@ -86,8 +102,8 @@ let package = Package(
         // libFuzzer targets (scripts/fuzz.sh) and the runner that replays their inputs.
         .target(name: "FuzzTargets",
                 dependencies: ["Codecs", "Defrag", "Stream", "Flow", "Engine", "L7", "L7Core", "DNS", "TLS", "HTTP", "HTTP2",
-                               "Datastore", "Sensors", "PatternMatch", "SluiceConfig", "Policy", "PacketIO", "Output", "Dataplane",
-                               "ControlAPI"]),
+                               "Datastore", "Sensors", "PatternMatch", "ConfigYAML", "SluiceConfig", "Policy", "PacketIO", "Output", "Dataplane",
+                               "ControlAPI", "APITypes"]),
         .executableTarget(name: "SluiceFuzz", dependencies: ["FuzzTargets"]),
 
         .target(name: "SluiceTestSupport", dependencies: ["Codecs", "Engine", "Flow", "PacketIO", "Stream"],
@@ -98,12 +114,13 @@ let package = Package(
         .testTarget(name: "FlowTests", dependencies: ["Flow", "Codecs", "SluiceTestSupport"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "PacketIO", "SluiceConfig", "SluiceTestSupport"]),
         .testTarget(name: "L7Tests", dependencies: ["L7", "Engine", "PacketIO", "SluiceTestSupport", "L7Core", "Codecs"]),
-        .testTarget(name: "SluiceConfigTests", dependencies: ["SluiceConfig"]),
-        .testTarget(name: "PolicyTests", dependencies: ["Policy", "Codecs", "L7Core", "SluiceConfig", "SluiceTestSupport"]),
+        .testTarget(name: "SluiceConfigTests", dependencies: ["SluiceConfig", "ConfigYAML"]),
+        .testTarget(name: "PolicyTests", dependencies: ["Policy", "Codecs", "L7Core", "ConfigYAML", "SluiceTestSupport"]),
         .testTarget(name: "PatternMatchTests", dependencies: ["PatternMatch", "SluiceTestSupport"]),
         .testTarget(name: "SensorsTests", dependencies: ["Sensors", "SluiceConfig", "L7", "Engine", "PacketIO", "PatternMatch",
                                                         "CAllocCounter", "SluiceTestSupport", "Enforce", "Policy"]),
-        .testTarget(name: "DataplaneUnitTests", dependencies: ["Dataplane"]),
+        .testTarget(name: "DataplaneUnitTests", dependencies: ["Dataplane", "ControlAPI", "APITypes", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "APITypesTests", dependencies: ["APITypes", "ControlAPI", .product(name: "Yams", package: "Yams")]),
         .testTarget(name: "DataplaneTests", dependencies: []),
         .testTarget(name: "EnforceTests", dependencies: ["Enforce", "Policy", "L7", "Engine", "PacketIO", "Codecs"]),
         .testTarget(name: "CaptureTests", dependencies: ["Capture", "PacketIO"]),

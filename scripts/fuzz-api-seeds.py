@@ -53,6 +53,7 @@ def seed(method, uri, headers=None, body=b"", token=True):
 SEEDS = [
     seed("GET", "/v1/status"),
     seed("GET", "/v1/status", token=False),
+    seed("GET", "/v1/openapi.yaml"),
     seed("GET", "/v1/policy"),
     seed("GET", "/v1/policy?format=yaml"),
     seed("PUT", "/v1/policy", body=POLICY),

@@ -1,3 +1,4 @@
+import APITypes
 import Foundation
 
 /// A request as the router sees it: method, path, query, headers and the whole body.
@@ -56,15 +57,18 @@ public struct APIResponse: Sendable {
         self.headers = headers
     }
 
-    /// A JSON response of `object` (dictionaries, arrays, strings, numbers, booleans).
-    public static func json(_ status: Int, _ object: Any) -> APIResponse {
-        APIResponse(status: status, contentType: "application/json", body: Array(JSON.encode(object).utf8) + [0x0A])
+    /// A JSON response of `value`, one of the APITypes the OpenAPI document describes.
+    public static func json<T: Encodable>(_ status: Int, _ value: T, headers: [String: String] = [:]) -> APIResponse {
+        APIResponse(status: status, contentType: "application/json", body: APIJSON.encode(value), headers: headers)
     }
 
-    /// A JSON error: `{"error": {"status": N, "reason": "...", ...detail}}`.
-    public static func error(_ status: Int, _ reason: String, _ detail: [String: Any] = [:]) -> APIResponse {
-        var e: [String: Any] = ["status": status, "reason": reason]
-        for (k, v) in detail { e[k] = v }
-        return json(status, ["error": e])
+    /// A JSON error: `{"error": {"status": N, "reason": "..."}}`.
+    public static func error(_ status: Int, _ reason: String) -> APIResponse {
+        error(APIErrorDetail(status: status, reason: reason))
+    }
+
+    /// A JSON error with its detail (the field at fault, a file position, the version in force).
+    public static func error(_ detail: APIErrorDetail) -> APIResponse {
+        json(detail.status, APIErrorResponse(error: detail))
     }
 }

@@ -1,5 +1,5 @@
+import APITypes
 import Foundation
-import SluiceConfig
 
 /// Maps requests to the backend: authentication first (every request needs
 /// `Authorization: Bearer TOKEN`, on the Unix socket and on TCP alike), then the route.
@@ -33,9 +33,7 @@ public struct APIRouter: Sendable {
                 return APIResponse(status: 200, contentType: "application/yaml", body: Array(p.text.utf8),
                                    headers: ["ETag": "\"\(p.version)\""])
             }
-            return APIResponse(status: 200, contentType: "application/json",
-                               body: APIResponse.json(200, ["version": p.version, "source": p.source, "policy": p.text]).body,
-                               headers: ["ETag": "\"\(p.version)\""])
+            return .json(200, PolicyResponse(version: p.version, source: p.source, policy: p.text), headers: ["ETag": "\"\(p.version)\""])
         case ("PUT", "/v1/policy"):
             return putPolicy(r)
         case ("GET", "/v1/policy/learned"):
@@ -44,7 +42,7 @@ public struct APIRouter: Sendable {
                 return .error(f.status, f.reason)
             case .success(let answer):
                 guard r.query["format"] == "yaml" else { return .json(200, answer) }
-                let text = (r.query["merge"] == "1" ? answer["merged"] : answer["policy"]) as? String ?? ""
+                let text = r.query["merge"] == "1" ? answer.merged : answer.policy
                 return APIResponse(status: 200, contentType: "application/yaml", body: Array(text.utf8))
             }
         case ("GET", "/v1/sensors"):
@@ -53,7 +51,7 @@ public struct APIRouter: Sendable {
                 return APIResponse(status: 200, contentType: "application/yaml", body: Array(pushed.text.utf8),
                                    headers: ["ETag": "\"\(pushed.version)\""])
             }
-            return .json(200, ["sensors": backend.sensors(), "version": pushed.version, "file": pushed.text])
+            return .json(200, SensorsResponse(sensors: backend.sensors(), version: pushed.version, file: pushed.text))
         case ("PUT", "/v1/sensors"):
             guard let text = String(bytes: r.body, encoding: .utf8), !text.isEmpty else {
                 return .error(400, "the body must be a sensor file (YAML)")
@@ -67,12 +65,15 @@ public struct APIRouter: Sendable {
             let limit: Int
             do { limit = try r.intQuery("limit", in: 1...100_000, default: 1000) } catch { return error.response }
             let f = backend.flows(limit: limit)
-            return .json(200, ["flows": f.flows, "count": f.flows.count, "workers_late": f.late])
+            return .json(200, FlowsResponse(flows: f.flows, count: f.flows.count, workersLate: f.late))
         case ("GET", "/v1/workloads"):
-            return .json(200, ["workloads": backend.workloads()])
+            return .json(200, WorkloadsResponse(workloads: backend.workloads()))
         case ("PUT", _) where r.path.hasPrefix("/v1/workloads/"):
             return putWorkload(r, name: String(r.path.dropFirst("/v1/workloads/".count)))
-        case (_, "/v1/status"), (_, "/v1/policy"), (_, "/v1/sensors"), (_, "/v1/events"), (_, "/v1/policy/learned"):
+        case ("GET", "/v1/openapi.yaml"):
+            return APIResponse(status: 200, contentType: "application/yaml", body: Array(OpenAPIDocument.yaml.utf8))
+        case (_, "/v1/status"), (_, "/v1/policy"), (_, "/v1/sensors"), (_, "/v1/events"), (_, "/v1/policy/learned"),
+             (_, "/v1/openapi.yaml"):
             return .error(405, "\(r.method) is not allowed on \(r.path)")
         default:
             return .error(404, "no such endpoint: \(r.path)")
@@ -98,7 +99,7 @@ public struct APIRouter: Sendable {
     /// `POST /v1/captures`, `GET /v1/captures`, `GET|DELETE /v1/captures/ID`,
     /// `GET /v1/captures/ID/pcap`, `POST /v1/captures/ID/stop`.
     func captures(_ r: APIRequest) -> APIResponse {
-        func answer(_ result: Result<[String: Any], APIFailure>, _ ok: Int = 200) -> APIResponse {
+        func answer(_ result: Result<CaptureResponse, APIFailure>, _ ok: Int = 200) -> APIResponse {
             switch result {
             case .success(let o): return .json(ok, o)
             case .failure(let f): return .error(f.status, f.reason)
@@ -113,12 +114,12 @@ public struct APIRouter: Sendable {
                 return error.response
             }
         case ("GET", 2):
-            return .json(200, ["captures": backend.listCaptures()])
+            return .json(200, CapturesResponse(captures: backend.listCaptures()))
         case ("GET", 3):
             return answer(backend.capture(parts[2]))
         case ("DELETE", 3):
             switch backend.deleteCapture(parts[2]) {
-            case .success: return .json(200, ["deleted": parts[2]])
+            case .success: return .json(200, CaptureDeletedResponse(deleted: parts[2]))
             case .failure(let f): return .error(f.status, f.reason)
             }
         case ("GET", 4) where parts[3] == "pcap":
@@ -155,14 +156,12 @@ public struct APIRouter: Sendable {
     func pushResult(_ result: Result<PolicyPushResult, PolicyPushError>) -> APIResponse {
         switch result {
         case .success(let r):
-            return APIResponse(status: 200, contentType: "application/json",
-                               body: APIResponse.json(200, ["version": r.version, "applied_ms": r.appliedMilliseconds ?? -1]).body,
-                               headers: ["ETag": "\"\(r.version)\""])
+            return .json(200, PushResponse(version: r.version, appliedMs: r.appliedMilliseconds ?? -1), headers: ["ETag": "\"\(r.version)\""])
         case .failure(.invalid(let e)):
-            return .error(422, e.reason, ["file": e.file, "line": e.line, "column": e.column, "key": e.key,
-                                          "message": e.description])
+            return .error(APIErrorDetail(status: 422, reason: e.reason, file: e.file, line: e.line, column: e.column, key: e.key,
+                                         message: e.description))
         case .failure(.conflict(let current)):
-            return .error(409, "the policy in force is version \(current)", ["current_version": current])
+            return .error(APIErrorDetail(status: 409, reason: "the policy in force is version \(current)", currentVersion: current))
         case .failure(.persist(let why)):
             return .error(500, "could not store the policy: \(why); nothing changed")
         case .failure(.noSuchWorkload(let name)):

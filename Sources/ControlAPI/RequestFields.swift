@@ -1,3 +1,4 @@
+import APITypes
 import Foundation
 
 /// A request field that is missing, of the wrong JSON type, not integral, or out of range:
@@ -15,42 +16,14 @@ public struct APIFieldError: Error, Sendable, Equatable {
     }
 
     /// The 400 response naming the field.
-    var response: APIResponse { .error(400, "\(field): \(reason)", ["field": field]) }
+    var response: APIResponse { .error(APIErrorDetail(status: 400, reason: "\(field): \(reason)", field: field)) }
 }
 
-/// `POST /v1/captures`: the body, decoded strictly (unknown keys, wrong types and numbers that
-/// are not integers where integers are expected are refused) and checked against its ranges.
-public struct CaptureStartRequest: Sendable, Equatable {
-    /// The interface to capture on (its name in the daemon config)...
-    public var interface: String?
-    /// ...or every interface of this workload.
-    public var workload: String?
-    /// A tcpdump expression ("" for every frame), at most ``maxFilterBytes``.
-    public var filter = ""
-    /// Stop after this many frames (0: no limit).
-    public var packets = 0
-    /// Stop after this many captured bytes (0: no limit).
-    public var bytes = 0
-    /// Stop after this many seconds (0: no limit).
-    public var seconds = 0.0
-    /// Bytes kept of each frame.
-    public var snaplen = 262_144
-
-    /// The longest filter accepted. libpcap's optimizer is superlinear in the terms: the worst
-    /// 2 KiB expression (180 `port N` terms) compiles in about 2 s, the worst 4 KiB one in 12 s.
-    public static let maxFilterBytes = 2048
-    /// The limits' ranges.
-    public static let packetRange = 0...1_000_000_000
-    public static let byteRange = 0...(1 << 40)
-    public static let secondRange = 0.0...(7 * 86400.0)
-    public static let snaplenRange = 1...262_144
-
-    /// A request for `interface` or `workload`.
-    public init(interface: String? = nil, workload: String? = nil) {
-        self.interface = interface
-        self.workload = workload
-    }
-
+/// `POST /v1/captures`: the body (an APITypes type, shared with the clients), decoded
+/// strictly here rather than through `Decodable`: unknown keys, wrong types and numbers that
+/// are not integers where integers are expected are refused with the field's name, and every
+/// value is checked against its range.
+extension CaptureStartRequest {
     /// Decodes and checks a request body.
     public static func parse(_ body: [UInt8]) throws(APIFieldError) -> CaptureStartRequest {
         let o = try JSONFields(body, allowed: ["interface", "workload", "filter", "packets", "bytes", "seconds", "snaplen"])

@@ -1,4 +1,5 @@
 #if os(Linux)
+import APITypes
 import ControlAPI
 import Enforce
 import Foundation
@@ -6,30 +7,28 @@ import L7Core
 import Policy
 import Sensors
 import SluiceConfig
+import ConfigYAML
 
 // The daemon as the local API's backend. These run on the API's event loop thread: policy
 // changes reach workers only through the mailbox, between their batches.
 extension Daemon: APIBackend {
-    public func status() -> [String: Any] {
+    public func status() -> StatusResponse {
         policyLock.lock()
         let (version, source, overridesSnapshot) = (policyVersion, policySource, overrides)
         let sensorSet = self.sensorSet // a push replaces it from the slow-request queue
         policyLock.unlock()
-        return [
-            "uptime_seconds": Int(Date().timeIntervalSince(startedAt)),
-            "workers": config.workers,
-            "fail": config.failOpen ? "open" : "closed",
-            "interfaces": config.interfaces.map { i -> [String: Any] in
-                var o: [String: Any] = ["name": i.name, "mode": i.mode.rawValue]
-                if i.mode == .inline { o["pair"] = i.pair } else { o["interface"] = i.interface }
-                if let w = i.workload { o["workload"] = w }
-                return o
+        return StatusResponse(
+            uptimeSeconds: Int(Date().timeIntervalSince(startedAt)),
+            workers: config.workers,
+            fail: config.failOpen ? "open" : "closed",
+            interfaces: config.interfaces.map { i in
+                InterfaceStatus(name: i.name, mode: i.mode.rawValue, pair: i.mode == .inline ? i.pair : nil,
+                                interface: i.mode == .inline ? nil : i.interface, workload: i.workload)
             },
-            "policy": ["version": version, "source": source, "generation": Int(clamping: mailbox.generation),
-                       "overrides": ["modes": overridesSnapshot.modes, "quarantined": overridesSnapshot.quarantined],
-                       "last_apply_ms": lastApplyNanos.map { Double($0) / 1e6 } ?? -1],
-            "sensors": sensorSet?.sensors.map(\.name) ?? [],
-        ]
+            policy: PolicyStatus(version: version, source: source, generation: Int(clamping: mailbox.generation),
+                                 overrides: PolicyOverrides(modes: overridesSnapshot.modes, quarantined: overridesSnapshot.quarantined),
+                                 lastApplyMs: lastApplyNanos.map { Double($0) / 1e6 } ?? -1),
+            sensors: sensorSet?.sensors.map(\.name) ?? [])
     }
 
     public func currentPolicy() -> (version: Int, source: String, text: String) {
@@ -49,7 +48,7 @@ extension Daemon: APIBackend {
                 + (applied.map { "in force on every worker after \(Double($0) / 1e6) ms" } ?? "not yet applied by every worker after 1 s"))
             return .success(PolicyPushResult(version: version, appliedMilliseconds: applied.map { Double($0) / 1e6 }))
         } catch let e as ConfigError {
-            log("policy push rejected: \(e); the running policy stays in force")
+            log("policy push rejected: \(e); the running policy stays in force", level: .warning)
             return .failure(.invalid(e))
         } catch let e as PolicyPushError {
             return .failure(e)
@@ -58,15 +57,15 @@ extension Daemon: APIBackend {
         }
     }
 
-    public func sensors() -> [[String: Any]] {
+    public func sensors() -> [SensorInfo] {
         policyLock.lock()
         let sensorSet = self.sensorSet // a push replaces it from the slow-request queue
         policyLock.unlock()
         guard let set = sensorSet else { return [] }
         return set.sensors.map { s in
-            ["name": s.name, "rules": s.rules.map { r in
-                ["id": Int(r.id), "name": r.name, "context": "\(r.context)", "action": "\(r.action)", "severity": Int(r.severity)]
-            }]
+            SensorInfo(name: s.name, rules: s.rules.map { r in
+                SensorRuleInfo(id: Int(r.id), name: r.name, context: "\(r.context)", action: "\(r.action)", severity: Int(r.severity))
+            })
         }
     }
 
@@ -125,26 +124,25 @@ extension Daemon: APIBackend {
         return .success(PolicyPushResult(version: version, appliedMilliseconds: nil))
     }
 
-    public func flows(limit: Int) -> (flows: [[String: Any]], late: Int) {
+    public func flows(limit: Int) -> (flows: [FlowInfo], late: Int) {
         let (all, late) = flowSnapshots.collect()
         let names = config.interfaces.map(\.name)
         let effects = ["allow", "learn", "violate", "deny", "pending"]
-        let list = all.sorted { $0.lastSeen > $1.lastSeen }.prefix(limit).map { f -> [String: Any] in
-            var o: [String: Any] = [
-                "flow_id": Int(bitPattern: UInt(f.flowID)), "src_ip": f.client.description, "dest_ip": f.server.description,
-                "proto": Int(f.proto), "state": "\(f.state.name)", "pkts": Int(clamping: f.packets), "bytes": Int(clamping: f.bytes),
-                "age_seconds": Double(f.lastSeen &- f.firstSeen) / 1e9,
-            ]
-            if f.proto == 6 || f.proto == 17 { o["src_port"] = Int(f.clientPort); o["dest_port"] = Int(f.serverPort) }
-            if f.iface >= 1 && Int(f.iface) <= names.count { o["interface"] = names[Int(f.iface) - 1] }
-            if f.app != 0, let app = AppProto(rawValue: f.app) { o["app_proto"] = "\(app.name)" }
-            o["verdict"] = Int(f.verdict) < effects.count ? effects[Int(f.verdict)] : "undecided"
-            return o
+        let list = all.sorted { $0.lastSeen > $1.lastSeen }.prefix(limit).map { f in
+            let ports = f.proto == 6 || f.proto == 17
+            return FlowInfo(
+                flowID: Int(bitPattern: UInt(f.flowID)), srcIP: f.client.description, destIP: f.server.description,
+                srcPort: ports ? Int(f.clientPort) : nil, destPort: ports ? Int(f.serverPort) : nil, proto: Int(f.proto),
+                interface: f.iface >= 1 && Int(f.iface) <= names.count ? names[Int(f.iface) - 1] : nil,
+                appProto: f.app != 0 ? AppProto(rawValue: f.app).map { "\($0.name)" } : nil,
+                state: "\(f.state.name)", pkts: Int(clamping: f.packets), bytes: Int(clamping: f.bytes),
+                ageSeconds: Double(f.lastSeen &- f.firstSeen) / 1e9,
+                verdict: Int(f.verdict) < effects.count ? effects[Int(f.verdict)] : "undecided")
         }
         return (Array(list), late)
     }
 
-    public func learnedPolicy(mode: String?) -> Result<[String: Any], APIFailure> {
+    public func learnedPolicy(mode: String?) -> Result<LearnedPolicyResponse, APIFailure> {
         guard let mode = PolicyMode(name: mode ?? "protect") else {
             return .failure(APIFailure(400, "unknown mode \"\(mode ?? "")\" (expected discover, monitor or protect)"))
         }
@@ -155,30 +153,28 @@ extension Daemon: APIBackend {
         let document = (try? PolicyDocument.parse(current.text, file: "policy in force")) ?? mailbox.policy.document
         let merge = LearnedPolicy.merge(shapes, into: document)
         let list = shapes.sorted { "\($0.client)\($0.server)\($0.port)" < "\($1.client)\($1.server)\($1.port)" }.map(Self.describe)
-        return .success([
-            "count": shapes.count, "flows": list, "workers_late": late,
-            "policy": LearnedPolicy.yaml(shapes, groups: document.groups, mode: mode),
-            "merged": merge.document.yaml, "merged_rules_added": merge.added, "already_allowed": merge.alreadyAllowed,
-            "explicitly_denied": merge.explicitlyDenied.map(Self.describe), "policy_version": current.version,
-        ])
+        return .success(LearnedPolicyResponse(
+            count: shapes.count, flows: list, workersLate: late,
+            policy: LearnedPolicy.yaml(shapes, groups: document.groups, mode: mode),
+            merged: merge.document.yaml, mergedRulesAdded: merge.added, alreadyAllowed: merge.alreadyAllowed,
+            explicitlyDenied: merge.explicitlyDenied.map(Self.describe), policyVersion: current.version))
     }
 
     /// A learned shape as the API lists it (EVE's field names).
-    static func describe(_ f: LearnedFlow) -> [String: Any] {
-        var o: [String: Any] = ["src_ip": f.client.description, "dest_ip": f.server.description, "proto": Int(f.proto)]
-        if f.proto == 6 || f.proto == 17 { o["dest_port"] = Int(f.port) }
-        if f.app != .unknown && f.app != .failed { o["app_proto"] = "\(f.app.name)" }
-        return o
+    static func describe(_ f: LearnedFlow) -> LearnedShape {
+        LearnedShape(srcIP: f.client.description, destIP: f.server.description, proto: Int(f.proto),
+                     destPort: f.proto == 6 || f.proto == 17 ? Int(f.port) : nil,
+                     appProto: f.app != .unknown && f.app != .failed ? "\(f.app.name)" : nil)
     }
 
-    public func workloads() -> [[String: Any]] {
+    public func workloads() -> [WorkloadInfo] {
         let policy = mailbox.policy
         return policy.document.workloads.map { w in
-            ["name": w.name, "group": w.group, "mode": (w.mode ?? policy.document.mode).name,
-             "quarantine": w.quarantine, "sensors": w.sensors,
-             "sensor_bindings": w.bindings.map { b -> [String: Any] in
-                 ["name": b.name, "action": b.action?.name ?? "rule", "disable": b.disabledRules.map { Int($0) }]
-             }]
+            WorkloadInfo(name: w.name, group: w.group, mode: "\((w.mode ?? policy.document.mode).name)",
+                         quarantine: w.quarantine, sensors: w.sensors,
+                         sensorBindings: w.bindings.map { b in
+                             SensorBindingInfo(name: b.name, action: b.action.map { "\($0.name)" } ?? "rule", disable: b.disabledRules.map { Int($0) })
+                         })
         }
     }
 
@@ -243,18 +239,17 @@ extension Daemon {
         }
     }
 
-    static func describe(_ c: CaptureInfo) -> [String: Any] {
-        var state: [String: Any] = ["running": c.state == .running]
-        if case let .done(reason) = c.state { state["reason"] = reason.description }
-        return ["id": c.id, "target": c.target.description, "interfaces": c.interfaces, "filter": c.filter,
-                "snaplen": c.snapLength, "state": c.state.description, "closed": c.closed,
-                "limits": ["packets": Int(clamping: c.limits.packets), "bytes": Int(clamping: c.limits.bytes), "seconds": c.limits.seconds],
-                "counters": ["seen": Int(clamping: c.counters.seen), "matched": Int(clamping: c.counters.matched),
-                             "written": Int(clamping: c.counters.written), "bytes": Int(clamping: c.counters.bytes),
-                             "file_bytes": Int(clamping: c.counters.fileBytes)]]
+    static func describe(_ c: CaptureInfo) -> CaptureResponse {
+        CaptureResponse(id: c.id, target: c.target.description, interfaces: c.interfaces, filter: c.filter,
+                        snaplen: c.snapLength, state: c.state.description, closed: c.closed,
+                        limits: CaptureLimitsInfo(packets: Int(clamping: c.limits.packets), bytes: Int(clamping: c.limits.bytes),
+                                                  seconds: c.limits.seconds),
+                        counters: CaptureCountersInfo(seen: Int(clamping: c.counters.seen), matched: Int(clamping: c.counters.matched),
+                                                      written: Int(clamping: c.counters.written), bytes: Int(clamping: c.counters.bytes),
+                                                      fileBytes: Int(clamping: c.counters.fileBytes)))
     }
 
-    public func startCapture(_ r: CaptureStartRequest) -> Result<[String: Any], APIFailure> {
+    public func startCapture(_ r: CaptureStartRequest) -> Result<CaptureResponse, APIFailure> {
         registry().flatMap { reg in
             let target: CaptureTarget = r.interface.map { .interface($0) } ?? .workload(r.workload ?? "")
             let limits = CaptureLimits(packets: UInt64(clamping: r.packets), bytes: UInt64(clamping: r.bytes), seconds: r.seconds)
@@ -267,11 +262,11 @@ extension Daemon {
         }
     }
 
-    public func listCaptures() -> [[String: Any]] {
+    public func listCaptures() -> [CaptureResponse] {
         (try? registry().get().list().map(Self.describe)) ?? []
     }
 
-    public func capture(_ id: String) -> Result<[String: Any], APIFailure> {
+    public func capture(_ id: String) -> Result<CaptureResponse, APIFailure> {
         registry().flatMap { reg in
             do { return .success(Self.describe(try reg.info(id: id))) } catch { return .failure(Self.failure(error)) }
         }
@@ -283,7 +278,7 @@ extension Daemon {
         }
     }
 
-    public func stopCapture(_ id: String) -> Result<[String: Any], APIFailure> {
+    public func stopCapture(_ id: String) -> Result<CaptureResponse, APIFailure> {
         registry().flatMap { reg in
             do { return .success(Self.describe(try reg.stop(id: id))) } catch { return .failure(Self.failure(error)) }
         }

@@ -6,10 +6,12 @@ import CAFPacket
 import Capture
 import Glibc
 import L7
+import Logging
 import PacketIO
 import Policy
 import Sensors
 import SluiceConfig
+import ConfigYAML
 import ControlAPI
 import Synchronization
 import Output
@@ -39,7 +41,10 @@ public final class Daemon: @unchecked Sendable {
     let stop = AFPacketStopSignal()
     let eveFD: Int32
     var ios: [WorkerIO] = []
-    let log: (String) -> Void
+    /// Where the daemon's messages go (through `log(_:level:)`).
+    let logger: Logger
+    /// Called once every worker runs, right after the `ready:` line.
+    let onReady: @Sendable () -> Void
     /// The policy in force as the API shows it; guarded by `policyLock` (API and signal
     /// threads change it; workers only see the mailbox).
     let policyLock = NSLock()
@@ -69,8 +74,9 @@ public final class Daemon: @unchecked Sendable {
     var lastApplyNanos: UInt64?
 
     /// Validates everything `config` names (engine settings, policy, sensors, EVE file) and
-    /// opens the sockets; nothing runs yet. Errors name the file, line and problem.
-    public init(config: DaemonConfig, log: @escaping (String) -> Void) throws {
+    /// opens the sockets; nothing runs yet. Errors name the file, line and problem. Messages
+    /// go to `logger`; `onReady` runs once every worker is reading.
+    public init(config: DaemonConfig, logger: Logger, onReady: @escaping @Sendable () -> Void = {}) throws {
         var handled = Self.handledSignals
         pthread_sigmask(SIG_BLOCK, &handled, nil)
         // A thread the caller started before this one had them blocked would meet the default
@@ -78,7 +84,10 @@ public final class Daemon: @unchecked Sendable {
         daemonSignalThread = pthread_self()
         for s in [SIGTERM, SIGINT, SIGHUP, SIGUSR1] { signal(s, forwardToSignalThread) }
         self.config = config
-        self.log = log
+        self.logger = logger
+        self.onReady = onReady
+        // The method needs a whole `self`; until then messages go straight to the logger.
+        func log(_ message: String, level: Logger.Level = .info) { logger.log(level: level, "\(message)") }
         var s = SluiceSettings()
         if let e = config.enginePath { s = try SluiceSettings.load(path: e) }
         s.builtInSensors = config.sensors
@@ -104,7 +113,7 @@ public final class Daemon: @unchecked Sendable {
                 (policyText, policyVersion, policySource, hasPolicy) = (stored.text, stored.version, "last good (\(store!.directory))", true)
                 log("restored the last good policy, version \(stored.version), from \(store!.directory)")
             } catch {
-                log("the stored policy no longer validates (\(error)); using the config's")
+                log("the stored policy no longer validates (\(error)); using the config's", level: .warning)
             }
         }
         if policy == nil, let path = config.policyPath {
@@ -298,11 +307,11 @@ public final class Daemon: @unchecked Sendable {
         guard eveFD >= 0, let path = config.evePath else { return }
         let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o640)
         guard fd >= 0 else {
-            log("eve: cannot reopen \(path): \(String(cString: strerror(errno))); records still go to the file open before")
+            log("eve: cannot reopen \(path): \(String(cString: strerror(errno))); records still go to the file open before", level: .error)
             return
         }
         if dup2(fd, eveFD) < 0 {
-            log("eve: cannot reopen \(path): dup2: \(String(cString: strerror(errno))); records still go to the file open before")
+            log("eve: cannot reopen \(path): dup2: \(String(cString: strerror(errno))); records still go to the file open before", level: .error)
         } else {
             log("eve: reopened \(path)")
         }
@@ -341,7 +350,7 @@ public final class Daemon: @unchecked Sendable {
             try? metrics?.stop()
             servers.signal()
         }
-        if servers.wait(timeout: .now() + 3) == .timedOut { log("stopping: the API is still busy; not waiting for it") }
+        if servers.wait(timeout: .now() + 3) == .timedOut { log("stopping: the API is still busy; not waiting for it", level: .warning) }
         return summary(running.reports)
     }
 
@@ -377,6 +386,7 @@ public final class Daemon: @unchecked Sendable {
         log("ready: \(config.workers) worker\(config.workers == 1 ? "" : "s"), \(names.joined(separator: ", ")), "
             + "policy \(hasPolicy ? "version \(policyVersion) from \(policySource)" : "none (unknown: \(config.unknownAllows ? "allow" : "deny"))"), "
             + "sensors \(sensorSet?.sensors.map(\.name).joined(separator: ",") ?? "none"), fail \(config.failOpen ? "open" : "closed")")
+        onReady()
         return running
     }
 
@@ -398,7 +408,7 @@ public final class Daemon: @unchecked Sendable {
             config.policyPath = path
             log("reloaded: policy \(path), version \(version)")
         } catch {
-            log("reload rejected: \(error); the running policy stays in force")
+            log("reload rejected: \(error); the running policy stays in force", level: .warning)
         }
     }
 

@@ -1,6 +1,7 @@
 import Foundation
+import Logging
 import Sensors
-import SluiceConfig
+import ConfigYAML
 
 /// One interface the daemon attaches to.
 public struct InterfaceSpec: Sendable, Equatable {
@@ -91,6 +92,10 @@ public struct DaemonConfig: Sendable {
     public var captureOnAlert = 50
     /// Engine settings file (flow, stream, defrag, app_layer, sensor limits: configs/engine.yaml).
     public var enginePath: String?
+    /// The least severe message logged (`log.level`; `--log-level` overrides it).
+    public var logLevel: Logger.Level = .info
+    /// How log lines look (`log.format`).
+    public var logFormat: LogFormat = .auto
     /// The file this came from.
     public var file = ""
 
@@ -106,7 +111,7 @@ public struct DaemonConfig: Sendable {
     public static func parse(_ text: String, file: String) throws(ConfigError) -> DaemonConfig {
         let top = try ConfigMap.parse(text, file: file)
         try top.allowOnly(["io", "workers", "interfaces", "policy", "sensors", "sensor_files", "eve", "fail",
-                           "fail_after_ms", "engine", "unknown", "eve_limit", "cpu_affinity", "busy_poll_us",
+                           "fail_after_ms", "engine", "unknown", "eve_limit", "log", "cpu_affinity", "busy_poll_us",
                            "api", "metrics", "state_dir", "captures"])
         var c = DaemonConfig()
         c.file = file
@@ -223,6 +228,7 @@ public struct DaemonConfig: Sendable {
             if let b = try cap.bytes("disk_budget", in: 1 << 20...(1 << 40)) { c.captureBudget = b }
         }
         if c.captureDirectory == nil, let d = c.stateDir { c.captureDirectory = d + "/captures" }
+        if let l = try top.map("log") { (c.logLevel, c.logFormat) = try Self.parseLog(l) }
         if let u = try top.string("unknown") {
             guard u == "allow" || u == "deny" else { throw top.error("unknown", "expected allow or deny") }
             c.unknownAllows = u == "allow"

@@ -24,24 +24,36 @@ public enum Summary {
                 out += "    \(pad(t.address.description, 40)) \(pad(String(t.bytes), 12)) bytes  \(t.flows) flows\n"
             }
         }
-        var drops: [String] = []
-        for e in DecodeError.allCases where e != .none && d.malformed[Int(e.rawValue)] > 0 {
-            drops.append("malformed/\(e.name) \(d.malformed[Int(e.rawValue)])")
+        let drops = anomalies(s).map { a in
+            a.name == "ipv4_checksum_bad" || a.name == "snaplen_truncated" ? "\(a.name) \(a.count) (still inspected)" : "\(a.name) \(a.count)"
         }
-        if d.ipv4ChecksumBad > 0 { drops.append("ipv4_checksum_bad \(d.ipv4ChecksumBad) (still inspected)") }
-        if d.truncated > 0 { drops.append("snaplen_truncated \(d.truncated) (still inspected)") }
+        out += "  drops and anomalies: " + (drops.isEmpty ? "none" : drops.joined(separator: ", ")) + "\n"
+        return out
+    }
+
+    /// The drops and anomalies a replay met, by name (`malformed/REASON`, `defrag/...`,
+    /// `stream/...`), those that happened only. `ipv4_checksum_bad` and `snaplen_truncated`
+    /// frames were still inspected.
+    public static func anomalies(_ s: EngineStats) -> [(name: String, count: UInt64)] {
+        let d = s.decode
+        var out: [(name: String, count: UInt64)] = []
+        for e in DecodeError.allCases where e != .none && d.malformed[Int(e.rawValue)] > 0 {
+            out.append(("malformed/\(e.name)", d.malformed[Int(e.rawValue)]))
+        }
+        if d.ipv4ChecksumBad > 0 { out.append(("ipv4_checksum_bad", d.ipv4ChecksumBad)) }
+        if d.truncated > 0 { out.append(("snaplen_truncated", d.truncated)) }
         let df = s.defrag
         for (name, n) in [("defrag/too_many_fragments", df.tooManyFragments), ("defrag/table_full", df.tableFull),
                           ("defrag/too_large", df.tooLarge), ("defrag/invalid", df.invalid),
                           ("defrag/timeout", df.timeouts), ("defrag/overlap", df.overlaps)] where n > 0 {
-            drops.append("\(name) \(n)")
+            out.append((name, n))
         }
-        if st.flowCapHits > 0 { drops.append("stream/flow_cap_reached \(st.flowCapHits)") }
-        if st.poolHits > 0 { drops.append("stream/pool_exhausted \(st.poolHits)") }
-        if st.flowCapDrops > 0 { drops.append("stream/flow_cap_bytes \(st.flowCapDrops)") }
-        if st.poolDrops > 0 { drops.append("stream/pool_exhausted_bytes \(st.poolDrops)") }
-        if st.pastFinBytes > 0 { drops.append("stream/past_fin_bytes \(st.pastFinBytes)") }
-        out += "  drops and anomalies: " + (drops.isEmpty ? "none" : drops.joined(separator: ", ")) + "\n"
+        let st = s.stream
+        for (name, n) in [("stream/flow_cap_reached", st.flowCapHits), ("stream/pool_exhausted", st.poolHits),
+                          ("stream/flow_cap_bytes", st.flowCapDrops), ("stream/pool_exhausted_bytes", st.poolDrops),
+                          ("stream/past_fin_bytes", st.pastFinBytes)] where n > 0 {
+            out.append((name, n))
+        }
         return out
     }
 

@@ -1,3 +1,4 @@
+import APITypes
 import ControlAPI
 import Foundation
 
@@ -42,36 +43,52 @@ final class StubBackend: APIBackend {
         return path
     }()
 
-    func status() -> [String: Any] { ["workers": 1, "policy": ["version": 1]] }
+    func status() -> StatusResponse {
+        StatusResponse(uptimeSeconds: 1, workers: 1, fail: "open", interfaces: [InterfaceStatus(name: "web", mode: "tap", interface: "veth0")],
+                       policy: PolicyStatus(version: 1, source: "stub", generation: 1, overrides: PolicyOverrides(modes: [:], quarantined: []),
+                                            lastApplyMs: -1),
+                       sensors: ["waf-core"])
+    }
     func currentPolicy() -> (version: Int, source: String, text: String) { (1, "stub", "version: 1\n") }
     func pushPolicy(_ text: String, file: String, expectedVersion: Int?) -> Result<PolicyPushResult, PolicyPushError> {
         if let expectedVersion, expectedVersion != 1 { return .failure(.conflict(current: 1)) }
         return .success(PolicyPushResult(version: 2, appliedMilliseconds: 0.1))
     }
-    func sensors() -> [[String: Any]] { [["name": "waf-core", "rules": []]] }
+    func sensors() -> [SensorInfo] { [SensorInfo(name: "waf-core", rules: [])] }
     func pushedSensors() -> (version: Int, text: String) { (0, "") }
     func pushSensors(_ text: String, file: String) -> Result<PolicyPushResult, PolicyPushError> {
         .success(PolicyPushResult(version: 1, appliedMilliseconds: nil))
     }
-    func workloads() -> [[String: Any]] { [["name": "web", "group": "web", "mode": "protect", "quarantine": false, "sensors": []]] }
+    func workloads() -> [WorkloadInfo] {
+        [WorkloadInfo(name: "web", group: "web", mode: "protect", quarantine: false, sensors: [], sensorBindings: [])]
+    }
     func setWorkload(_ name: String, mode: String?, quarantine: Bool?) -> Result<PolicyPushResult, PolicyPushError> {
         name == "web" ? .success(PolicyPushResult(version: 2, appliedMilliseconds: nil)) : .failure(.noSuchWorkload(name))
     }
-    func startCapture(_ request: CaptureStartRequest) -> Result<[String: Any], APIFailure> {
-        .success(["id": "cap-1", "filter": request.filter, "limits": ["packets": request.packets, "bytes": request.bytes,
-                                                                       "seconds": request.seconds]])
+    static func capture(_ id: String, filter: String = "", limits: CaptureLimitsInfo = CaptureLimitsInfo(packets: 0, bytes: 0, seconds: 0)) -> CaptureResponse {
+        CaptureResponse(id: id, target: "interface web", interfaces: ["web"], filter: filter, snaplen: 262_144, state: "running", closed: false,
+                        limits: limits, counters: CaptureCountersInfo(seen: 0, matched: 0, written: 0, bytes: 0, fileBytes: 0))
     }
-    func listCaptures() -> [[String: Any]] { [["id": "cap-1"]] }
-    func capture(_ id: String) -> Result<[String: Any], APIFailure> {
-        id == "cap-1" ? .success(["id": id]) : .failure(APIFailure(404, "no capture '\(id)'"))
+    func startCapture(_ request: CaptureStartRequest) -> Result<CaptureResponse, APIFailure> {
+        .success(Self.capture("cap-1", filter: request.filter,
+                              limits: CaptureLimitsInfo(packets: request.packets, bytes: request.bytes, seconds: request.seconds)))
+    }
+    func listCaptures() -> [CaptureResponse] { [Self.capture("cap-1")] }
+    func capture(_ id: String) -> Result<CaptureResponse, APIFailure> {
+        id == "cap-1" ? .success(Self.capture(id)) : .failure(APIFailure(404, "no capture '\(id)'"))
     }
     func capturePcapng(_ id: String) -> Result<[UInt8], APIFailure> { id == "cap-1" ? .success([0x0A, 0x0D, 0x0D, 0x0A]) : .failure(APIFailure(404, "no")) }
-    func stopCapture(_ id: String) -> Result<[String: Any], APIFailure> { capture(id) }
+    func stopCapture(_ id: String) -> Result<CaptureResponse, APIFailure> { capture(id) }
     func deleteCapture(_ id: String) -> Result<Void, APIFailure> { id == "cap-1" ? .success(()) : .failure(APIFailure(404, "no")) }
-    func flows(limit: Int) -> (flows: [[String: Any]], late: Int) { (Array(repeating: ["proto": 6], count: min(limit, 3)), 0) }
-    func learnedPolicy(mode: String?) -> Result<[String: Any], APIFailure> {
+    func flows(limit: Int) -> (flows: [FlowInfo], late: Int) {
+        let flow = FlowInfo(flowID: 1, srcIP: "10.0.0.1", destIP: "10.0.0.2", srcPort: 40000, destPort: 80, proto: 6,
+                            state: "established", pkts: 3, bytes: 180, ageSeconds: 0.5, verdict: "allow")
+        return (Array(repeating: flow, count: min(limit, 3)), 0)
+    }
+    func learnedPolicy(mode: String?) -> Result<LearnedPolicyResponse, APIFailure> {
         guard mode == nil || mode == "protect" || mode == "monitor" || mode == "discover" else { return .failure(APIFailure(400, "bad mode")) }
-        return .success(["flows": [], "count": 0, "policy": "version: 1\n", "merged": "version: 1\n", "workers_late": 0])
+        return .success(LearnedPolicyResponse(count: 0, flows: [], workersLate: 0, policy: "version: 1\n", merged: "version: 1\n",
+                                              mergedRulesAdded: 0, alreadyAllowed: 0, explicitlyDenied: [], policyVersion: 1))
     }
     var eventFile: String? { Self.eve }
 }

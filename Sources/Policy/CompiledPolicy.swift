@@ -1,6 +1,6 @@
 import Codecs
+import ConfigYAML
 import L7Core
-import SluiceConfig
 
 /// A policy compiled for the packet path: immutable once built, shared read-only by every
 /// worker (build it off the packet path, hand the reference over, drop the old one).

@@ -1,5 +1,5 @@
+import ConfigYAML
 import L7Core
-import SluiceConfig
 import Yams
 
 extension PolicyDocument {

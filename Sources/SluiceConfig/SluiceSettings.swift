@@ -1,3 +1,4 @@
+import ConfigYAML
 import Engine
 import L7
 import PatternMatch

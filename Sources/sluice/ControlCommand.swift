@@ -1,4 +1,6 @@
+import APITypes
 import ArgumentParser
+import ConfigYAML
 import ControlAPI
 import Foundation
 import Policy
@@ -75,9 +77,7 @@ struct ControlCommand: ParsableCommand {
             if String(decoding: r.body, as: UTF8.self) == desired { return nil }
             let p = try client.send("PUT", "/v1/sensors?name=\(file)", body: Array(desired.utf8), timeoutSeconds: 10)
             if p.status == 200 { return nil }
-            let o = (try? JSONSerialization.jsonObject(with: Data(p.body))) as? [String: Any] ?? [:]
-            let e = o["error"] as? [String: Any] ?? [:]
-            return "sensors rejected \(p.status): \(e["message"] ?? e["reason"] ?? "")"
+            return "sensors rejected \(p.status): \((try? APIJSON.decode(APIErrorResponse.self, from: p.body))?.error.text ?? "")"
         } catch {
             return "unreachable (\(error)); retrying next round"
         }
@@ -89,31 +89,31 @@ struct ControlCommand: ParsableCommand {
             return ("error", "-", "cannot read \(a.tokenFile)")
         }
         let client = APIClient(endpoint: a.endpoint, token: token)
-        let current: [String: Any]
+        let current: PolicyResponse
         do {
             let r = try client.send("GET", "/v1/policy", timeoutSeconds: 5)
-            guard r.status == 200, let o = try JSONSerialization.jsonObject(with: Data(r.body)) as? [String: Any] else {
+            guard r.status == 200, let o = try? APIJSON.decode(PolicyResponse.self, from: r.body) else {
                 return ("error", "-", "GET /v1/policy answered \(r.status)")
             }
             current = o
         } catch {
             return ("down", "-", "unreachable (\(error)); retrying next round")
         }
-        let version = current["version"] as? Int ?? 0
-        if current["policy"] as? String == desired { return ("in-sync", "\(version)", "") }
+        let version = current.version
+        if current.policy == desired { return ("in-sync", "\(version)", "") }
         do {
             let r = try client.send("PUT", "/v1/policy?name=\(file)", body: Array(desired.utf8),
                                     headers: ["If-Match": "\"\(version)\""], timeoutSeconds: 5)
-            let o = (try? JSONSerialization.jsonObject(with: Data(r.body))) as? [String: Any] ?? [:]
             switch r.status {
             case 200:
-                let ms = o["applied_ms"] as? Double ?? -1
-                return ("pushed", "\(o["version"] ?? "?")", "drifted from v\(version); in force" + (ms >= 0 ? " after \(String(format: "%.2f", ms)) ms" : ""))
+                let pushed = try? APIJSON.decode(PushResponse.self, from: r.body)
+                let ms = pushed?.appliedMs ?? -1
+                return ("pushed", pushed.map { "\($0.version)" } ?? "?",
+                        "drifted from v\(version); in force" + (ms >= 0 ? " after \(String(format: "%.2f", ms)) ms" : ""))
             case 409:
                 return ("drift", "\(version)", "changed meanwhile; next round")
             default:
-                let e = o["error"] as? [String: Any] ?? [:]
-                return ("rejected", "\(version)", "\(r.status): \(e["message"] ?? e["reason"] ?? "")")
+                return ("rejected", "\(version)", "\(r.status): \((try? APIJSON.decode(APIErrorResponse.self, from: r.body))?.error.text ?? "")")
             }
         } catch {
             return ("down", "\(version)", "push failed (\(error)); retrying next round")
@@ -150,7 +150,7 @@ struct ControlCommand: ParsableCommand {
             }
             return (resolve(policy), try top.string("sensors").map(resolve), out, try top.seconds("interval", in: 1...3600) ?? 10)
         } catch let e as ConfigError {
-            throw ValidationError(e.description)
+            throw RuntimeError.rejected(e)
         }
     }
 }

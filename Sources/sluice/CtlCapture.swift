@@ -1,3 +1,4 @@
+import APITypes
 import ArgumentParser
 import ControlAPI
 import Foundation
@@ -20,16 +21,15 @@ extension CtlCommand {
             @Option(name: .long, help: "Stop after this many seconds.") var seconds: Double?
             @Option(name: .long, help: "Bytes kept of each packet.") var snaplen: Int?
             func run() throws {
-                var body: [String: Any] = ["filter": filter]
                 guard (interface == nil) != (workload == nil) else { throw ValidationError("give --interface or --workload") }
-                if let interface { body["interface"] = interface }
-                if let workload { body["workload"] = workload }
-                if let packets { body["packets"] = packets }
-                if let bytes { body["bytes"] = bytes }
-                if let seconds { body["seconds"] = seconds }
-                if let snaplen { body["snaplen"] = snaplen }
-                let r = try connection.call("POST", "/v1/captures", body: Array(try JSONSerialization.data(withJSONObject: body)))
-                if !connection.json { print("capture \(r["id"] ?? "?") started on \(r["target"] ?? "?")") }
+                var body = CaptureStartRequest(interface: interface, workload: workload)
+                body.filter = filter
+                if let packets { body.packets = packets }
+                if let bytes { body.bytes = bytes }
+                if let seconds { body.seconds = seconds }
+                if let snaplen { body.snaplen = snaplen }
+                let r = try connection.call(CaptureResponse.self, "POST", "/v1/captures", body: APIJSON.encode(body))
+                if !connection.json { print("capture \(r.id) started on \(r.target)") }
             }
         }
 
@@ -37,13 +37,12 @@ extension CtlCommand {
             static let configuration = CommandConfiguration(abstract: "The captures and their state.")
             @OptionGroup var connection: Connection
             func run() throws {
-                let r = try connection.call("GET", "/v1/captures")
+                let r = try connection.call(CapturesResponse.self, "GET", "/v1/captures")
                 guard !connection.json else { return }
                 print("ID       TARGET                 FILTER               STATE                 PACKETS  BYTES")
-                for c in r["captures"] as? [[String: Any]] ?? [] {
-                    let n = c["counters"] as? [String: Any] ?? [:]
-                    print("\(pad(c["id"], 8)) \(pad(c["target"], 22)) \(pad(c["filter"], 20)) \(pad(c["state"], 21)) "
-                          + "\(pad(n["written"], 8)) \(n["bytes"] ?? 0)")
+                for c in r.captures {
+                    print("\(pad(c.id, 8)) \(pad(c.target, 22)) \(pad(c.filter, 20)) \(pad(c.state, 21)) "
+                          + "\(pad(c.counters.written, 8)) \(c.counters.bytes)")
                 }
             }
         }
@@ -55,15 +54,17 @@ extension CtlCommand {
             @Option(name: [.short, .long], help: "Where to write it (default ID.pcapng).") var output: String?
             func run() throws {
                 let r: APIClient.Response
-                do { r = try connection.client().send("GET", "/v1/captures/\(id)/pcap", timeoutSeconds: 60) } catch {
-                    throw ValidationError("cannot reach the API: \(error)")
+                let client = try connection.client()
+                do { r = try client.send("GET", "/v1/captures/\(id)/pcap", timeoutSeconds: 60) } catch {
+                    throw RuntimeError(.unavailable, "cannot reach the API (\(connection.url ?? connection.socket)): \(error)")
                 }
                 guard r.status == 200 else {
-                    FileHandleStderr.write("error \(r.status): \(String(decoding: r.body, as: UTF8.self))\n")
-                    throw ExitCode(1)
+                    throw CtlCommand.Connection.refused(r.status, body: r.body)
                 }
                 let path = output ?? "\(id).pcapng"
-                try Data(r.body).write(to: URL(fileURLWithPath: path))
+                do { try Data(r.body).write(to: URL(fileURLWithPath: path)) } catch {
+                    throw RuntimeError(.cantCreate, "\(path): \(error.localizedDescription)")
+                }
                 print("\(path): \(r.body.count) bytes")
             }
         }
@@ -73,8 +74,8 @@ extension CtlCommand {
             @OptionGroup var connection: Connection
             @Argument var id: String
             func run() throws {
-                let r = try connection.call("POST", "/v1/captures/\(id)/stop")
-                if !connection.json { print("capture \(id): \(r["state"] ?? "?")") }
+                let r = try connection.call(CaptureResponse.self, "POST", "/v1/captures/\(id)/stop")
+                if !connection.json { print("capture \(id): \(r.state)") }
             }
         }
 
@@ -83,7 +84,7 @@ extension CtlCommand {
             @OptionGroup var connection: Connection
             @Argument var id: String
             func run() throws {
-                _ = try connection.call("DELETE", "/v1/captures/\(id)")
+                _ = try connection.call(CaptureDeletedResponse.self, "DELETE", "/v1/captures/\(id)")
                 if !connection.json { print("capture \(id) deleted") }
             }
         }

@@ -1,4 +1,6 @@
+import APITypes
 import ArgumentParser
+import ConfigYAML
 import ControlAPI
 import Foundation
 #if canImport(Glibc)
@@ -19,13 +21,16 @@ struct CtlCommand: ParsableCommand {
         @Flag(name: .long, help: "Print the API's JSON instead of the human summary.") var json = false
 
         func client() throws -> APIClient {
-            guard let token = try? String(contentsOfFile: tokenFile, encoding: .utf8) else {
-                throw ValidationError("cannot read the token file \(tokenFile)")
+            let token: String
+            do { token = try readFile(tokenFile) } catch {
+                throw RuntimeError(.noPermission, "cannot read the token file \(tokenFile): \(error)")
             }
             let t = token.trimmingCharacters(in: .whitespacesAndNewlines)
             if let url {
                 let hostPort = url.replacingOccurrences(of: "http://", with: "")
-                guard let c = hostPort.lastIndex(of: ":"), let port = Int(hostPort[hostPort.index(after: c)...]) else {
+                // The socket layer traps on a port past 16 bits.
+                guard let c = hostPort.lastIndex(of: ":"), let port = Int(hostPort[hostPort.index(after: c)...]),
+                      (1...65535).contains(port) else {
                     throw ValidationError("--url must be host:port")
                 }
                 return APIClient(endpoint: .tcp(String(hostPort[..<c]), port), token: t)
@@ -33,22 +38,35 @@ struct CtlCommand: ParsableCommand {
             return APIClient(endpoint: .unix(socket), token: t)
         }
 
-        /// Sends the request; prints API errors (with their file position) and exits non-zero.
-        func call(_ method: String, _ path: String, body: [UInt8] = [], headers: [String: String] = [:]) throws -> [String: Any] {
+        /// Sends the request and reads the answer as `T`, the type the daemon encodes (APITypes);
+        /// an error answer becomes its message (with the file position of a rejected push).
+        /// With `--json` the answer is printed as the API sent it.
+        func call<T: Decodable>(_ type: T.Type, _ method: String, _ path: String, body: [UInt8] = [],
+                                headers: [String: String] = [:]) throws -> T {
             let r: APIClient.Response
-            do { r = try client().send(method, path, body: body, headers: headers) } catch {
-                throw ValidationError("cannot reach the API (\(url ?? socket)): \(error)")
+            let client = try client()
+            do { r = try client.send(method, path, body: body, headers: headers) } catch {
+                throw RuntimeError(.unavailable, "cannot reach the API (\(url ?? socket)): \(error)")
             }
-            let object = (try? JSONSerialization.jsonObject(with: Data(r.body))) as? [String: Any] ?? [:]
             if json { print(String(decoding: r.body, as: UTF8.self), terminator: "") }
             guard (200..<300).contains(r.status) else {
-                if !json {
-                    let e = object["error"] as? [String: Any] ?? [:]
-                    FileHandleStderr.write("error \(r.status): \(e["message"] as? String ?? e["reason"] as? String ?? "")\n")
-                }
-                throw ExitCode(r.status == 401 ? 3 : 1)
+                throw Self.refused(r.status, body: r.body)
             }
-            return object
+            do { return try APIJSON.decode(T.self, from: r.body) } catch {
+                throw RuntimeError(.dataError, "the API's answer to \(method) \(path) is not the \(T.self) this client reads: \(error)")
+            }
+        }
+
+        /// The error for an API answer that is not a success: a rejected token is
+        /// ``ExitStatus/noPermission``, anything else the daemon refused ``ExitStatus/failed``.
+        static func refused(_ status: Int, body: [UInt8]) -> RuntimeError {
+            let message = (try? APIJSON.decode(APIErrorResponse.self, from: body))?.error.text ?? String(decoding: body.prefix(512), as: UTF8.self)
+            return RuntimeError(status == 401 ? .noPermission : .failed, "the API answered \(status): \(message)")
+        }
+
+        /// A file to push, read with the size bound every config file has.
+        static func read(_ file: String) throws -> String {
+            do { return try readFile(file) } catch { throw RuntimeError(.noInput, "cannot read \(file): \(error)") }
         }
     }
 
@@ -56,16 +74,15 @@ struct CtlCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "The daemon's interfaces, policy version and sensors.")
         @OptionGroup var connection: Connection
         func run() throws {
-            let s = try connection.call("GET", "/v1/status")
+            let s = try connection.call(StatusResponse.self, "GET", "/v1/status")
             guard !connection.json else { return }
-            let p = s["policy"] as? [String: Any] ?? [:]
-            print("uptime \(s["uptime_seconds"] ?? 0)s  workers \(s["workers"] ?? 0)  fail \(s["fail"] ?? "")")
-            print("policy version \(p["version"] ?? "?") from \(p["source"] ?? "?")")
-            print("sensors \((s["sensors"] as? [String] ?? []).joined(separator: ", "))")
+            print("uptime \(s.uptimeSeconds)s  workers \(s.workers)  fail \(s.fail)")
+            print("policy version \(s.policy.version) from \(s.policy.source)")
+            print("sensors \(s.sensors.joined(separator: ", "))")
             print("INTERFACE  MODE    DEVICES                WORKLOAD")
-            for i in s["interfaces"] as? [[String: Any]] ?? [] {
-                let devs = (i["pair"] as? [String])?.joined(separator: "<->") ?? i["interface"] as? String ?? ""
-                print("\(pad(i["name"], 10)) \(pad(i["mode"], 7)) \(pad(devs, 22)) \(i["workload"] ?? "-")")
+            for i in s.interfaces {
+                let devs = i.pair?.joined(separator: "<->") ?? i.interface ?? ""
+                print("\(pad(i.name, 10)) \(pad(i.mode, 7)) \(pad(devs, 22)) \(i.workload ?? "-")")
             }
         }
     }
@@ -77,10 +94,10 @@ struct CtlCommand: ParsableCommand {
             static let configuration = CommandConfiguration(abstract: "Print the policy in force (YAML).")
             @OptionGroup var connection: Connection
             func run() throws {
-                let p = try connection.call("GET", "/v1/policy")
+                let p = try connection.call(PolicyResponse.self, "GET", "/v1/policy")
                 if !connection.json {
-                    FileHandleStderr.write("# version \(p["version"] ?? "?") from \(p["source"] ?? "?")\n")
-                    print(p["policy"] as? String ?? "", terminator: "")
+                    FileHandleStderr.write("# version \(p.version) from \(p.source)\n")
+                    print(p.policy, terminator: "")
                 }
             }
         }
@@ -91,14 +108,14 @@ struct CtlCommand: ParsableCommand {
             @Argument(help: "The policy YAML file.") var file: String
             @Option(name: .long, help: "Only if the policy in force is this version.") var ifVersion: Int?
             func run() throws {
-                guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { throw ValidationError("cannot read \(file)") }
+                let text = try Connection.read(file)
                 var headers: [String: String] = [:]
                 if let v = ifVersion { headers["If-Match"] = "\"\(v)\"" }
                 let name = URL(fileURLWithPath: file).lastPathComponent.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? "policy.yaml"
-                let r = try connection.call("PUT", "/v1/policy?name=\(name)", body: Array(text.utf8), headers: headers)
+                let r = try connection.call(PushResponse.self, "PUT", "/v1/policy?name=\(name)", body: Array(text.utf8), headers: headers)
                 guard !connection.json else { return }
-                let ms = r["applied_ms"] as? Double ?? -1
-                print("policy \(file) in force: version \(r["version"] ?? "?")"
+                let ms = r.appliedMs
+                print("policy \(file) in force: version \(r.version)"
                       + (ms >= 0 ? ", on every worker \(String(format: "%.2f", ms)) ms after the push" : ", not yet on every worker"))
             }
         }
@@ -113,10 +130,10 @@ struct CtlCommand: ParsableCommand {
             @OptionGroup var connection: Connection
             @Argument(help: "The sensor YAML file.") var file: String
             func run() throws {
-                guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { throw ValidationError("cannot read \(file)") }
+                let text = try Connection.read(file)
                 let name = URL(fileURLWithPath: file).lastPathComponent.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? "sensors.yaml"
-                let r = try connection.call("PUT", "/v1/sensors?name=\(name)", body: Array(text.utf8))
-                if !connection.json { print("sensors \(file) in force: version \(r["version"] ?? "?")") }
+                let r = try connection.call(PushResponse.self, "PUT", "/v1/sensors?name=\(name)", body: Array(text.utf8))
+                if !connection.json { print("sensors \(file) in force: version \(r.version)") }
             }
         }
     }
@@ -125,10 +142,10 @@ struct CtlCommand: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "list", abstract: "The sensors the daemon runs.")
         @OptionGroup var connection: Connection
         func run() throws {
-            let r = try connection.call("GET", "/v1/sensors")
+            let r = try connection.call(SensorsResponse.self, "GET", "/v1/sensors")
             guard !connection.json else { return }
-            for s in r["sensors"] as? [[String: Any]] ?? [] {
-                print("\(s["name"] ?? ""): \((s["rules"] as? [Any])?.count ?? 0) rules")
+            for s in r.sensors {
+                print("\(s.name): \(s.rules.count) rules")
             }
         }
     }
@@ -144,16 +161,16 @@ extension CtlCommand {
         func run() throws {
             let path = "/v1/events?tail=\(tail)" + (follow ? "&follow=1" : "")
             let r: APIClient.Response
+            let client = try connection.client()
             do {
-                r = try connection.client().stream(path) { bytes in
+                r = try client.stream(path) { bytes in
                     _ = bytes.withUnsafeBytes { Glibc.write(1, $0.baseAddress, $0.count) }
                 }
             } catch {
-                throw ValidationError("cannot reach the API: \(error)")
+                throw RuntimeError(.unavailable, "cannot reach the API (\(connection.url ?? connection.socket)): \(error)")
             }
             guard r.status == 200 else {
-                FileHandleStderr.write("error \(r.status): \(String(decoding: r.body, as: UTF8.self))\n")
-                throw ExitCode(r.status == 401 ? 3 : 1)
+                throw Connection.refused(r.status, body: r.body)
             }
         }
     }
@@ -165,17 +182,17 @@ extension CtlCommand {
         @OptionGroup var connection: Connection
         @Option(name: .long, help: "At most this many.") var limit = 50
         func run() throws {
-            let r = try connection.call("GET", "/v1/flows?limit=\(limit)")
+            let r = try connection.call(FlowsResponse.self, "GET", "/v1/flows?limit=\(limit)")
             guard !connection.json else { return }
             print("PROTO  SOURCE                         DESTINATION                    APP       STATE        PKTS      BYTES  VERDICT")
-            for f in r["flows"] as? [[String: Any]] ?? [] {
-                let proto = [1: "icmp", 6: "tcp", 17: "udp", 58: "icmp6"][f["proto"] as? Int ?? 0] ?? "\(f["proto"] ?? "")"
-                let src = "\(f["src_ip"] ?? "")" + (f["src_port"].map { ":\($0)" } ?? "")
-                let dst = "\(f["dest_ip"] ?? "")" + (f["dest_port"].map { ":\($0)" } ?? "")
-                print("\(pad(proto, 6)) \(pad(src, 30)) \(pad(dst, 30)) \(pad(f["app_proto"] ?? "-", 9)) \(pad(f["state"], 12)) "
-                      + "\(pad(f["pkts"], 9)) \(pad(f["bytes"], 10)) \(f["verdict"] ?? "")")
+            for f in r.flows {
+                let proto = [1: "icmp", 6: "tcp", 17: "udp", 58: "icmp6"][f.proto] ?? "\(f.proto)"
+                let src = f.srcIP + (f.srcPort.map { ":\($0)" } ?? "")
+                let dst = f.destIP + (f.destPort.map { ":\($0)" } ?? "")
+                print("\(pad(proto, 6)) \(pad(src, 30)) \(pad(dst, 30)) \(pad(f.appProto ?? "-", 9)) \(pad(f.state, 12)) "
+                      + "\(pad(f.pkts, 9)) \(pad(f.bytes, 10)) \(f.verdict)")
             }
-            if let late = r["workers_late"] as? Int, late > 0 { FileHandleStderr.write("\(late) worker(s) did not answer in time\n") }
+            if r.workersLate > 0 { FileHandleStderr.write("\(r.workersLate) worker(s) did not answer in time\n") }
         }
     }
 
@@ -183,12 +200,12 @@ extension CtlCommand {
         static let configuration = CommandConfiguration(abstract: "The policy's workloads: mode in force, quarantine, sensors.")
         @OptionGroup var connection: Connection
         func run() throws {
-            let r = try connection.call("GET", "/v1/workloads")
+            let r = try connection.call(WorkloadsResponse.self, "GET", "/v1/workloads")
             guard !connection.json else { return }
             print("WORKLOAD     GROUP        MODE      QUARANTINE  SENSORS")
-            for w in r["workloads"] as? [[String: Any]] ?? [] {
-                print("\(pad(w["name"], 12)) \(pad(w["group"], 12)) \(pad(w["mode"], 9)) \(pad((w["quarantine"] as? Bool ?? false) ? "yes" : "no", 11)) "
-                      + "\((w["sensors"] as? [String] ?? []).joined(separator: ","))")
+            for w in r.workloads {
+                print("\(pad(w.name, 12)) \(pad(w.group, 12)) \(pad(w.mode, 9)) \(pad(w.quarantine ? "yes" : "no", 11)) "
+                      + "\(w.sensors.joined(separator: ","))")
             }
         }
     }
@@ -202,19 +219,17 @@ extension CtlCommand {
         @Flag(name: .long, help: "Deny all of its traffic.") var quarantine = false
         @Flag(name: .long, help: "End its quarantine.") var release = false
         func run() throws {
-            var body: [String: Any] = [:]
-            if let mode { body["mode"] = mode }
-            if quarantine { body["quarantine"] = true }
-            if release { body["quarantine"] = false }
-            guard !body.isEmpty, !(quarantine && release) else { throw ValidationError("give --mode, --quarantine or --release") }
-            let data = Array(try JSONSerialization.data(withJSONObject: body))
-            let r = try connection.call("PUT", "/v1/workloads/\(name)", body: data, headers: ["Content-Type": "application/json"])
-            if !connection.json { print("workload \(name) updated: policy version \(r["version"] ?? "?")") }
+            let update = WorkloadUpdate(mode: mode, quarantine: quarantine ? true : release ? false : nil)
+            guard update != WorkloadUpdate(), !(quarantine && release) else { throw ValidationError("give --mode, --quarantine or --release") }
+            let r = try connection.call(PushResponse.self, "PUT", "/v1/workloads/\(name)", body: APIJSON.encode(update),
+                                        headers: ["Content-Type": "application/json"])
+            if !connection.json { print("workload \(name) updated: policy version \(r.version)") }
         }
     }
 }
 
-func pad(_ v: Any?, _ n: Int) -> String {
-    let s = v.map { "\($0)" } ?? ""
+/// `v` left-aligned in `n` columns.
+func pad(_ v: some CustomStringConvertible, _ n: Int) -> String {
+    let s = v.description
     return s.count >= n ? s : s + String(repeating: " ", count: n - s.count)
 }

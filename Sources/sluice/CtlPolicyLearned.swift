@@ -1,3 +1,4 @@
+import APITypes
 import ArgumentParser
 import Codecs
 import Enforce
@@ -17,20 +18,20 @@ extension CtlCommand.PolicyCtl {
         @Option(name: .long, help: "A policy file to merge the learned rules into (printed, not written).") var mergeInto: String?
 
         func run() throws {
-            let r = try connection.call("GET", "/v1/policy/learned?mode=\(mode.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")")
+            let r = try connection.call(LearnedPolicyResponse.self, "GET",
+                                        "/v1/policy/learned?mode=\(mode.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")")
             guard !connection.json else { return }
-            let late = r["workers_late"] as? Int ?? 0
-            if late > 0 { FileHandleStderr.write("# \(late) worker(s) did not answer: their flows are missing\n") }
+            if r.workersLate > 0 { FileHandleStderr.write("# \(r.workersLate) worker(s) did not answer: their flows are missing\n") }
             guard let mergeInto else {
-                FileHandleStderr.write("# \(r["count"] as? Int ?? 0) distinct flows learned\n")
-                print(r["policy"] as? String ?? "", terminator: "")
+                FileHandleStderr.write("# \(r.count) distinct flows learned\n")
+                print(r.policy, terminator: "")
                 return
             }
             let current: PolicyDocument
-            do { current = try PolicyDocument.load(path: mergeInto) } catch { throw ValidationError(error.description) }
+            do { current = try PolicyDocument.load(path: mergeInto) } catch { throw RuntimeError.rejected(error) }
             var shapes: [LearnedFlow] = []
-            for f in r["flows"] as? [[String: Any]] ?? [] {
-                guard let s = Self.shape(f) else { throw ValidationError("the API listed a flow this client cannot read: \(f)") }
+            for f in r.flows {
+                guard let s = Self.shape(f) else { throw RuntimeError(.dataError, "the API listed a flow this client cannot read: \(f)") }
                 shapes.append(s)
             }
             let merged = LearnedPolicy.merge(shapes, into: current)
@@ -42,12 +43,11 @@ extension CtlCommand.PolicyCtl {
             print(merged.document.yaml, terminator: "")
         }
 
-        /// A shape from the API's listing.
-        static func shape(_ f: [String: Any]) -> LearnedFlow? {
-            guard let src = (f["src_ip"] as? String).flatMap(IPAddress.init), let dst = (f["dest_ip"] as? String).flatMap(IPAddress.init),
-                  let proto = f["proto"] as? Int, let p = UInt8(exactly: proto) else { return nil }
-            let port = UInt16(exactly: f["dest_port"] as? Int ?? 0) ?? 0
-            let app = (f["app_proto"] as? String).flatMap(AppProto.init(name:)) ?? .unknown
+        /// A shape from the API's listing; nil when its address, protocol or port is not one.
+        static func shape(_ f: LearnedShape) -> LearnedFlow? {
+            guard let src = IPAddress(f.srcIP), let dst = IPAddress(f.destIP), let p = UInt8(exactly: f.proto) else { return nil }
+            let port = UInt16(exactly: f.destPort ?? 0) ?? 0
+            let app = f.appProto.flatMap(AppProto.init(name:)) ?? .unknown
             return LearnedFlow(client: src, server: dst, proto: p, port: port, app: app)
         }
     }

@@ -1,5 +1,7 @@
 import ArgumentParser
+import ConfigYAML
 import Dataplane
+import Logging
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -23,20 +25,24 @@ struct RunCommand: ParsableCommand {
     @Flag(name: .long, help: "Run the daemon in this process, without a supervisor (a crash then drops inline traffic).")
     var noSupervise = false
 
+    @Option(name: .long, help: "The least severe message logged: trace, debug, info, notice, warning, error or critical (default: the config's log.level, else info).")
+    var logLevel: Logger.Level?
+
     /// Set by the supervisor on the daemon it starts (fd 3 is its socket to the supervisor).
     @Flag(name: .long, help: ArgumentHelp(visibility: .hidden))
     var supervisedChild = false
 
     func run() throws {
         let parsed: DaemonConfig
-        do { parsed = try DaemonConfig.load(path: config) } catch { throw ValidationError(error.description) }
+        do { parsed = try DaemonConfig.load(path: config) } catch { throw RuntimeError.rejected(error) }
         if check {
             print("\(config): ok: \(parsed.workers) workers, \(parsed.interfaces.count) interfaces")
             return
         }
         if !noSupervise && !supervisedChild {
             let arguments = CommandLine.arguments.filter { $0 != "--supervised-child" }
-            throw ExitCode(Supervisor(config: parsed, arguments: arguments).run())
+            let logger = daemonLogger("sluice supervisor", config: parsed, level: logLevel)
+            throw ExitCode(Supervisor(config: parsed, arguments: arguments, logger: logger).run())
         }
         // Blocked from the start (Daemon.run blocks them too): a stop that arrives while the
         // daemon is still starting waits for its sigwait instead of killing it half-built, and
@@ -48,19 +54,24 @@ struct RunCommand: ParsableCommand {
         // below starts before Daemon.init blocks it.
         sigaddset(&stopSignals, SIGUSR1)
         pthread_sigmask(SIG_BLOCK, &stopSignals, nil)
-        if supervisedChild { SupervisedChild.begin() }
+        let logger = daemonLogger("sluice run", config: parsed, level: logLevel)
+        if supervisedChild { SupervisedChild.begin(logger: logger) }
         let supervised = supervisedChild
         let daemon: Daemon
         do {
-            daemon = try Daemon(config: parsed) { line in
-                FileHandleStderr.write("sluice run: \(line)\n")
-                if supervised && line.hasPrefix("ready:") { SupervisedChild.notifyReady() }
+            daemon = try Daemon(config: parsed, logger: logger) {
+                if supervised { SupervisedChild.notifyReady() }
             }
+        } catch let e as ConfigError {
+            throw RuntimeError.rejected(e)
         } catch {
-            throw ValidationError("\(error)")
+            // Not the files: an interface, socket or memory the system refused.
+            throw RuntimeError(.osError, "\(error)")
         }
         let summary = daemon.run()
-        FileHandleStderr.write("sluice run: stopped\n" + summary)
-        if supervisedChild { SupervisedChild.end(config: parsed) }
+        logger.info("stopped")
+        // The summary is a report, not log lines: as it is, on stderr.
+        FileHandleStderr.write(summary)
+        if supervisedChild { SupervisedChild.end(config: parsed, logger: logger) }
     }
 }

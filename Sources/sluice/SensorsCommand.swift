@@ -17,13 +17,20 @@ struct SensorsCommand: ParsableCommand {
         do {
             return BuiltInSensors.names.contains(name) ? try SensorFile.builtIn(name) : try SensorFile.load(path: name)
         } catch {
-            throw ValidationError(error.description)
+            throw RuntimeError.rejected(error)
         }
     }
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List the built-in sensor sets and their rules.")
+        @Flag(name: .long, help: "Print the sets as one JSON object.") var json = false
         func run() throws {
+            if json {
+                var sets: [SensorListing.Set] = []
+                for name in BuiltInSensors.names { sets.append(SensorListing.Set(name: name, sensors: try SensorsCommand.load(name))) }
+                print(SensorListing(sets: sets).json())
+                return
+            }
             for name in BuiltInSensors.names {
                 for s in try SensorsCommand.load(name) {
                     print("\(s.name): \(s.rules.count) rules")
@@ -40,7 +47,7 @@ struct SensorsCommand: ParsableCommand {
         @Argument(help: "dlp-pii, dlp-secrets or waf-core.") var name: String
         func run() throws {
             guard let text = BuiltInSensors.yaml(named: name) else {
-                throw ValidationError("no built-in set \"\(name)\" (there are \(BuiltInSensors.names.joined(separator: ", ")))")
+                throw RuntimeError(.noInput, "no built-in set \"\(name)\" (there are \(BuiltInSensors.names.joined(separator: ", ")))")
             }
             print(text)
         }
@@ -49,14 +56,20 @@ struct SensorsCommand: ParsableCommand {
     struct Check: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Validate a sensor file and compile its patterns.")
         @Argument(help: "The sensor YAML file.") var file: String
+        @Flag(name: .long, help: "Print the result as one JSON object on stdout.") var json = false
         func run() throws {
             do {
                 let sensors = try SensorFile.load(path: file)
                 let set = try SensorSet(sensors: sensors)
-                print("\(file): ok: \(sensors.count) sensors, \(set.rules.count) rules (\(set.origins.joined(separator: "; ")))")
+                if json {
+                    var r = CheckResult(file: file)
+                    r.sensors = .init(sensors: sensors.count, rules: set.rules.count, origins: set.origins)
+                    print(r.json())
+                } else {
+                    print("\(file): ok: \(sensors.count) sensors, \(set.rules.count) rules (\(set.origins.joined(separator: "; ")))")
+                }
             } catch {
-                FileHandleStderr.write("\(error)\n")
-                throw ExitCode(2)
+                try CheckResult.reject(file: file, error, json: json)
             }
         }
     }
@@ -103,19 +116,18 @@ struct SensorsCommand: ParsableCommand {
         /// Replays the capture with only these sensors and prints each alert.
         func replay(_ sensors: [Sensor]) throws {
             let set: SensorSet
-            do { set = try SensorSet(sensors: sensors) } catch { throw ValidationError("\(error)") }
+            do { set = try SensorSet(sensors: sensors) } catch { throw RuntimeError(.invalid, "\(error)") }
             let path = NSTemporaryDirectory() + "sluice-sensors-test-\(getpid()).json"
             let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-            guard fd >= 0 else { throw ValidationError("\(path): cannot create") }
+            guard fd >= 0 else { throw RuntimeError(.cantCreate, "\(path): \(String(cString: strerror(errno)))") }
             defer { unlink(path) }
             var source = try openCapture(input, filter: nil)
             let engine: SensorEngine
-            do { engine = try SensorEngine(set: set) } catch { throw ValidationError("\(error)") }
+            do { engine = try SensorEngine(set: set) } catch { throw RuntimeError(.osError, "\(error)") }
             var worker = Worker(config: EngineConfig(), stage: L7Stage(eveFD: fd, sensors: engine), eveFD: -1)
-            do { _ = try Replay.run(&source, through: &worker) } catch { throw ValidationError(error.description) }
+            do { _ = try Replay.run(&source, through: &worker) } catch { throw RuntimeError(.dataError, error.description) }
             worker.shutdown()
             close(fd)
-            if let damage = source.damage { FileHandleStderr.write("sluice: warning: \(input): \(damage)\n") }
             var alerts = 0
             let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
             for line in text.split(separator: "\n") {
@@ -132,6 +144,7 @@ struct SensorsCommand: ParsableCommand {
                 print("      excerpt at \(s["excerpt_offset"] ?? ""): \(o["payload_printable"] ?? "")")
             }
             print("\(alerts) alert\(alerts == 1 ? "" : "s")")
+            try reportDamage(source, input)
         }
     }
 }

@@ -2,6 +2,7 @@
 import Dataplane
 import Foundation
 import Glibc
+import Logging
 
 /// `sluice run` without `--no-supervise`: a small parent process that runs the real daemon
 /// as its child (`sluice run --supervised-child`), so that a crash never blackholes traffic
@@ -26,6 +27,7 @@ import Glibc
 final class Supervisor {
     let config: DaemonConfig
     let arguments: [String]
+    let logger: Logger
     var bypass: KernelBypass
     private var child: pid_t = 0
     private var childSocket: Int32 = -1
@@ -41,16 +43,17 @@ final class Supervisor {
     static let forwarded: [Int32] = [SIGHUP, SIGTERM, SIGINT, SIGUSR1]
 
     /// `arguments`: the command line to give the child (without `--supervised-child`).
-    init(config: DaemonConfig, arguments: [String]) {
+    init(config: DaemonConfig, arguments: [String], logger: Logger) {
         self.config = config
         self.arguments = arguments
+        self.logger = logger
         bypass = KernelBypass(config: config)
         var fds: [Int32] = [0, 0]
         _ = cloexecPipe(&fds)
         signalPipe = (fds[0], fds[1])
     }
 
-    func log(_ s: String) { FileHandleStderr.write("sluice supervisor: \(s)\n") }
+    func log(_ s: String, level: Logger.Level = .info) { logger.log(level: level, "\(s)") }
 
     /// Runs until stopped by SIGTERM or SIGINT, or until the very first child fails to start;
     /// returns the exit status.
@@ -58,7 +61,7 @@ final class Supervisor {
         startSignalThread()
         if config.failOpen && !bypass.isEmpty {
             if bypass.tc == nil {
-                log("warning: fail: open needs tc (iproute2) to bridge \(bypass.names) if the daemon dies; none found, a crash will drop traffic")
+                log("warning: fail: open needs tc (iproute2) to bridge \(bypass.names) if the daemon dies; none found, a crash will drop traffic", level: .warning)
             }
             bypass.survey()
         }
@@ -69,7 +72,7 @@ final class Supervisor {
             var timeout: Int32 = -1
             if let at = restartAt { timeout = Int32(max(0, min(60_000, (at - monotonicSeconds()) * 1000))) }
             let n = poll(&fds, nfds_t(fds.count), timeout)
-            if n < 0 && errno != EINTR { log("poll: \(String(cString: strerror(errno)))"); return 1 }
+            if n < 0 && errno != EINTR { log("poll: \(String(cString: strerror(errno)))", level: .error); return 1 }
             if fds[0].revents != 0 {
                 var sig: Int32 = 0
                 if read(signalPipe.read, &sig, 4) == 4, let status = handle(signal: sig) { return status }
@@ -130,7 +133,7 @@ final class Supervisor {
     private func spawnChild() {
         var pair: [Int32] = [0, 0]
         guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &pair) == 0 else {
-            log("socketpair: \(String(cString: strerror(errno)))")
+            log("socketpair: \(String(cString: strerror(errno)))", level: .error)
             scheduleRestart()
             return
         }
@@ -153,7 +156,7 @@ final class Supervisor {
             log("started the daemon, pid \(pid)")
         case .failure(let e):
             close(pair[0])
-            log("could not start the daemon: \(e)")
+            log("could not start the daemon: \(e)", level: .error)
             scheduleRestart()
         }
     }
@@ -181,7 +184,7 @@ final class Supervisor {
         let error = bypass.install()
         let took = String(format: "%.1f", (monotonicSeconds() - started) * 1000)
         if let error {
-            log("\(reason); fail: open, but the bypass could not be put in place; traffic is dropped: \(error)")
+            log("\(reason); fail: open, but the bypass could not be put in place; traffic is dropped: \(error)", level: .error)
         } else {
             bypassed = true
             log("\(reason); bypass on (fail: open, tc took \(took) ms): \(bypass.names) bridged in the kernel until the daemon is back")
@@ -194,14 +197,14 @@ final class Supervisor {
         everReady = true
         if bypassed {
             if let err = bypass.remove() {
-                log("the daemon (pid \(child)) is ready, but removing the bypass failed: \(err)")
+                log("the daemon (pid \(child)) is ready, but removing the bypass failed: \(err)", level: .error)
             } else {
                 bypassed = false
                 log("the daemon (pid \(child)) is ready; bypass removed (hand-back): \(bypass.names)")
             }
         } else if first && !bypass.isEmpty && bypass.tc != nil {
             // A bypass a previous supervisor left (it was killed while one was in place).
-            if let err = bypass.remove() { log("removing a bypass left from before failed: \(err)") }
+            if let err = bypass.remove() { log("removing a bypass left from before failed: \(err)", level: .error) }
         }
     }
 
@@ -218,7 +221,7 @@ final class Supervisor {
         let how = code >= 0 ? "exited with status \(code)" : "was killed by signal \(-code) (\(String(cString: strsignal(-code))))"
         if !everReady && code > 0 {
             // Never ready: a config, policy or interface the daemon rejects. Restarting cannot help.
-            log("the daemon (pid \(pid)) \(how) before it started; stopping")
+            log("the daemon (pid \(pid)) \(how) before it started; stopping", level: .error)
             return finish(status: code)
         }
         // Usually in place already (EOF on the daemon's socket comes first).

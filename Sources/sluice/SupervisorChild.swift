@@ -2,6 +2,7 @@
 import Dataplane
 import Foundation
 import Glibc
+import Logging
 
 /// The child side of supervision (`sluice run --supervised-child`): fd 3 is a socket to the
 /// supervisor. The child writes one byte on it when ready, and a thread reads it: EOF means
@@ -21,7 +22,7 @@ enum SupervisedChild {
 
     /// Starts the lifeline thread. Call after blocking SIGTERM (the stop it sends must reach
     /// the daemon's sigwait even while the daemon is still starting).
-    static func begin() {
+    static func begin(logger: Logger) {
         let t = Thread {
             var byte: UInt8 = 0
             while true {
@@ -31,7 +32,7 @@ enum SupervisedChild {
                 break
             }
             orphaned = true
-            FileHandleStderr.write("sluice run: the supervisor is gone; stopping\n")
+            logger.warning("the supervisor is gone; stopping")
             kill(getpid(), SIGTERM)
         }
         t.name = "sluice-lifeline"
@@ -47,15 +48,15 @@ enum SupervisedChild {
 
     /// After the daemon stopped: when the supervisor died and `fail: open`, bridges the
     /// inline pairs in the kernel (nobody else is left to do it).
-    static func end(config: DaemonConfig) {
+    static func end(config: DaemonConfig, logger: Logger) {
         let supervisor = getenv(environmentKey).flatMap { pid_t(String(cString: $0)) }
         guard orphaned || (supervisor != nil && getppid() != supervisor!) else { return }
         let bypass = KernelBypass(config: config)
         guard config.failOpen, !bypass.isEmpty else { return }
         if let err = bypass.install() {
-            FileHandleStderr.write("sluice run: the supervisor is gone and the bypass could not be put in place: \(err)\n")
+            logger.error("the supervisor is gone and the bypass could not be put in place: \(err)")
         } else {
-            FileHandleStderr.write("sluice run: the supervisor is gone: bypass on (fail: open): \(bypass.names) bridged in the kernel\n")
+            logger.warning("the supervisor is gone: bypass on (fail: open): \(bypass.names) bridged in the kernel")
         }
     }
 }

@@ -15,6 +15,7 @@ struct Sluice: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sluice",
         abstract: "A userspace deep-packet-inspection dataplane for container traffic.",
+        version: "sluice \(sluiceVersion)",
         subcommands: [ReplayCommand.self, RunCommand.self, CtlCommand.self, ControlCommand.self, ConfigCommand.self, PolicyCommand.self, SensorsCommand.self])
 }
 
@@ -47,16 +48,19 @@ struct ReplayCommand: ParsableCommand {
     @Flag(name: .long, help: "Do not load the built-in sensor sets (dlp-pii, dlp-secrets, waf-core).")
     var noBuiltinSensors = false
 
+    @Flag(name: .long, help: "Print the summary as one JSON object.")
+    var json = false
+
     mutating func run() throws {
         var settings = SluiceSettings()
         if let config {
-            do { settings = try SluiceSettings.load(path: config) } catch { throw ValidationError(error.description) }
+            do { settings = try SluiceSettings.load(path: config) } catch { throw RuntimeError.rejected(error) }
         }
         let evePath = eve ?? settings.evePath
         var fd: Int32 = -1
         if let evePath {
             fd = evePath == "-" ? 1 : open(evePath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-            guard fd >= 0 else { throw ValidationError("\(evePath): \(String(cString: strerror(errno)))") }
+            guard fd >= 0 else { throw RuntimeError(.cantCreate, "\(evePath): \(String(cString: strerror(errno)))") }
         }
         defer { if fd > 2 { close(fd) } }
         var source = try openCapture(file, filter: filter)
@@ -64,7 +68,7 @@ struct ReplayCommand: ParsableCommand {
         do {
             sensorSet = try settings.compileSensors(extraFiles: sensors, builtIns: !noBuiltinSensors)
         } catch {
-            throw ValidationError("\(error)")
+            throw RuntimeError.rejected(error)
         }
         let summary: String
         if let policy {
@@ -74,17 +78,17 @@ struct ReplayCommand: ParsableCommand {
                 compiled = try CompiledPolicy(PolicyDocument.load(path: policy))
                 if let against { old = try CompiledPolicy(PolicyDocument.load(path: against)) }
             } catch {
-                throw ValidationError(error.description)
+                throw RuntimeError.rejected(error)
             }
             if let sensorSet {
                 for w in compiled.document.workloads {
                     let unknown = sensorSet.unknownSensors(in: w.sensors)
                     if !unknown.isEmpty {
-                        throw ValidationError("\(policy): workload \(w.name) names sensors that are not loaded: \(unknown.joined(separator: ", "))")
+                        throw RuntimeError(.invalid, "\(policy): workload \(w.name) names sensors that are not loaded: \(unknown.joined(separator: ", "))")
                     }
                     for b in w.bindings {
                         if let why = sensorSet.bindingProblem(sensor: b.name, disabledRules: b.disabledRules) {
-                            throw ValidationError("\(policy): workload \(w.name): \(why)")
+                            throw RuntimeError(.invalid, "\(policy): workload \(w.name): \(why)")
                         }
                     }
                 }
@@ -94,25 +98,35 @@ struct ReplayCommand: ParsableCommand {
             var worker = Worker(config: settings.engine, stage: stage, eveFD: fd)
             let start = monotonicSeconds()
             let packets: Int
-            do { packets = try Replay.run(&source, through: &worker) } catch { throw ValidationError(error.description) }
+            do { packets = try Replay.run(&source, through: &worker) } catch { throw RuntimeError(.dataError, error.description) }
             worker.shutdown()
             let c = worker.stage.counters
-            summary = Summary.render(worker.stats(), source: file, packets: packets, wallSeconds: monotonicSeconds() - start)
-                + worker.stage.l7.summaryLines()
-                + worker.stage.l7.sensorSummaryLines()
-                + "  policy       allowed \(c.allowed)  violations \(c.violations)  denied \(c.denied)  learned \(c.learned)"
-                + "  exempt \(c.exempt)  (packets dropped \(c.droppedPackets), resets \(c.resets))\n"
-                + (against.map { differenceLines(worker.stage.differences, against: $0) } ?? "")
+            if json {
+                var report = ReplayReport(worker.stats(), source: file, packets: packets, wallSeconds: monotonicSeconds() - start,
+                                          l7: worker.stage.l7)
+                report.add(c, differences: worker.stage.differences, against: against)
+                summary = report.json()
+            } else {
+                summary = Summary.render(worker.stats(), source: file, packets: packets, wallSeconds: monotonicSeconds() - start)
+                    + worker.stage.l7.summaryLines()
+                    + worker.stage.l7.sensorSummaryLines()
+                    + "  policy       allowed \(c.allowed)  violations \(c.violations)  denied \(c.denied)  learned \(c.learned)"
+                    + "  exempt \(c.exempt)  (packets dropped \(c.droppedPackets), resets \(c.resets))\n"
+                    + (against.map { differenceLines(worker.stage.differences, against: $0) } ?? "")
+            }
         } else {
             let l7 = L7Stage(config: settings.l7, eveFD: fd, sensors: try makeSensorEngine(sensorSet, settings))
             var worker = Worker(config: settings.engine, stage: l7, eveFD: fd)
             let start = monotonicSeconds()
             let packets: Int
-            do { packets = try Replay.run(&source, through: &worker) } catch { throw ValidationError(error.description) }
+            do { packets = try Replay.run(&source, through: &worker) } catch { throw RuntimeError(.dataError, error.description) }
             worker.shutdown()
-            summary = Summary.render(worker.stats(), source: file, packets: packets, wallSeconds: monotonicSeconds() - start)
-                + worker.stage.summaryLines()
-                + worker.stage.sensorSummaryLines()
+            summary = json
+                ? ReplayReport(worker.stats(), source: file, packets: packets, wallSeconds: monotonicSeconds() - start,
+                               l7: worker.stage).json()
+                : Summary.render(worker.stats(), source: file, packets: packets, wallSeconds: monotonicSeconds() - start)
+                    + worker.stage.summaryLines()
+                    + worker.stage.sensorSummaryLines()
         }
         if evePath == "-" {
             FileHandleStderr.write(summary)
@@ -123,22 +137,19 @@ struct ReplayCommand: ParsableCommand {
     }
 }
 
-/// Warns about a capture damaged part-way and exits with ``damagedCaptureExitCode``: the
+/// Warns about a capture damaged part-way and exits with ``ExitStatus/damagedCapture``: the
 /// output is complete for every frame before the damage (as tshark and Suricata read such
 /// files), and the distinct status lets a script tell a cut capture from a clean one.
 func reportDamage(_ source: borrowing PcapFile, _ file: String) throws {
     guard let damage = source.damage else { return }
     FileHandleStderr.write("sluice: warning: \(file): \(damage); every frame before it was processed and the output is complete\n")
-    throw ExitCode(damagedCaptureExitCode)
+    throw ExitCode(ExitStatus.damagedCapture.rawValue)
 }
-
-/// The exit status of a command whose capture was damaged part-way (documented in the README, Commands).
-let damagedCaptureExitCode: Int32 = 3
 
 /// A worker's sensor runtime for `set` (one without sensors when there is none).
 func makeSensorEngine(_ set: SensorSet?, _ settings: SluiceSettings) throws -> SensorEngine {
     guard let set else { return SensorEngine() }
-    do { return try SensorEngine(set: set, config: settings.sensors) } catch { throw ValidationError("sensors: \(error)") }
+    do { return try SensorEngine(set: set, config: settings.sensors) } catch { throw RuntimeError(.osError, "sensors: \(error)") }
 }
 
 /// The flows `--against` found decided differently, one line each (the first 100).
@@ -154,15 +165,20 @@ func differenceLines(_ d: borrowing PolicyDifferences, against: String) -> Strin
     return out
 }
 
-/// Opens a capture for replay, turning libpcap's errors into a command-line error.
+/// Opens a capture for replay: a file that is missing or unreadable is ``ExitStatus/noInput``;
+/// one that is not a capture, or a filter that does not compile, ``ExitStatus/dataError``.
 func openCapture(_ path: String, filter: String?) throws -> PcapFile {
+    var source: PcapFile
     do {
-        var source = try PcapFile(path: path)
-        if let filter { try source.setFilter(filter) }
-        return source
+        source = try PcapFile(path: path)
     } catch {
-        throw ValidationError(error.description)
+        // PcapFile says why in its message; whether the file could be read decides the status.
+        throw RuntimeError(access(path, R_OK) == 0 ? .dataError : .noInput, error.description)
     }
+    if let filter {
+        do { try source.setFilter(filter) } catch { throw RuntimeError(.dataError, error.description) }
+    }
+    return source
 }
 
 struct ConfigCommand: ParsableCommand {
@@ -172,13 +188,13 @@ struct ConfigCommand: ParsableCommand {
     struct Check: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Validate a config file without running anything.")
         @Argument(help: "The YAML file to check.") var file: String
+        @Flag(name: .long, help: "Print the result as one JSON object on stdout.") var json = false
         func run() throws {
             do {
                 _ = try SluiceSettings.load(path: file)
-                print("\(file): ok")
+                print(json ? CheckResult(file: file).json() : "\(file): ok")
             } catch {
-                FileHandleStderr.write(error.description + "\n")
-                throw ExitCode(2)
+                try CheckResult.reject(file: file, error, json: json)
             }
         }
     }
@@ -192,17 +208,24 @@ struct PolicyCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Validate a policy and compile its classifier without applying it.")
         @Argument(help: "The policy YAML file (see configs/policy.yaml).") var file: String
+        @Flag(name: .long, help: "Print the result as one JSON object on stdout.") var json = false
         func run() throws {
             let document: PolicyDocument
             do {
                 document = try PolicyDocument.load(path: file)
             } catch {
-                FileHandleStderr.write(error.description + "\n")
-                throw ExitCode(2)
+                try CheckResult.reject(file: file, error, json: json)
             }
             let compiled = CompiledPolicy(document)
             let cidrs = document.groups.reduce(0) { $0 + $1.cidrs.count }
             let fqdns = document.groups.reduce(0) { $0 + $1.fqdns.count }
+            if json {
+                var r = CheckResult(file: file)
+                r.policy = .init(mode: document.mode.name, default: document.defaultAction.name, groups: document.groups.count,
+                                 cidrs: cidrs, fqdnPatterns: fqdns, workloads: document.workloads.count, rules: compiled.ruleCount)
+                print(r.json())
+                return
+            }
             print("\(file): ok: mode \(document.mode.name), default \(document.defaultAction.name), "
                   + "\(document.groups.count) groups (\(cidrs) CIDRs, \(fqdns) FQDN patterns), "
                   + "\(document.workloads.count) workloads, \(compiled.ruleCount) rules")
@@ -222,16 +245,16 @@ extension PolicyCommand {
         func run() throws {
             var settings = SluiceSettings()
             if let config {
-                do { settings = try SluiceSettings.load(path: config) } catch { throw ValidationError(error.description) }
+                do { settings = try SluiceSettings.load(path: config) } catch { throw RuntimeError.rejected(error) }
             }
             guard let mode = PolicyMode(name: mode) else { throw ValidationError("unknown mode \"\(mode)\"") }
             var known: [PolicyGroup] = []
             if let groups {
-                do { known = try PolicyDocument.load(path: groups).groups } catch { throw ValidationError(error.description) }
+                do { known = try PolicyDocument.load(path: groups).groups } catch { throw RuntimeError.rejected(error) }
             }
             var source = try openCapture(file, filter: nil)
             var worker = Worker(config: settings.engine, stage: LearningStage(l7: L7Stage(config: settings.l7)), eveFD: -1)
-            do { _ = try Replay.run(&source, through: &worker) } catch { throw ValidationError(error.description) }
+            do { _ = try Replay.run(&source, through: &worker) } catch { throw RuntimeError(.dataError, error.description) }
             worker.shutdown()
             print(LearnedPolicy.yaml(worker.stage.learned, groups: known, mode: mode), terminator: "")
             try reportDamage(source, file)
@@ -252,4 +275,4 @@ func monotonicSeconds() -> Double {
     return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
 }
 
-Sluice.main()
+runSluice()

@@ -1,3 +1,4 @@
+import APITypes
 @testable import ControlAPI
 import Foundation
 import XCTest

@@ -1,7 +1,7 @@
+import ConfigYAML
 import Foundation
 import L7Core
 import Policy
-import SluiceConfig
 import XCTest
 
 /// The policy file: the example loads as written, and every mistake is reported with

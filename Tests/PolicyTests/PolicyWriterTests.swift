@@ -1,5 +1,4 @@
 import Policy
-import SluiceConfig
 import XCTest
 
 /// Sensor bindings in policy files, and the policy writer: what `ctl policy learned
