@@ -1,0 +1,79 @@
+import Foundation
+import Glibc
+import XCTest
+
+/// A real etcd on loopback for one test: a temporary data folder and free ports; `stop()`
+/// kills it and removes the folder.
+final class EtcdProcess {
+    let url: String
+    let dir: String
+    let pid: pid_t
+
+    /// Skips when the `etcd` binary is missing (call at the top of a test).
+    static func requireBinary() throws -> String {
+        for d in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
+            let p = "\(d)/etcd"
+            if FileManager.default.isExecutableFile(atPath: p) { return p }
+        }
+        throw XCTSkip("etcd is not installed (apt-get install etcd-server)")
+    }
+
+    init() throws {
+        let binary = try Self.requireBinary()
+        let (client, peer) = (try Self.freePort(), try Self.freePort())
+        url = "http://127.0.0.1:\(client)"
+        dir = NSTemporaryDirectory() + "sluice-etcd-\(getpid())-\(client)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let args = [binary, "--name", "t", "--data-dir", dir + "/data",
+                    "--listen-client-urls", url, "--advertise-client-urls", url,
+                    "--listen-peer-urls", "http://127.0.0.1:\(peer)", "--initial-advertise-peer-urls", "http://127.0.0.1:\(peer)",
+                    "--initial-cluster", "t=http://127.0.0.1:\(peer)", "--log-outputs", dir + "/etcd.log"]
+        var p: pid_t = 0
+        let argv = args.map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        let rc = posix_spawn(&p, binary, nil, nil, argv, environ)
+        guard rc == 0 else { throw XCTSkip("cannot start etcd: \(String(cString: strerror(rc)))") }
+        pid = p
+        // Ready when the client port accepts a connection.
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline {
+            if Self.accepts(client) { return }
+            usleep(50_000)
+        }
+        stop()
+        throw XCTSkip("etcd did not start within 20 s")
+    }
+
+    func stop() {
+        kill(pid, SIGKILL)
+        var s: Int32 = 0
+        while waitpid(pid, &s, 0) < 0 && errno == EINTR {}
+        try? FileManager.default.removeItem(atPath: dir)
+    }
+
+    static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var a = sockaddr_in()
+        a.sin_family = sa_family_t(AF_INET)
+        a.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let ok = withUnsafeMutablePointer(to: &a) { p in
+            p.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) == 0 && getsockname(fd, $0, &len) == 0 }
+        }
+        guard ok else { throw XCTSkip("no free port") }
+        return Int(UInt16(bigEndian: a.sin_port))
+    }
+
+    static func accepts(_ port: Int) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var a = sockaddr_in()
+        a.sin_family = sa_family_t(AF_INET)
+        a.sin_port = in_port_t(UInt16(port).bigEndian)
+        a.sin_addr.s_addr = inet_addr("127.0.0.1")
+        return withUnsafePointer(to: &a) { p in
+            p.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+        }
+    }
+}
