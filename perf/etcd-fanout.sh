@@ -14,10 +14,10 @@ command -v etcd >/dev/null || { echo "etcd missing: apt-get install etcd-server 
 tmp=$(mktemp -d)
 port=$((20000 + RANDOM % 20000)); peer=$((port + 1))
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
-etcd --name fanout --data-dir "$tmp/data" --log-outputs "$tmp/etcd.log" \
+etcd --name fanout --data-dir "$tmp/data" \
     --listen-client-urls "http://127.0.0.1:$port" --advertise-client-urls "http://127.0.0.1:$port" \
     --listen-peer-urls "http://127.0.0.1:$peer" --initial-advertise-peer-urls "http://127.0.0.1:$peer" \
-    --initial-cluster "fanout=http://127.0.0.1:$peer" &
+    --initial-cluster "fanout=http://127.0.0.1:$peer" >"$tmp/etcd.log" 2>&1 &
 etcd_pid=$!
 trap 'kill $etcd_pid 2>/dev/null; wait $etcd_pid 2>/dev/null; rm -rf "$tmp"' EXIT
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.1; done

@@ -27,12 +27,18 @@ final class EtcdProcess {
         let args = [binary, "--name", "t", "--data-dir", dir + "/data",
                     "--listen-client-urls", url, "--advertise-client-urls", url,
                     "--listen-peer-urls", "http://127.0.0.1:\(peer)", "--initial-advertise-peer-urls", "http://127.0.0.1:\(peer)",
-                    "--initial-cluster", "t=http://127.0.0.1:\(peer)", "--log-outputs", dir + "/etcd.log"]
+                    "--initial-cluster", "t=http://127.0.0.1:\(peer)"]
         var p: pid_t = 0
         let argv = args.map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
-        let rc = posix_spawn(&p, binary, nil, nil, argv, environ)
-        guard rc == 0 else { throw XCTSkip("cannot start etcd: \(String(cString: strerror(rc)))") }
+        // Its log goes to a file in the data folder, not into the test output.
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 1, dir + "/etcd.log", O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        let rc = posix_spawn(&p, binary, &actions, nil, argv, environ)
+        guard rc == 0 else { throw EtcdProcessError("cannot start etcd: \(String(cString: strerror(rc)))") }
         pid = p
         // Ready when the client port accepts a connection.
         let deadline = Date().addingTimeInterval(20)
@@ -40,8 +46,9 @@ final class EtcdProcess {
             if Self.accepts(client) { return }
             usleep(50_000)
         }
+        let log = (try? String(contentsOfFile: dir + "/etcd.log", encoding: .utf8)) ?? ""
         stop()
-        throw XCTSkip("etcd did not start within 20 s")
+        throw EtcdProcessError("etcd did not start within 20 s:\n\(log.suffix(2000))")
     }
 
     func stop() {
@@ -76,4 +83,10 @@ final class EtcdProcess {
             p.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
         }
     }
+}
+
+/// etcd is installed but did not start: a failure, not a skip.
+struct EtcdProcessError: Error, CustomStringConvertible {
+    var description: String
+    init(_ d: String) { description = d }
 }
