@@ -35,10 +35,13 @@ struct ControlCommand: ParsableCommand {
         let etcd = try loadEtcd()
         if action == "status" {
             guard let etcd else { throw ValidationError("status reads etcd: the config has no etcd section") }
-            if try !EtcdControl(config: etcd.0).status(json: json, staleAfterSeconds: staleAfter) { throw ExitCode(1) }
+            let control = try EtcdControl(config: etcd.0)
+            defer { control.close() }
+            if try !control.status(json: json, staleAfterSeconds: staleAfter) { throw ExitCode(1) }
             return
         }
         let etcdControl = try etcd.map { try EtcdControl(config: $0.0) }
+        defer { etcdControl?.close() }
         while true {
             // Read and validated every round: editing the file is how the desired state changes.
             let desired: String
@@ -83,6 +86,8 @@ struct ControlCommand: ParsableCommand {
                     etcdInSync = false
                 }
             }
+            // Each round's lines as they happen, also when stdout is a file or a pipe (a log).
+            fflush(nil)
             if appliances.isEmpty {
                 if once { if etcdInSync { return } else { throw ExitCode(1) } }
                 sleep(UInt32(interval))
@@ -99,6 +104,7 @@ struct ControlCommand: ParsableCommand {
                 if state == "in-sync" || state == "pushed" { inSync += 1 }
                 print("\(pad(a.name, 16)) \(pad(state, 10)) \(pad(version, 8)) \(detail)")
             }
+            fflush(nil)
             if once { if inSync < appliances.count || !etcdInSync { throw ExitCode(1) } else { return } }
             sleep(UInt32(interval))
         }

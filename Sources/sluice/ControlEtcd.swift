@@ -16,6 +16,9 @@ struct EtcdControl {
         client = try EtcdClient(config: config)
     }
 
+    /// Closes the client's connections (AsyncHTTPClient insists on it before the client goes).
+    func close() { _ = try? blocking { [client] in await client.shutdown() } }
+
     /// The `etcd:` section and the `overrides` file of a control config, nil without one.
     static func load(_ top: ConfigMap, resolve: (String) -> String) throws(ConfigError) -> (ClusterConfig, String?)? {
         guard let m = try top.map("etcd") else { return nil }

@@ -68,13 +68,15 @@ final class EtcdCluster {
     /// Stops etcd (SIGTERM, as an orderly shutdown or a host reboot would).
     func stopEtcd() { etcd?.stop(SIGTERM, seconds: 10); etcd = nil }
 
-    /// Starts node `i` (`node-i`, tapping dummy link `d<i>`, API socket `dir/node-i/api.sock`,
+    /// Starts node `i` (`node-i`, tapping veth `d<i>`, API socket `dir/node-i/api.sock`,
     /// state in `dir/node-i/state`) and waits for `ready`.
     @discardableResult
     func startNode(_ i: Int) throws -> Background {
         if sh("ip -n \(ns) link show d\(i)").status != 0 {
-            try run("ip -n \(ns) link add d\(i) type dummy")
+            // A veth pair (the dummy driver is not in every kernel): the node taps one end.
+            try run("ip -n \(ns) link add d\(i) type veth peer name e\(i)")
             try run("ip -n \(ns) link set dev d\(i) up")
+            try run("ip -n \(ns) link set dev e\(i) up")
         }
         let home = "\(dir)/node-\(i)"
         try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)

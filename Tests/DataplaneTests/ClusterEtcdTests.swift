@@ -4,7 +4,7 @@ import Glibc
 import XCTest
 
 /// Cluster policy distribution end to end: a real etcd and several `sluice run` nodes in one
-/// namespace (each tapping its own dummy link), `sluice control` writing the desired state.
+/// namespace (each tapping its own veth link), `sluice control` writing the desired state.
 /// Timings are printed (`CLUSTER-TIMING`), never asserted.
 final class ClusterEtcdTests: XCTestCase {
     /// A desired policy that differs from the last by one port (its rule 90).
