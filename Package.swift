@@ -77,7 +77,7 @@ let package = Package(
         .target(name: "ClusterControl",
                 dependencies: ["Telemetry", .product(name: "AsyncHTTPClient", package: "async-http-client"),
                                .product(name: "NIOSSL", package: "swift-nio-ssl"), "SluiceConfig",
-                               .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOFoundationCompat", package: "swift-nio")]),
+                               .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")]),
         .target(name: "Telemetry",
                 dependencies: ["Codecs", "Defrag", "Stream", "L7Core", .product(name: "NIOCore", package: "swift-nio"),
                                .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio")],

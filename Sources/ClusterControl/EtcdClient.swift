@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import NIOCore
+import NIOPosix
 import NIOSSL
 import Synchronization
 
@@ -45,8 +46,22 @@ public final class EtcdClient: Sendable {
         http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: c)
     }
 
+    let closed = Atomic<Bool>(false)
+
     /// Closes every connection; the client is unusable after.
-    public func shutdown() async { try? await http.shutdown() }
+    public func shutdown() async {
+        guard !closed.exchange(true, ordering: .relaxed) else { return }
+        try? await http.shutdown()
+    }
+
+    // A client dropped without `shutdown()` (a daemon whose start failed after creating it)
+    // is closed here, when that is allowed (not on an event loop thread); AsyncHTTPClient
+    // otherwise stops a debug build at its deinit.
+    deinit {
+        if !closed.load(ordering: .relaxed) && MultiThreadedEventLoopGroup.currentEventLoop == nil {
+            try? http.syncShutdown()
+        }
+    }
 
     // MARK: unary requests
 
