@@ -30,15 +30,27 @@ public final class EtcdClient: Sendable {
         c.httpVersion = .http1Only
         if config.endpoints.contains(where: { $0.hasPrefix("https:") }) || config.caFile != nil {
             var tls = TLSConfiguration.makeClientConfiguration()
-            if let ca = config.caFile { tls.trustRoots = .file(ca) }
+            // Read here, so a missing or unreadable file is a start-up error that names it.
+            if let ca = config.caFile {
+                do { tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(ca)) } catch {
+                    throw EtcdError.setup("tls.ca \(ca): \(error)")
+                }
+            }
             if let cert = config.certFile, let key = config.keyFile {
-                tls.certificateChain = try NIOSSLCertificate.fromPEMFile(cert).map { .certificate($0) }
-                tls.privateKey = .privateKey(try NIOSSLPrivateKey(file: key, format: .pem))
+                do { tls.certificateChain = try NIOSSLCertificate.fromPEMFile(cert).map { .certificate($0) } } catch {
+                    throw EtcdError.setup("tls.cert \(cert): \(error)")
+                }
+                do { tls.privateKey = .privateKey(try NIOSSLPrivateKey(file: key, format: .pem)) } catch {
+                    throw EtcdError.setup("tls.key \(key): \(error)")
+                }
             }
             c.tlsConfiguration = tls
         }
         if let user = config.user, let file = config.passwordFile {
-            let pw = try String(contentsOfFile: file, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+            let pw: String
+            do { pw = try String(contentsOfFile: file, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines) } catch {
+                throw EtcdError.setup("auth.password_file \(file): cannot read")
+            }
             credentials = (user, pw)
         } else {
             credentials = nil

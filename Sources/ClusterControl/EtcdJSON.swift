@@ -35,6 +35,8 @@ public enum EtcdError: Error, CustomStringConvertible, Sendable {
     case compacted(Int64)
     /// The server ended the watch.
     case canceled(String)
+    /// The client could not be set up (a TLS file or the password file could not be read).
+    case setup(String)
 
     public var description: String {
         switch self {
@@ -43,6 +45,7 @@ public enum EtcdError: Error, CustomStringConvertible, Sendable {
         case let .malformed(m): return "etcd answer malformed: \(m)"
         case let .compacted(r): return "watch start revision compacted (oldest kept \(r))"
         case let .canceled(m): return "watch canceled by etcd: \(m)"
+        case let .setup(m): return "etcd client: \(m)"
         }
     }
 }
