@@ -18,16 +18,20 @@ final class EtcdProcess {
         throw XCTSkip("etcd is not installed (apt-get install etcd-server)")
     }
 
-    init() throws {
+    /// With `tls` (a folder holding ca.pem, server.pem and server.key), etcd serves https and
+    /// requires a client certificate signed by that CA.
+    init(tls: String? = nil) throws {
         let binary = try Self.requireBinary()
         let (client, peer) = (try Self.freePort(), try Self.freePort())
-        url = "http://127.0.0.1:\(client)"
+        url = "\(tls == nil ? "http" : "https")://127.0.0.1:\(client)"
         dir = NSTemporaryDirectory() + "sluice-etcd-\(getpid())-\(client)"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let args = [binary, "--name", "t", "--data-dir", dir + "/data",
                     "--listen-client-urls", url, "--advertise-client-urls", url,
                     "--listen-peer-urls", "http://127.0.0.1:\(peer)", "--initial-advertise-peer-urls", "http://127.0.0.1:\(peer)",
                     "--initial-cluster", "t=http://127.0.0.1:\(peer)"]
+            + (tls.map { ["--cert-file", $0 + "/server.pem", "--key-file", $0 + "/server.key",
+                          "--trusted-ca-file", $0 + "/ca.pem", "--client-cert-auth"] } ?? [])
         var p: pid_t = 0
         let argv = args.map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
