@@ -59,7 +59,7 @@ struct EtcdControl {
         var objects: [Any] = []
         for kv in nodes.sorted(by: { $0.key < $1.key }) {
             guard let s = NodeStatus.decode(kv.value) else {
-                rows.append("\(pad(String(kv.key.dropFirst(config.nodesPrefix.count)), 20)) unreadable status")
+                rows.append("\(pad(printable(String(kv.key.dropFirst(config.nodesPrefix.count))), 20)) unreadable status")
                 all = false
                 continue
             }
@@ -71,8 +71,8 @@ struct EtcdControl {
             if let r = s.rejection { detail = "\(r.key):\(r.line):\(r.column): \(r.reason)" }
             if let d = s.drift { detail += "; drift: \(d)" }
             if let ms = s.inForceMs { detail += String(format: "; workers switched in %.2f ms", ms) }
-            rows.append("\(pad(s.node, 20)) \(pad(state, 16)) \(pad(String(s.appliedRevision), 8)) \(pad(String(s.desiredRevision), 8)) "
-                        + "\(pad(ageOverflow ? "?" : "\(max(0, age) / 1000)s", 6)) \(detail)")
+            rows.append("\(pad(printable(s.node), 20)) \(pad(printable(state), 16)) \(pad(String(s.appliedRevision), 8)) \(pad(String(s.desiredRevision), 8)) "
+                        + "\(pad(ageOverflow ? "?" : "\(max(0, age) / 1000)s", 6)) \(printable(detail))")
             if json, let o = try? JSONSerialization.jsonObject(with: Data(kv.value)) { objects.append(o) }
         }
         if nodes.isEmpty { all = false }
@@ -103,3 +103,9 @@ func blocking<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) thr
 /// The result `blocking` hands from its task to the waiting thread (written before the
 /// semaphore is signalled, read after).
 final class BlockingBox<T>: @unchecked Sendable { var result: Result<T, any Error>? }
+
+/// `text` with control characters shown as `?` and cut to 300 characters: node names, states
+/// and reasons come from etcd, and a terminal must not take them as escape sequences.
+func printable(_ text: String) -> String {
+    String(String.UnicodeScalarView(text.unicodeScalars.prefix(300).map { $0.value < 0x20 || (0x7f...0x9f).contains($0.value) ? "?" : $0 }))
+}

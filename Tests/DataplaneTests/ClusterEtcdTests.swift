@@ -53,6 +53,7 @@ final class ClusterEtcdTests: XCTestCase {
             XCTAssertGreaterThan(r?["line"] as? Int ?? 0, 0, "\(n): \(String(describing: r))")
             XCTAssertEqual(rejected[n]?["applied_revision"] as? Int, p1.revision, n)
         }
+        print(c.exec("'\(c.binary)' control status --config '\(c.dir)/control.yaml'").output)
         for i in 0..<3 {
             XCTAssertEqual(c.policyInForce(i)?.text, desired(8081), "node-\(i) dropped its policy")
             XCTAssertTrue(c.metrics(i).contains("sluice_control_etcd_applies_total{result=\"rejected\"} 1"), c.metrics(i))
@@ -93,8 +94,10 @@ final class ClusterEtcdTests: XCTestCase {
         // 4. A node started late converges on its own.
         let late = Date()
         try c.startNode(3)
+        let ready = Date()
         _ = try XCTUnwrap(c.waitApplied(["node-3"], revision: p2.revision), "late node: \(c.status()) \(c.log(3))")
-        timing("late node start->in sync", Date().timeIntervalSince(late) * 1000)
+        timing("late node start->in sync (process start included)", Date().timeIntervalSince(late) * 1000)
+        timing("late node ready->in sync", Date().timeIntervalSince(ready) * 1000)
         XCTAssertEqual(c.policyInForce(3)?.text, desired(8082))
 
         // The table people read.
