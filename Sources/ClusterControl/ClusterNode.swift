@@ -24,6 +24,7 @@ public final class ClusterNode: @unchecked Sendable {
     let applyQueue = DispatchQueue(label: "sluice.cluster.apply")
     let state = Mutex(Progress())
     let loop = Mutex<Task<Void, Never>?>(nil)
+    let statusRefused = Atomic<Bool>(false)
 
     /// What the node knows; guarded by `state`.
     struct Progress {
@@ -198,10 +199,19 @@ public final class ClusterNode: @unchecked Sendable {
         }
     }
 
-    /// Writes this node's status key.
+    /// Writes this node's status key. etcd refusing the write (a role without write access to
+    /// `prefix/nodes/`) is logged once and does not stop the watch; etcd unreachable ends the
+    /// session (the heartbeat is how a silently dropped connection is noticed).
     func report() async throws {
-        try await client.put(config.statusKey, status().encoded())
-        metrics.statusWrites.add(1, ordering: .relaxed)
+        do {
+            try await client.put(config.statusKey, status().encoded())
+            metrics.statusWrites.add(1, ordering: .relaxed)
+            statusRefused.store(false, ordering: .relaxed)
+        } catch EtcdError.failed(let code, let message) {
+            if !statusRefused.exchange(true, ordering: .relaxed) {
+                log("cluster: etcd refused the status write to \(config.statusKey) (\(code): \(message)); still watching")
+            }
+        }
     }
 
     func setConnected(_ on: Bool) {
