@@ -70,7 +70,7 @@ struct EtcdControl {
             var detail = "policy v\(s.policyVersion)"
             if let r = s.rejection { detail = "\(r.key):\(r.line):\(r.column): \(r.reason)" }
             if let d = s.drift { detail += "; drift: \(d)" }
-            if let ms = s.inForceMs { detail += String(format: "; workers switched in %.2f ms", ms) }
+            if let ms = s.inForceMs, s.rejection == nil { detail += String(format: "; workers switched in %.2f ms", ms) }
             rows.append("\(pad(printable(s.node), 20)) \(pad(printable(state), 16)) \(pad(String(s.appliedRevision), 8)) \(pad(String(s.desiredRevision), 8)) "
                         + "\(pad(ageOverflow ? "?" : "\(max(0, age) / 1000)s", 6)) \(printable(detail))")
             if json, let o = try? JSONSerialization.jsonObject(with: Data(kv.value)) { objects.append(o) }
