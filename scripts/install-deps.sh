@@ -9,6 +9,9 @@
 set -euo pipefail
 packages=(libpcap-dev libhyperscan-dev zlib1g-dev pkg-config tshark tcpdump iproute2 iputils-ping curl python3 dnsutils dnsmasq-base openssl iperf3 valgrind)
 missing=()
+# etcd-server and etcd-client (etcdctl): the real store the cluster policy tests and
+# perf/etcd-fanout.sh run (docs/cluster.md).
+packages+=(etcd-server etcd-client)
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done

@@ -4,6 +4,7 @@ import Enforce
 import Foundation
 import CAFPacket
 import Capture
+import ClusterControl
 import Glibc
 import L7
 import Logging
@@ -72,6 +73,8 @@ public final class Daemon: @unchecked Sendable {
     let startedAt = Date()
     /// How long the last pushed policy took to be in force on every worker.
     var lastApplyNanos: UInt64?
+    /// The etcd watcher, with a `control:` section (Daemon+Cluster.swift).
+    var cluster: ClusterNode?
 
     /// Validates everything `config` names (engine settings, policy, sensors, EVE file) and
     /// opens the sockets; nothing runs yet. Errors name the file, line and problem. Messages
@@ -162,6 +165,7 @@ public final class Daemon: @unchecked Sendable {
         }
         try openSockets()
         try startAPI()
+        try makeClusterNode()
         try startMetrics()
     }
 
@@ -182,10 +186,12 @@ public final class Daemon: @unchecked Sendable {
                 return (set.sensors[set.sensorIndex(ofRule: r)].name, set.rules[r].name)
             })
         let api = api
+        let cluster = cluster
         let limits = ConnectionGuard(maxConnections: config.metricsMaxConnections)
         let server = MetricsServer(host: host, port: port, limits: limits) {
             var w = PrometheusWriter()
             if let api { api.stats.write(into: &w, limits: api.limits) }
+            cluster?.metrics.write(into: &w)
             ConnectionGuard.write([("tcp", limits)], into: &w, prefix: "sluice_metrics", what: "Metrics endpoint")
             return PrometheusText.render(workers: board.read(), labels: labels) + w.text
         }
@@ -341,6 +347,7 @@ public final class Daemon: @unchecked Sendable {
     /// server whose handler is still busy is given 3 s, then left to the process exit: the
     /// summary is never held up by an API request.
     func finish(_ running: Running) -> String {
+        cluster?.stop()
         stop.stop()
         running.done.wait()
         let servers = DispatchSemaphore(value: 0)
@@ -386,6 +393,8 @@ public final class Daemon: @unchecked Sendable {
         log("ready: \(config.workers) worker\(config.workers == 1 ? "" : "s"), \(names.joined(separator: ", ")), "
             + "policy \(hasPolicy ? "version \(policyVersion) from \(policySource)" : "none (unknown: \(config.unknownAllows ? "allow" : "deny"))"), "
             + "sensors \(sensorSet?.sensors.map(\.name).joined(separator: ",") ?? "none"), fail \(config.failOpen ? "open" : "closed")")
+        // Desired state from etcd is applied once workers run, so "in force" is measured.
+        cluster?.start()
         onReady()
         return running
     }

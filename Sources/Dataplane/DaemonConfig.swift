@@ -1,3 +1,4 @@
+import ClusterControl
 import Foundation
 import Logging
 import Sensors
@@ -90,6 +91,8 @@ public struct DaemonConfig: Sendable {
     /// recent frames and the next `captureOnAlert` go to a pcapng file the record names
     /// (0 turns it off; needs a capture directory).
     public var captureOnAlert = 50
+    /// Cluster policy distribution: the etcd endpoints and prefix watched (`control:`, docs/cluster.md).
+    public var cluster: ClusterConfig?
     /// Engine settings file (flow, stream, defrag, app_layer, sensor limits: configs/engine.yaml).
     public var enginePath: String?
     /// The least severe message logged (`log.level`; `--log-level` overrides it).
@@ -112,7 +115,7 @@ public struct DaemonConfig: Sendable {
         let top = try ConfigMap.parse(text, file: file)
         try top.allowOnly(["io", "workers", "interfaces", "policy", "sensors", "sensor_files", "eve", "fail",
                            "fail_after_ms", "engine", "unknown", "eve_limit", "log", "cpu_affinity", "busy_poll_us",
-                           "api", "metrics", "state_dir", "captures"])
+                           "api", "metrics", "state_dir", "captures", "control"])
         var c = DaemonConfig()
         c.file = file
         let base = URL(fileURLWithPath: file).deletingLastPathComponent()
@@ -226,6 +229,9 @@ public struct DaemonConfig: Sendable {
             if let n = try cap.int("on_alert", in: 0...100_000) { c.captureOnAlert = n }
             c.captureDirectory = try cap.string("directory").map(resolve)
             if let b = try cap.bytes("disk_budget", in: 1 << 20...(1 << 40)) { c.captureBudget = b }
+        }
+        if let control = try top.map("control") {
+            c.cluster = try ClusterConfig.parse(control, resolve: resolve, needsNode: true)
         }
         if c.captureDirectory == nil, let d = c.stateDir { c.captureDirectory = d + "/captures" }
         if let l = try top.map("log") { (c.logLevel, c.logFormat) = try Self.parseLog(l) }

@@ -1,7 +1,9 @@
 import APITypes
 import ArgumentParser
+import ClusterControl
 import ConfigYAML
 import ControlAPI
+import Dataplane
 import Foundation
 import Policy
 import SluiceConfig
@@ -12,10 +14,16 @@ import SluiceConfig
 /// that does not validate is never pushed.
 struct ControlCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "control", abstract: "Keep a set of appliances on the desired policy (configs/control.yaml).")
+        commandName: "control", abstract: "Keep a set of appliances on the desired policy (configs/control.yaml), "
+            + "or write it to etcd for a cluster (configs/control-etcd.yaml).",
+        discussion: "`sluice control status` shows every node watching the etcd prefix: applied and desired revision, "
+            + "drift, rejections (docs/cluster.md).")
 
+    @Argument(help: "push (the default) or status (the nodes' status keys in etcd).") var action: String?
     @Option(name: .long, help: "The control plane's config (see configs/control.yaml).") var config: String
     @Flag(name: .long, help: "One round, then exit: 0 when every appliance is in sync.") var once = false
+    @Flag(name: .long, help: "status: print the nodes' status keys as JSON.") var json = false
+    @Option(name: .long, help: "status: a node whose status is older than this many seconds is stale.") var staleAfter = 30
 
     struct Appliance {
         var name: String
@@ -24,7 +32,18 @@ struct ControlCommand: ParsableCommand {
     }
 
     func run() throws {
+        guard action == nil || action == "push" || action == "status" else { throw ValidationError("expected push or status, not \(action!)") }
         let (policyPath, sensorsPath, appliances, interval) = try load()
+        let etcd = try loadEtcd()
+        if action == "status" {
+            guard let etcd else { throw ValidationError("status reads etcd: the config has no etcd section") }
+            let control = try EtcdControl(config: etcd.0)
+            defer { control.close() }
+            if try !control.status(json: json, staleAfterSeconds: staleAfter) { throw ExitCode(1) }
+            return
+        }
+        let etcdControl = try etcd.map { try EtcdControl(config: $0.0) }
+        defer { etcdControl?.close() }
         while true {
             // Read and validated every round: editing the file is how the desired state changes.
             let desired: String
@@ -51,6 +70,31 @@ struct ControlCommand: ParsableCommand {
                     continue
                 }
             }
+            var etcdInSync = true
+            if let etcdControl {
+                do {
+                    let overrides = try etcd!.1.map { path in
+                        let text = try readConfigFile(path)
+                        _ = try DesiredOverrides.parse(text, file: path)
+                        return text
+                    }
+                    print("ETCD \(etcdControl.config.prefix)  " + (try etcdControl.push(policy: desired, sensors: desiredSensors, overrides: overrides)))
+                } catch let e as ConfigError {
+                    FileHandleStderr.write("desired overrides rejected, nothing written to etcd: \(e)\n")
+                    if once { throw ExitCode(2) }
+                    etcdInSync = false
+                } catch {
+                    print("ETCD \(etcdControl.config.prefix)  down       \(error); retrying next round")
+                    etcdInSync = false
+                }
+            }
+            // Each round's lines as they happen, also when stdout is a file or a pipe (a log).
+            fflush(nil)
+            if appliances.isEmpty {
+                if once { if etcdInSync { return } else { throw ExitCode(1) } }
+                sleep(UInt32(interval))
+                continue
+            }
             var inSync = 0
             print("APPLIANCE        STATE      VERSION  DETAIL")
             for a in appliances {
@@ -62,7 +106,8 @@ struct ControlCommand: ParsableCommand {
                 if state == "in-sync" || state == "pushed" { inSync += 1 }
                 print("\(pad(a.name, 16)) \(pad(state, 10)) \(pad(version, 8)) \(detail)")
             }
-            if once { if inSync < appliances.count { throw ExitCode(1) } else { return } }
+            fflush(nil)
+            if once { if inSync < appliances.count || !etcdInSync { throw ExitCode(1) } else { return } }
             sleep(UInt32(interval))
         }
     }
@@ -120,14 +165,27 @@ struct ControlCommand: ParsableCommand {
         }
     }
 
+    /// The `etcd:` section (endpoints, prefix, TLS, auth) and the overrides file, nil without one.
+    func loadEtcd() throws -> (ClusterConfig, String?)? {
+        do {
+            let top = try ConfigMap.parse(try readConfigFile(config), file: config)
+            let base = URL(fileURLWithPath: config).deletingLastPathComponent()
+            return try EtcdControl.load(top) { $0.hasPrefix("/") ? $0 : base.appendingPathComponent($0).path }
+        } catch let e as ConfigError {
+            throw ValidationError(e.description)
+        }
+    }
+
     func load() throws -> (String, String?, [Appliance], Int) {
         do {
             let top = try ConfigMap.parse(try readConfigFile(config), file: config)
-            try top.allowOnly(["policy", "sensors", "appliances", "interval"])
+            try top.allowOnly(["policy", "sensors", "appliances", "interval", "etcd", "overrides"])
             let base = URL(fileURLWithPath: config).deletingLastPathComponent()
             func resolve(_ p: String) -> String { p.hasPrefix("/") ? p : base.appendingPathComponent(p).path }
             guard let policy = try top.string("policy") else { throw top.error("policy", "missing (the desired policy file)") }
-            guard let list = top.value("appliances")?.sequence, !list.isEmpty else { throw top.error("appliances", "missing (a list)") }
+            // With etcd, nodes watch the store and the appliance list may be left out.
+            let list = top.value("appliances")?.sequence ?? []
+            guard !list.isEmpty || top.value("etcd") != nil else { throw top.error("appliances", "missing (a list, or an etcd section)") }
             var out: [Appliance] = []
             for (i, n) in list.enumerated() {
                 let m = try ConfigMap(node: n, file: config, path: "appliances[\(i)]")
