@@ -5,6 +5,8 @@ import PackageDescription
 // IP datagrams, Stream reassembles TCP, Flow tracks connections, Output writes EVE JSON,
 // Capture records frames to pcapng on demand, Engine wires one worker's pipeline, SluiceConfig loads YAML, and `sluice` is the CLI
 // (and the supervisor of the daemon it runs). FuzzTargets holds a libFuzzer target per parser and loader; `sluice-fuzz` runs them.
+// L7 detects each flow's protocol and runs its parser from one pool per protocol: DNS, TLS, HTTP, HTTP2, Datastore
+// and SSH (identification strings and HASSH), over the types they share in L7Core.
 let hotPathSettings: [SwiftSetting] = [
     .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release)),
 ]
@@ -47,6 +49,7 @@ let package = Package(
         .target(name: "HTTP", dependencies: ["L7Core", "Output", "CZlib"], swiftSettings: hotPathSettings),
         .target(name: "HTTP2", dependencies: ["L7Core", "Output"], swiftSettings: hotPathSettings),
         .target(name: "Datastore", dependencies: ["L7Core"], swiftSettings: hotPathSettings),
+        .target(name: "SSH", dependencies: ["L7Core", "Output", "TLS"], swiftSettings: hotPathSettings),
         .target(name: "PatternMatch", dependencies: ["CHyperscan", "CHSCompile"], swiftSettings: hotPathSettings),
         .target(name: "Sensors", dependencies: ["PatternMatch"], swiftSettings: hotPathSettings),
         .target(name: "PacketIO", dependencies: ["CPcap", "CAFPacket", "Codecs"], swiftSettings: hotPathSettings),
@@ -112,6 +115,7 @@ let package = Package(
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "L7Core", "Output", "PacketIO", "SluiceTestSupport"]),
         .testTarget(name: "HTTP2Tests", dependencies: ["HTTP2", "L7Core", "Output", "SluiceTestSupport"]),
         .testTarget(name: "DatastoreTests", dependencies: ["Datastore", "L7Core", "SluiceTestSupport"]),
+        .testTarget(name: "SSHTests", dependencies: ["SSH", "L7Core", "Output"]),
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry", "Codecs", "L7Core"]),
         .testTarget(name: "FuzzTests", dependencies: ["FuzzTargets"]),
         .testTarget(name: "TLSTests", dependencies: ["TLS", "Output", "SluiceTestSupport",
