@@ -57,7 +57,7 @@ let package = Package(
         .target(name: "Engine",
                 dependencies: ["Codecs", "Defrag", "Stream", "Flow", "Output", "PacketIO", "L7Core"],
                 swiftSettings: hotPathSettings),
-        .target(name: "L7", dependencies: ["Engine", "L7Core", "Sensors", "DNS", "TLS", "HTTP", "HTTP2", "Datastore", "Output", "Flow", "Stream", "Codecs"],
+        .target(name: "L7", dependencies: ["Engine", "L7Core", "Sensors", "DNS", "TLS", "HTTP", "HTTP2", "Datastore", "SSH", "Output", "Flow", "Stream", "Codecs"],
                 swiftSettings: hotPathSettings),
         .target(name: "Policy", dependencies: ["Codecs", "L7Core", "SluiceConfig", .product(name: "Yams", package: "Yams")],
                 swiftSettings: hotPathSettings),

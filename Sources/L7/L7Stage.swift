@@ -23,6 +23,8 @@ public struct L7Config: Sendable {
     public var http2Flows = 256
     /// Datastore flows whose commands are extracted at once (each parser under 256 bytes).
     public var datastoreFlows = 4096
+    /// SSH handshakes read at once, up to NEWKEYS (each parser about 35 KB).
+    public var sshFlows = 128
     /// zlib inflaters for compressed HTTP bodies, borrowed per body (about 57 KB each).
     public var inflaters = 64
     /// HTTP/1 parser limits.

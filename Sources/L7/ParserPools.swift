@@ -3,6 +3,7 @@ import DNS
 import HTTP
 import HTTP2
 import L7Core
+import SSH
 import TLS
 
 // The single place that knows every parser the stage runs: which pool serves which app
@@ -12,7 +13,7 @@ import TLS
 /// The parser pools, one per kind; flows borrow one parser (`ParserSlot`) at a time.
 @usableFromInline
 enum ParserKind: UInt8, CaseIterable {
-    case tls, dnsTCP, http, http2, datastore
+    case tls, dnsTCP, http, http2, datastore, ssh
 
     /// The parser that reads `app`, nil for protocols only detected (or carried over UDP,
     /// whose datagrams the stage reads whole).
@@ -24,6 +25,7 @@ enum ParserKind: UInt8, CaseIterable {
         case .http: self = .http
         case .http2: self = .http2
         case let app where app.isDatastore && tcp: self = .datastore
+        case .ssh: self = .ssh
         default: return nil
         }
     }
@@ -36,6 +38,7 @@ enum ParserKind: UInt8, CaseIterable {
         case .http: "http"
         case .http2: "http2"
         case .datastore: "datastore"
+        case .ssh: "ssh"
         }
     }
 }
@@ -64,6 +67,7 @@ struct ParserPools {
     @usableFromInline let http: SlotPool<HTTPFlowParser>
     @usableFromInline let http2: SlotPool<HTTP2FlowParser>
     @usableFromInline let datastore: SlotPool<DatastoreParser>
+    @usableFromInline let ssh: SlotPool<SSHParser>
     /// Each pool's counts, indexed by `ParserKind.rawValue`.
     @usableFromInline let counts: UnsafeMutablePointer<SlotCounts>
 
@@ -81,11 +85,12 @@ struct ParserPools {
         http = SlotPool(slots: config.httpFlows, counts: of(.http)) { _ in HTTPFlowParser(config: httpConfig, inflaters: inflaters) }
         http2 = SlotPool(slots: config.http2Flows, counts: of(.http2)) { _ in HTTP2FlowParser() }
         datastore = SlotPool(slots: config.datastoreFlows, counts: of(.datastore)) { _ in DatastoreParser(app: .unknown) }
+        ssh = SlotPool(slots: config.sshFlows, counts: of(.ssh)) { _ in SSHParser() }
     }
 
     /// Frees every pool; HTTP parsers give their inflater slots back as they go.
     func deallocate() {
-        tls.deallocate(); dnsTCP.deallocate(); http.deallocate(); http2.deallocate(); datastore.deallocate()
+        tls.deallocate(); dnsTCP.deallocate(); http.deallocate(); http2.deallocate(); datastore.deallocate(); ssh.deallocate()
         dnsBuffers.deallocate()
         counts.deallocate()
     }
@@ -113,6 +118,7 @@ extension L7Stage {
         case .http: return visitor.visit(pools.http, stage: &self)
         case .http2: return visitor.visit(pools.http2, stage: &self)
         case .datastore: return visitor.visit(pools.datastore, stage: &self)
+        case .ssh: return visitor.visit(pools.ssh, stage: &self)
         }
     }
 }
