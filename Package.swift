@@ -89,7 +89,7 @@ let package = Package(
         // libFuzzer targets (scripts/fuzz.sh) and the runner that replays their inputs.
         .target(name: "FuzzTargets",
                 dependencies: ["Codecs", "Defrag", "Stream", "Flow", "Engine", "L7", "L7Core", "DNS", "TLS", "HTTP", "HTTP2",
-                               "Datastore", "Sensors", "PatternMatch", "SluiceConfig", "Policy", "PacketIO", "Output", "Dataplane",
+                               "Datastore", "SSH", "Sensors", "PatternMatch", "SluiceConfig", "Policy", "PacketIO", "Output", "Dataplane",
                                "ControlAPI"]),
         .executableTarget(name: "SluiceFuzz", dependencies: ["FuzzTargets"]),
 

@@ -3,10 +3,11 @@
 # libpcap-dev, libhyperscan-dev and zlib1g-dev are linked; tshark is the reference dissector the tests
 # compare flows with, and tcpdump writes the reference captures CaptureRegistryTests compares with;
 # pkg-config lets SwiftPM find the C libraries; iproute2, iputils-ping, curl,
-# python3, dnsutils (dig), dnsmasq-base, openssl and iperf3 are the real clients and servers the
+# python3, dnsutils (dig), dnsmasq-base, openssl, iperf3 and openssh-client/openssh-server
+# (Tests/Captures/record-ssh.sh) are the real clients and servers the
 # AF_PACKET and daemon tests drive through network namespaces they build.
 set -euo pipefail
-packages=(libpcap-dev libhyperscan-dev zlib1g-dev pkg-config tshark tcpdump iproute2 iputils-ping curl python3 dnsutils dnsmasq-base openssl iperf3)
+packages=(libpcap-dev libhyperscan-dev zlib1g-dev pkg-config tshark tcpdump iproute2 iputils-ping curl python3 dnsutils dnsmasq-base openssl iperf3 openssh-client openssh-server)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
