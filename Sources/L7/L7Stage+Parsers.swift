@@ -10,7 +10,7 @@ extension L7Stage {
     /// Borrows a parser of `kind` ready for `app`; nil (counted by the pool) when all are lent.
     @inlinable
     mutating func borrowParser(_ kind: ParserKind, for app: AppProto) -> ParserSlot? {
-        let i = withPool(kind, Borrow(app: app))
+        let i = withPool(kind, BorrowParser(app: app))
         return i >= 0 ? ParserSlot(kind: kind, index: i) : nil
     }
 
@@ -25,7 +25,7 @@ extension L7Stage {
     @inlinable
     mutating func releaseParser(_ slot: inout ParserSlot) {
         guard slot.isActive else { return }
-        withPool(slot.kind, Release(index: slot.index))
+        withPool(slot.kind, ReleaseParser(index: slot.index))
         slot = ParserSlot()
     }
 
@@ -35,7 +35,7 @@ extension L7Stage {
         let slot = s.pointee.parser
         guard slot.isActive else { return }
         current = flow
-        switch withPool(slot.kind, Feed(index: slot.index, bytes: bytes, direction: d)) {
+        switch withPool(slot.kind, FeedParser(index: slot.index, bytes: bytes, direction: d)) {
         case .more:
             return
         case .done:
@@ -57,35 +57,36 @@ extension L7Stage {
     @inlinable
     mutating func gapParsers(_ s: UnsafeMutablePointer<L7Flow>, _ flow: UInt32, _ d: Direction, _ length: UInt32) {
         current = flow
-        if s.pointee.parser.isActive,
-           case .done = withPool(s.pointee.parser.kind, Gap(index: s.pointee.parser.index, direction: d, length: Int(length))) {
+        let parser = s.pointee.parser
+        if parser.isActive, case .done = withPool(parser.kind, GapParser(index: parser.index, direction: d, length: Int(length))) {
             releaseParser(&s.pointee.parser)
         }
-        if s.pointee.next.isActive {
-            _ = withPool(s.pointee.next.kind, Gap(index: s.pointee.next.index, direction: d, length: Int(length)))
-        }
+        // Read after: the gap may have delivered a 101 that started the HTTP/2 parser.
+        let next = s.pointee.next
+        if next.isActive { _ = withPool(next.kind, GapParser(index: next.index, direction: d, length: Int(length))) }
     }
 
     /// The flow ended: its parsers report what they still hold.
     @inlinable
     mutating func finishParsers(_ s: UnsafeMutablePointer<L7Flow>, _ flow: UInt32) {
         current = flow
-        if s.pointee.parser.isActive { withPool(s.pointee.parser.kind, Finish(index: s.pointee.parser.index)) }
-        if s.pointee.next.isActive { withPool(s.pointee.next.kind, Finish(index: s.pointee.next.index)) }
+        if s.pointee.parser.isActive { withPool(s.pointee.parser.kind, FinishParser(index: s.pointee.parser.index)) }
+        if s.pointee.next.isActive { withPool(s.pointee.next.kind, FinishParser(index: s.pointee.next.index)) }
     }
 
     /// Has the flow's parser write its part of a `policy` record; false when it wrote nothing.
     @inlinable
     mutating func writeParserRecord(_ s: UnsafeMutablePointer<L7Flow>) -> Bool {
         guard s.pointee.parser.isActive else { return false }
-        return withPool(s.pointee.parser.kind, WriteRecord(index: s.pointee.parser.index))
+        return withPool(s.pointee.parser.kind, WriteParserRecord(index: s.pointee.parser.index))
     }
 }
 
 // MARK: - The operations
 
+/// Takes a free parser and readies it for `app`; -1 when the pool is empty.
 @usableFromInline
-struct Borrow: PoolVisitor {
+struct BorrowParser: PoolVisitor {
     @usableFromInline let app: AppProto
     @inlinable init(app: AppProto) { self.app = app }
     @inlinable
@@ -96,8 +97,9 @@ struct Borrow: PoolVisitor {
     }
 }
 
+/// Counts the parser's parse errors, lets go of what it borrowed, gives its slot back.
 @usableFromInline
-struct Release: PoolVisitor {
+struct ReleaseParser: PoolVisitor {
     @usableFromInline let index: Int32
     @inlinable init(index: Int32) { self.index = index }
     @inlinable
@@ -107,8 +109,9 @@ struct Release: PoolVisitor {
     }
 }
 
+/// Feeds one chunk of one direction.
 @usableFromInline
-struct Feed: PoolVisitor {
+struct FeedParser: PoolVisitor {
     @usableFromInline let index: Int32
     @usableFromInline let bytes: UnsafeRawBufferPointer
     @usableFromInline let direction: Direction
@@ -121,8 +124,9 @@ struct Feed: PoolVisitor {
     }
 }
 
+/// Reports a hole in one direction.
 @usableFromInline
-struct Gap: PoolVisitor {
+struct GapParser: PoolVisitor {
     @usableFromInline let index: Int32
     @usableFromInline let direction: Direction
     @usableFromInline let length: Int
@@ -135,8 +139,9 @@ struct Gap: PoolVisitor {
     }
 }
 
+/// The flow ended.
 @usableFromInline
-struct Finish: PoolVisitor {
+struct FinishParser: PoolVisitor {
     @usableFromInline let index: Int32
     @inlinable init(index: Int32) { self.index = index }
     @inlinable
@@ -145,8 +150,9 @@ struct Finish: PoolVisitor {
     }
 }
 
+/// Writes the parser's part of a `policy` record (EVE on).
 @usableFromInline
-struct WriteRecord: PoolVisitor {
+struct WriteParserRecord: PoolVisitor {
     @usableFromInline let index: Int32
     @inlinable init(index: Int32) { self.index = index }
     @inlinable

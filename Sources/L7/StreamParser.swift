@@ -11,9 +11,9 @@ import Stream
 /// the sink is the stage itself rather than an associated type, since the stage is
 /// `~Copyable` and associated types cannot be.
 ///
-/// Conformances live in `Parsers/`, one file per protocol, beside nothing else: the parser
-/// modules keep their own APIs (generic over their sink protocols), and the conformance maps
-/// this shape onto them. Calls are specialised per parser through `PoolVisitor`: no
+/// Conformances live in `Parsers/`, one file per protocol, with the stage's side of that
+/// protocol (its sink conformance): the parser modules keep their own APIs (generic over
+/// their sink protocols), and the conformance maps this shape onto them. Calls are specialised per parser through `PoolVisitor` (`L7Stage.withPool`): no
 /// existential, no allocation, no reference counting.
 @usableFromInline
 protocol StreamParser: ~Copyable {
