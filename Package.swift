@@ -4,13 +4,15 @@ import PackageDescription
 // Modules follow the packet: PacketIO reads frames, Codecs decodes them, Defrag rebuilds
 // IP datagrams, Stream reassembles TCP, Flow tracks connections, Output writes EVE JSON,
 // Capture records frames to pcapng on demand, Engine wires one worker's pipeline. L7Core is
-// the parser framework; DNS, TLS, HTTP, HTTP2 and Datastore parse protocols, and L7 picks one
-// per flow. PatternMatch compiles Hyperscan databases, Sensors runs DLP/WAF rules on them.
+// the parser framework; DNS, TLS, HTTP, HTTP2, Datastore and SSH (identification strings and
+// HASSH) parse protocols, and L7 detects each flow's protocol and runs its parser from one pool
+// per protocol. PatternMatch compiles Hyperscan databases, Sensors runs DLP/WAF rules on them.
 // Policy compiles whitelist policies, Enforce applies them and the sensors' verdicts.
 // ConfigYAML (a leaf: Yams only) reads YAML into located errors for every loader; SluiceConfig
 // loads the engine settings. Telemetry serves metrics, ControlAPI the control API (its types and
 // OpenAPI document in APITypes, a leaf shared with the clients), Dataplane
-// runs the daemon's workers, and `sluice` is the CLI (and the supervisor of the daemon it runs).
+// runs the daemon's workers, ClusterControl watches the desired state in etcd, and `sluice` is
+// the CLI (and the supervisor of the daemon it runs).
 // FuzzTargets holds a libFuzzer target per parser and loader; `sluice-fuzz` runs them.
 // docs/architecture.md shows the dependency graph.
 let hotPathSettings: [SwiftSetting] = [
@@ -60,6 +62,7 @@ let package = Package(
         .target(name: "HTTP", dependencies: ["L7Core", "Output", "CZlib"], swiftSettings: hotPathSettings),
         .target(name: "HTTP2", dependencies: ["L7Core", "Output"], swiftSettings: hotPathSettings),
         .target(name: "Datastore", dependencies: ["L7Core"], swiftSettings: hotPathSettings),
+        .target(name: "SSH", dependencies: ["L7Core", "Output", "TLS"], swiftSettings: hotPathSettings),
         .target(name: "PatternMatch", dependencies: ["CHyperscan", "CHSCompile"], swiftSettings: hotPathSettings),
         .target(name: "Sensors", dependencies: ["PatternMatch"], swiftSettings: hotPathSettings),
         .target(name: "PacketIO", dependencies: ["CPcap", "CAFPacket", "Codecs"], swiftSettings: hotPathSettings),
@@ -67,7 +70,7 @@ let package = Package(
         .target(name: "Engine",
                 dependencies: ["Codecs", "Defrag", "Stream", "Flow", "Output", "PacketIO", "L7Core"],
                 swiftSettings: hotPathSettings),
-        .target(name: "L7", dependencies: ["Engine", "L7Core", "Sensors", "DNS", "TLS", "HTTP", "HTTP2", "Datastore", "Output", "Flow", "Stream", "Codecs"],
+        .target(name: "L7", dependencies: ["Engine", "L7Core", "Sensors", "DNS", "TLS", "HTTP", "HTTP2", "Datastore", "SSH", "Output", "Flow", "Stream", "Codecs"],
                 swiftSettings: hotPathSettings),
         // The YAML reader and located errors every config, policy and sensor loader shares; a leaf,
         // so the policy compiler and the control API build without the engine or libhs.
@@ -113,7 +116,7 @@ let package = Package(
         // libFuzzer targets (scripts/fuzz.sh) and the runner that replays their inputs.
         .target(name: "FuzzTargets",
                 dependencies: ["Codecs", "Defrag", "Stream", "Flow", "Engine", "L7", "L7Core", "DNS", "TLS", "HTTP", "HTTP2",
-                               "Datastore", "Sensors", "PatternMatch", "ConfigYAML", "SluiceConfig", "Policy", "PacketIO", "Output", "Dataplane",
+                               "Datastore", "SSH", "Sensors", "PatternMatch", "ConfigYAML", "SluiceConfig", "Policy", "PacketIO", "Output", "Dataplane",
                                "ControlAPI", "APITypes"]),
         .executableTarget(name: "SluiceFuzz", dependencies: ["FuzzTargets"]),
 
@@ -141,6 +144,7 @@ let package = Package(
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "L7Core", "Output", "PacketIO", "SluiceTestSupport"]),
         .testTarget(name: "HTTP2Tests", dependencies: ["HTTP2", "L7Core", "Output", "SluiceTestSupport"]),
         .testTarget(name: "DatastoreTests", dependencies: ["Datastore", "L7Core", "SluiceTestSupport"]),
+        .testTarget(name: "SSHTests", dependencies: ["SSH", "L7Core", "Output"]),
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry", "Codecs", "L7Core"]),
         .testTarget(name: "FuzzTests", dependencies: ["FuzzTargets"]),
         .testTarget(name: "TLSTests", dependencies: ["TLS", "Output", "SluiceTestSupport",

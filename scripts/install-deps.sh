@@ -3,11 +3,12 @@
 # libpcap-dev, libhyperscan-dev and zlib1g-dev are linked; tshark is the reference dissector the tests
 # compare flows with, and tcpdump writes the reference captures CaptureRegistryTests compares with;
 # pkg-config lets SwiftPM find the C libraries; iproute2, iputils-ping, curl,
-# python3, dnsutils (dig), dnsmasq-base, openssl and iperf3 are the real clients and servers the
-# AF_PACKET and daemon tests drive through network namespaces they build; valgrind counts
-# instructions per packet for CI's perf check (perf/alloc-check.sh).
+# python3, dnsutils (dig), dnsmasq-base, openssl, iperf3 and openssh-client/openssh-server
+# (Tests/Captures/record-ssh.sh) are the real clients and servers the AF_PACKET and daemon
+# tests drive through network namespaces they build; valgrind counts instructions per packet
+# for CI's perf check (perf/alloc-check.sh).
 set -euo pipefail
-packages=(libpcap-dev libhyperscan-dev zlib1g-dev pkg-config tshark tcpdump iproute2 iputils-ping curl python3 dnsutils dnsmasq-base openssl iperf3 valgrind)
+packages=(libpcap-dev libhyperscan-dev zlib1g-dev pkg-config tshark tcpdump iproute2 iputils-ping curl python3 dnsutils dnsmasq-base openssl iperf3 openssh-client openssh-server valgrind)
 missing=()
 # etcd-server and etcd-client (etcdctl): the real store the cluster policy tests and
 # perf/etcd-fanout.sh run (docs/cluster.md).

@@ -41,6 +41,8 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case datastore
     /// The datastore and service probes on stream prefixes and datagrams.
     case datastoreProbe
+    /// Both directions of an SSH handshake: identification lines, packet lengths, KEXINIT, HASSH.
+    case ssh
     /// An engine settings file through `SluiceSettings.parse`.
     case engineConfig
     /// A policy document through `PolicyDocument.parse` and `CompiledPolicy`.
@@ -82,6 +84,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .uri: URIFuzz.run(data)
         case .datastore: DatastoreFuzz.run(data)
         case .datastoreProbe: DatastoreProbeFuzz.run(data)
+        case .ssh: SSHFuzz.run(data)
         case .engineConfig: EngineConfigFuzz.run(data)
         case .policy: PolicyFuzz.run(data)
         case .sensorFile: SensorFileFuzz.run(data)

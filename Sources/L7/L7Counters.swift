@@ -8,6 +8,7 @@ public struct L7Counters: Sendable {
     /// EVE records written, by kind.
     public var dnsEvents: UInt64 = 0
     public var tlsEvents: UInt64 = 0
+    public var sshEvents: UInt64 = 0
     /// HTTP transactions completed (HTTP/1 transactions and HTTP/2 streams), each one `http` record.
     public var httpTransactions: UInt64 = 0
     /// HTTP/2 streams among them.

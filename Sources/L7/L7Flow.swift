@@ -1,6 +1,6 @@
 import L7Core
 
-/// What the L7 stage keeps per flow: the detection state, and handles to the parser slots the
+/// What the L7 stage keeps per flow: the detection state, and a handle to the parser slot the
 /// flow borrowed from the stage's pools (parsers are too large to keep one per flow).
 @usableFromInline
 struct L7Flow {
@@ -16,16 +16,11 @@ struct L7Flow {
     /// A direction's probe said "not anything known".
     @usableFromInline var noMatchToServer = false
     @usableFromInline var noMatchToClient = false
-    /// Index of the flow's TLS parser pair, -1 when none.
-    @usableFromInline var tlsSlot: Int32 = -1
-    /// Index of the flow's DNS-over-TCP framing pair, -1 when none.
-    @usableFromInline var dnsSlot: Int32 = -1
-    /// Index of the flow's HTTP/1 parser, -1 when none.
-    @usableFromInline var httpSlot: Int32 = -1
-    /// Index of the flow's HTTP/2 parser, -1 when none.
-    @usableFromInline var h2Slot: Int32 = -1
-    /// Index of the flow's datastore command parser, -1 when none.
-    @usableFromInline var dsSlot: Int32 = -1
+    /// The parser the flow borrowed from the stage's pools (none while undecided, when its
+    /// app has no parser, when the pool was empty, or once the parser was done).
+    @usableFromInline var parser = ParserSlot()
+    /// A parser waiting to take the flow over from `parser` (HTTP/2 after a 101 to h2c).
+    @usableFromInline var next = ParserSlot()
     /// The last datastore command the client sent (`GET`, `SELECT`, `basic.publish`, ...):
     /// the context the policy and sensors see for datastore flows.
     @usableFromInline var lastCommand = FixedBytes<32>()
@@ -34,8 +29,6 @@ struct L7Flow {
     /// The host the client named (TLS SNI, HTTP Host, HTTP/2 :authority), first one seen:
     /// FQDN policy groups match this name before any name the address resolved from.
     @usableFromInline var namedHost = FixedBytes<128>()
-    /// The TLS record was written.
-    @usableFromInline var tlsLogged = false
     /// DNS messages seen on the flow (Suricata's tx_id).
     @usableFromInline var dnsTx: UInt64 = 0
 

@@ -35,21 +35,14 @@ extension L7Stage {
     }
 
     /// Writes the flow's application record as far as the L7 stage knows it, into the record
-    /// being written (a `policy` record): the TLS handshake so far, the pending HTTP request,
-    /// the host an HTTP/2 client named, or a datastore flow's last command. Nothing for other
+    /// being written (a `policy` record): the TLS handshake so far, the pending HTTP request (what the flow's parser
+    /// writes, `StreamParser.writeRecord`), the host an HTTP/2 client named, or a datastore flow's last command. Nothing for other
     /// apps, or when EVE is off.
     public mutating func writeAppRecord(of flow: UInt32) {
         guard eve != nil, let state, flows![Int(flow)].flowID == state[Int(flow)].flowID else { return }
         let s = state + Int(flow)
+        if writeParserRecord(s) { return }
         switch s.pointee.app {
-        case .tls where s.pointee.tlsSlot >= 0:
-            let pair = tlsPool.slot(s.pointee.tlsSlot)
-            TLSEve.write(client: pair, server: pair + 1, into: &eve!)
-        case .http where s.pointee.httpSlot >= 0:
-            let p = httpPool.slot(s.pointee.httpSlot)
-            var written = false
-            p.pointee.withPendingTransaction { tx in HTTPEve.write(tx, into: &eve!); written = true }
-            if !written { writeNamedHost(s, "http", "hostname") }
         case .tls:
             writeNamedHost(s, "tls", "sni")
         case .http, .http2:

@@ -3,6 +3,7 @@ extension L7Stage {
     /// parsed): TLS, DNS over TCP, HTTP/1, HTTP/2, datastore. For metrics; read off the
     /// packet path.
     public var parserPoolsExhausted: (tls: UInt64, dnsTCP: UInt64, http: UInt64, http2: UInt64, datastore: UInt64) {
-        (tlsPool.exhausted, dnsPool.exhausted, httpPool.exhausted, h2Pool.exhausted, dsPool.exhausted)
+        (parsers.exhausted(.tls), parsers.exhausted(.dnsTCP), parsers.exhausted(.http), parsers.exhausted(.http2),
+         parsers.exhausted(.datastore))
     }
 }

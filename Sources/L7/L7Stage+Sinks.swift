@@ -12,44 +12,16 @@ import Stream
 // of the flow in `current`, and (with the sensors) the input of inspection.
 
 extension L7Stage {
-    /// Feeds HTTP/1 bytes and follows an `Upgrade: h2c` into HTTP/2 on the same flow.
+    /// The HTTP/2 parser that takes the flow over after its 101 to h2c: borrowed as `next`,
+    /// fed once HTTP/1 hands off (`ParserStatus.handOff`). Nil when the pool is empty.
     @inlinable
-    mutating func parseHTTP(_ s: UnsafeMutablePointer<L7Flow>, _ flow: UInt32, _ d: Direction, _ bytes: UnsafeRawBufferPointer) {
-        guard s.pointee.httpSlot >= 0 else { return }
-        current = flow
-        let p = httpPool.slot(s.pointee.httpSlot)
-        let used = p.pointee.feed(bytes, toServer: d == .toServer, sink: &self)
-        let upgrade = p.pointee.upgraded.kind
-        guard upgrade != .none else { return }
-        if upgrade == .h2c && s.pointee.h2Slot >= 0 {
-            // The 101 response started the HTTP/2 parser (see `httpTransaction`); the rest
-            // of this chunk, and everything after, is HTTP/2.
-            s.pointee.app = .http2
-            flows![Int(flow)].appProto = AppProto.http2.rawValue
-            counters.h2cUpgrades &+= 1
-            releaseHTTP(s)
-            if used < bytes.count { parse(s, flow, d, UnsafeRawBufferPointer(rebasing: bytes[used...])) }
-        } else {
-            // A tunnel or another protocol: nothing more to read as HTTP.
-            releaseHTTP(s)
+    mutating func startHTTP2(_ s: UnsafeMutablePointer<L7Flow>) -> UnsafeMutablePointer<HTTP2FlowParser>? {
+        if !s.pointee.next.isActive {
+            guard let slot = borrowParser(.http2, for: .http2) else { return nil }
+            s.pointee.next = slot
         }
-    }
-
-    @inlinable
-    mutating func releaseHTTP(_ s: UnsafeMutablePointer<L7Flow>) {
-        httpPool.slot(s.pointee.httpSlot).pointee.reset(config: httpConfig, inflaters: nil)
-        httpPool.giveBack(s.pointee.httpSlot)
-        s.pointee.httpSlot = -1
-    }
-
-    /// Gives the flow an HTTP/2 parser (prior knowledge, or after an h2c upgrade).
-    @inlinable @discardableResult
-    mutating func startHTTP2(_ s: UnsafeMutablePointer<L7Flow>) -> UnsafeMutablePointer<HTTP2Parser>? {
-        if s.pointee.h2Slot >= 0 { return h2Pool.slot(s.pointee.h2Slot) }
-        guard let i = h2Pool.borrow() else { return nil }
-        h2Pool.slot(i).pointee = HTTP2Parser()
-        s.pointee.h2Slot = i
-        return h2Pool.slot(i)
+        guard s.pointee.next.kind == .http2 else { return nil }
+        return parsers.http2.slot(s.pointee.next.index)
     }
 
     /// Starts an application record of the current flow: the common header, then `tx_id`.
@@ -85,7 +57,7 @@ extension L7Stage: HTTPSink {
                 // cannot be captured by the nested closures.
                 let method = tx.method, uri = tx.uri, host = tx.host, agent = tx.userAgent
                 method.withBytes { m in uri.withBytes { u in host.withBytes { h in agent.withBytes { a in
-                    h2.pointee.startAfterUpgrade(method: m, path: u, authority: h, userAgent: a)
+                    h2.pointee.parser.startAfterUpgrade(method: m, path: u, authority: h, userAgent: a)
                 } } } }
             }
         }

@@ -23,6 +23,8 @@ public struct L7Config: Sendable {
     public var http2Flows = 256
     /// Datastore flows whose commands are extracted at once (each parser under 256 bytes).
     public var datastoreFlows = 4096
+    /// SSH handshakes read at once, up to NEWKEYS (each parser about 35 KB).
+    public var sshFlows = 128
     /// zlib inflaters for compressed HTTP bodies, borrowed per body (about 57 KB each).
     public var inflaters = 64
     /// HTTP/1 parser limits.
@@ -44,20 +46,10 @@ public struct L7Stage: InspectionStage, ~Copyable {
     @usableFromInline var flows: UnsafeMutablePointer<FlowEntry>?
     @usableFromInline var state: UnsafeMutablePointer<L7Flow>?
     @usableFromInline var capacity = 0
-    /// TLS handshake parsers, a client and a server one per slot.
-    @usableFromInline var tlsPool: SlotPool<TLSHandshakeParser>
-    /// DNS-over-TCP message framing, one per direction per slot, over `dnsBuffers`.
-    @usableFromInline var dnsPool: SlotPool<DNSTCPReassembly>
-    @usableFromInline let dnsBuffers: UnsafeMutableRawPointer
-    /// HTTP/1 parsers, one per slot.
-    @usableFromInline var httpPool: SlotPool<HTTPParser>
-    /// HTTP/2 parsers, one per slot.
-    @usableFromInline var h2Pool: SlotPool<HTTP2Parser>
-    /// Datastore command parsers, one per slot.
-    @usableFromInline var dsPool: SlotPool<DatastoreParser>
-    /// zlib state that HTTP parsers borrow per compressed body; outlives `httpPool`'s parsers.
+    /// Every protocol's parser pool; a flow holds one parser at a time (`L7Flow.parser`).
+    @usableFromInline let parsers: ParserPools
+    /// zlib state that HTTP parsers borrow per compressed body; outlives the HTTP parsers.
     @usableFromInline let inflaters: InflaterPool
-    @usableFromInline let httpConfig: HTTPConfig
     @usableFromInline let datastoreEvents: Bool
     /// The flow whose parser is calling back into the stage (parsers report to the stage as
     /// their sink, and the records they trigger belong to this flow).
@@ -77,21 +69,9 @@ public struct L7Stage: InspectionStage, ~Copyable {
     /// A stage with `config`'s pools, writing EVE records to `eveFD` (-1 for none).
     public init(config: L7Config = L7Config(), eveFD: Int32 = -1, sensors: consuming SensorEngine = SensorEngine()) {
         self.sensors = sensors
-        let dns = max(1, config.dnsTCPFlows)
-        tlsPool = SlotPool(slots: config.tlsHandshakes, perSlot: 2) { _ in TLSHandshakeParser() }
-        let buffers = UnsafeMutableRawPointer.allocate(byteCount: 2 * dns * 65536, alignment: 64)
-        dnsBuffers = buffers
-        dnsPool = SlotPool(slots: dns, perSlot: 2) { i in
-            DNSTCPReassembly(storage: UnsafeMutableRawBufferPointer(start: buffers + i * 65536, count: 65536))
-        }
         let zlib = InflaterPool(slots: config.inflaters)
-        let handle = zlib.handle
-        let http = config.http
-        httpPool = SlotPool(slots: config.httpFlows) { _ in HTTPParser(config: http, inflaters: handle) }
-        h2Pool = SlotPool(slots: config.http2Flows) { _ in HTTP2Parser() }
-        dsPool = SlotPool(slots: config.datastoreFlows) { _ in DatastoreParser(app: .unknown) }
+        parsers = ParserPools(config: config, inflaters: zlib.handle)
         inflaters = zlib
-        httpConfig = http
         datastoreEvents = config.datastoreEvents
         names = NameCache(capacity: config.nameCache)
         eve = eveFD >= 0 ? JSONBuffer(fd: eveFD) : nil
@@ -99,10 +79,8 @@ public struct L7Stage: InspectionStage, ~Copyable {
 
     deinit {
         state?.deallocate()
-        tlsPool.deallocate(); dnsPool.deallocate()
-        // Parsers first: they give their inflater slots back to `inflaters`.
-        httpPool.deallocate(); h2Pool.deallocate(); dsPool.deallocate()
-        dnsBuffers.deallocate()
+        // Parsers first: HTTP parsers give their inflater slots back to `inflaters`.
+        parsers.deallocate()
     }
 
     public mutating func attach(flows: UnsafeMutablePointer<FlowEntry>, capacity: Int) {
@@ -135,57 +113,9 @@ public struct L7Stage: InspectionStage, ~Copyable {
         s.pointee.app = app
         flows![Int(flow)].appProto = app.rawValue
         counters.flowsByApp.bump(Int(app.rawValue))
-        let isTCP = flows![Int(flow)].proto == IPProto.tcp
-        if app == .tls {
-            guard let i = tlsPool.borrow() else { return }
-            tlsPool.slot(i).pointee.reset()
-            (tlsPool.slot(i) + 1).pointee.reset()
-            s.pointee.tlsSlot = i
-        } else if app == .dns && isTCP {
-            guard let i = dnsPool.borrow() else { return }
-            dnsPool.slot(i).pointee.reset()
-            (dnsPool.slot(i) + 1).pointee.reset()
-            s.pointee.dnsSlot = i
-        } else if app == .http {
-            guard let i = httpPool.borrow() else { return }
-            httpPool.slot(i).pointee.reset(config: httpConfig, inflaters: inflaters.handle)
-            s.pointee.httpSlot = i
-        } else if app == .http2 {
-            startHTTP2(s)
-        } else if app.isDatastore && isTCP {
-            guard let i = dsPool.borrow() else { return }
-            dsPool.slot(i).pointee = DatastoreParser(app: app)
-            s.pointee.dsSlot = i
-        }
-    }
-
-    @inlinable
-    mutating func releaseParsers(_ s: UnsafeMutablePointer<L7Flow>) {
-        if s.pointee.tlsSlot >= 0 {
-            tlsPool.giveBack(s.pointee.tlsSlot)
-            s.pointee.tlsSlot = -1
-        }
-        if s.pointee.dnsSlot >= 0 {
-            dnsPool.giveBack(s.pointee.dnsSlot)
-            s.pointee.dnsSlot = -1
-        }
-        if s.pointee.httpSlot >= 0 {
-            counters.parseErrors.add(httpPool.slot(s.pointee.httpSlot).pointee.counters)
-            // Resetting the parser gives its inflaters back now.
-            httpPool.slot(s.pointee.httpSlot).pointee.reset(config: httpConfig, inflaters: nil)
-            httpPool.giveBack(s.pointee.httpSlot)
-            s.pointee.httpSlot = -1
-        }
-        if s.pointee.h2Slot >= 0 {
-            counters.parseErrors.add(h2Pool.slot(s.pointee.h2Slot).pointee.counters)
-            h2Pool.giveBack(s.pointee.h2Slot)
-            s.pointee.h2Slot = -1
-        }
-        if s.pointee.dsSlot >= 0 {
-            counters.parseErrors.add(dsPool.slot(s.pointee.dsSlot).pointee.counters)
-            dsPool.giveBack(s.pointee.dsSlot)
-            s.pointee.dsSlot = -1
-        }
+        guard let kind = ParserKind(app: app, tcp: flows![Int(flow)].proto == IPProto.tcp),
+              let parser = borrowParser(kind, for: app) else { return }
+        s.pointee.parser = parser
     }
 
     // MARK: - InspectionStage
@@ -237,39 +167,15 @@ public struct L7Stage: InspectionStage, ~Copyable {
         let s = slot(flow)
         if s.pointee.app == .unknown { decide(s, flow, .failed) }
         // HTTP and datastore parsers can skip a hole inside a body they know the length of;
-        // the TLS and DNS parsers cannot find their place again: log what was learned.
-        current = flow
-        let toServer = direction == .toServer
-        if s.pointee.httpSlot >= 0 {
-            let p = httpPool.slot(s.pointee.httpSlot)
-            p.pointee.gap(toServer: toServer, length: Int(length), sink: &self)
-        }
-        if s.pointee.h2Slot >= 0 { h2Pool.slot(s.pointee.h2Slot).pointee.gap(toServer: toServer, length: Int(length)) }
-        if s.pointee.dsSlot >= 0 { dsPool.slot(s.pointee.dsSlot).pointee.gap(toServer: toServer, length: Int(length)) }
-        if s.pointee.tlsSlot >= 0 {
-            logTLS(s, flow)
-            tlsPool.giveBack(s.pointee.tlsSlot)
-            s.pointee.tlsSlot = -1
-        }
-        if s.pointee.dnsSlot >= 0 {
-            dnsPool.giveBack(s.pointee.dnsSlot)
-            s.pointee.dnsSlot = -1
-        }
+        // the TLS and DNS parsers cannot find their place again: they log what was learned
+        // and are done.
+        gapParsers(s, flow, direction, length)
     }
 
     public mutating func flowEnded(flow: UInt32, entry: UnsafeMutablePointer<FlowEntry>, reason: FlowEndReason) {
         let s = slot(flow)
-        if s.pointee.tlsSlot >= 0 { logTLS(s, flow) }
-        current = flow
-        // Requests without responses and streams still open are logged as the flow ends.
-        if s.pointee.httpSlot >= 0 {
-            let p = httpPool.slot(s.pointee.httpSlot)
-            p.pointee.finish(sink: &self)
-        }
-        if s.pointee.h2Slot >= 0 {
-            let p = h2Pool.slot(s.pointee.h2Slot)
-            p.pointee.finish(sink: &self)
-        }
+        // Handshakes, requests without responses and streams still open are logged as the flow ends.
+        finishParsers(s, flow)
         releaseParsers(s)
         s.pointee.flowID = 0
         if sensors.isEnabled {
@@ -333,46 +239,7 @@ public struct L7Stage: InspectionStage, ~Copyable {
         if d == .toServer { s.pointee.prefixToServer.withBytes(body) } else { s.pointee.prefixToClient.withBytes(body) }
     }
 
-    // MARK: - Parsing
-
-    @inlinable
-    mutating func parse(_ s: UnsafeMutablePointer<L7Flow>, _ flow: UInt32, _ d: Direction, _ bytes: UnsafeRawBufferPointer) {
-        switch s.pointee.app {
-        case .tls:
-            guard s.pointee.tlsSlot >= 0 else { return }
-            let pair = tlsPool.slot(s.pointee.tlsSlot)
-            (d == .toServer ? pair : pair + 1).pointee.feed(bytes)
-            if d == .toServer && s.pointee.namedHost.count == 0 && pair.pointee.info.clientHelloSeen {
-                let sni = UnsafeMutablePointer(mutating: pair).pointer(to: \.info.sni)!
-                FixedBytes.withBytes(at: sni) { s.pointee.namedHost.set($0) }
-            }
-            // Read through the pointer: a parser is tens of kilobytes and must not be copied.
-            let server = pair + 1
-            if server.pointee.encrypted || server.pointee.failed
-                || (pair.pointee.failed && server.pointee.info.serverHelloSeen) {
-                logTLS(s, flow)
-                releaseParsers(s)
-            }
-        case .http:
-            parseHTTP(s, flow, d, bytes)
-        case .http2:
-            guard s.pointee.h2Slot >= 0 else { return }
-            current = flow
-            let p = h2Pool.slot(s.pointee.h2Slot)
-            p.pointee.feed(bytes, toServer: d == .toServer, sink: &self)
-        case .dns:
-            guard s.pointee.dnsSlot >= 0 else { return }
-            let framing = dnsPool.slot(s.pointee.dnsSlot) + (d == .toServer ? 0 : 1)
-            framing.pointee.feed(bytes) { (message: UnsafeRawBufferPointer) throws(Never) in
-                dnsMessage(s, flow, message)
-            }
-        default:
-            guard s.pointee.dsSlot >= 0 else { return }
-            current = flow
-            let p = dsPool.slot(s.pointee.dsSlot)
-            p.pointee.feed(bytes, toServer: d == .toServer, sink: &self)
-        }
-    }
+    // MARK: - DNS
 
     @inlinable
     mutating func dnsMessage(_ s: UnsafeMutablePointer<L7Flow>, _ flow: UInt32, _ bytes: UnsafeRawBufferPointer) {
@@ -430,22 +297,6 @@ public struct L7Stage: InspectionStage, ~Copyable {
             }
         }
     }
-
-    @inlinable
-    mutating func logTLS(_ s: UnsafeMutablePointer<L7Flow>, _ flow: UInt32) {
-        guard !s.pointee.tlsLogged, s.pointee.tlsSlot >= 0 else { return }
-        let pair = tlsPool.slot(s.pointee.tlsSlot)
-        guard pair.pointee.info.clientHelloSeen || (pair + 1).pointee.info.serverHelloSeen else { return }
-        s.pointee.tlsLogged = true
-        counters.tlsEvents &+= 1
-        guard eve != nil else { return }
-        let e = UnsafePointer(flows! + Int(flow))
-        eve!.reserve(16384)
-        FlowRecord.header(e, timestamp: e.pointee.lastSeen, eventType: "tls", into: &eve!)
-        TLSEve.write(client: pair, server: pair + 1, into: &eve!)
-        eve!.endObject()
-        eve!.endLine()
-    }
 }
 
 extension L7Stage {
@@ -464,10 +315,9 @@ extension L7Stage {
         }
         if !commands.isEmpty { out += "\n  commands     " + commands.joined(separator: "  ") }
         if counters.dnsMalformed > 0 { out += "  (dns malformed \(counters.dnsMalformed))" }
-        let exhausted = tlsPool.exhausted + dnsPool.exhausted + httpPool.exhausted + h2Pool.exhausted + dsPool.exhausted
-        if exhausted > 0 {
-            out += "\n  parser pools exhausted: tls \(tlsPool.exhausted) dns \(dnsPool.exhausted) http \(httpPool.exhausted)"
-                + " http2 \(h2Pool.exhausted) datastore \(dsPool.exhausted)"
+        if ParserKind.allCases.contains(where: { parsers.exhausted($0) > 0 }) {
+            out += "\n  parser pools exhausted:"
+            for kind in ParserKind.allCases { out += " \(kind.name) \(parsers.exhausted(kind))" }
         }
         return out + "\n" + parseErrorLine()
     }

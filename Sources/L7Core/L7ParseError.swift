@@ -39,6 +39,14 @@ public enum L7ParseError: UInt8, CaseIterable, Sendable {
     case datastoreLengthOverflow
     /// Datastore directions stopped by a gap.
     case datastoreGapLost
+    /// SSH identification lines that were not `SSH-proto-software`, or too many lines first.
+    case sshBadBanner
+    /// SSH packet lengths that cannot be right (past 256 KiB, no room for the code or padding).
+    case sshBadPacketLength
+    /// SSH KEXINITs whose name-lists ran past the message.
+    case sshMalformedKexInit
+    /// SSH KEXINITs too long to keep (no HASSH for that side).
+    case sshOversizedKexInit
 
     /// The label value in metrics and the word in the summary.
     public var name: String {
@@ -61,6 +69,10 @@ public enum L7ParseError: UInt8, CaseIterable, Sendable {
         case .datastoreBadFraming: "datastore_bad_framing"
         case .datastoreLengthOverflow: "datastore_length_overflow"
         case .datastoreGapLost: "datastore_gap_lost"
+        case .sshBadBanner: "ssh_bad_banner"
+        case .sshBadPacketLength: "ssh_bad_packet_length"
+        case .sshMalformedKexInit: "ssh_malformed_kexinit"
+        case .sshOversizedKexInit: "ssh_oversized_kexinit"
         }
     }
 }

@@ -14,7 +14,7 @@ enum L7Harness {
 
     /// The EVE records of `name` replayed through the L7 stage, and the stage's counters.
     static func replay(_ name: String) throws -> (events: [[String: Any]], counters: L7Counters) {
-        let out = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-l7-\(getpid())-\(name).json")
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-l7-\(getpid())-\((name as NSString).lastPathComponent).json")
         defer { try? FileManager.default.removeItem(at: out) }
         let fd = open(out.path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         XCTAssertGreaterThanOrEqual(fd, 0)
