@@ -117,7 +117,7 @@ let package = Package(
         .target(name: "FuzzTargets",
                 dependencies: ["Codecs", "Defrag", "Stream", "Flow", "Engine", "L7", "L7Core", "DNS", "TLS", "HTTP", "HTTP2",
                                "Datastore", "SSH", "Sensors", "PatternMatch", "ConfigYAML", "SluiceConfig", "Policy", "PacketIO", "Output", "Dataplane",
-                               "ControlAPI", "APITypes"]),
+                               "ControlAPI", "APITypes", "ClusterControl"]),
         .executableTarget(name: "SluiceFuzz", dependencies: ["FuzzTargets"]),
 
         .target(name: "SluiceTestSupport", dependencies: ["Codecs", "Engine", "Flow", "PacketIO", "Stream"],

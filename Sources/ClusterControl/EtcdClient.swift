@@ -101,9 +101,7 @@ public final class EtcdClient: Sendable {
     /// Every key under `prefix` and the store revision they were read at.
     public func range(prefix: String) async throws -> (revision: Int64, kvs: [EtcdKeyValue]) {
         let o = try await call("/v3/kv/range", ["key": EtcdJSON.b64(prefix), "range_end": EtcdJSON.b64(EtcdJSON.rangeEnd(prefix))])
-        var kvs: [EtcdKeyValue] = []
-        for kv in (o["kvs"] as? [Any]) ?? [] { kvs.append(try EtcdJSON.keyValue(kv)) }
-        return (try EtcdJSON.headerRevision(o), kvs)
+        return try EtcdJSON.rangeAnswer(object: o)
     }
 
     /// Compacts history before `revision` (tests use it to make a watcher resync).

@@ -123,6 +123,19 @@ enum EtcdJSON {
     }
 
     /// The first key after every key starting with `prefix` (etcd's `range_end` for a prefix).
+    /// A range answer's revision and key-values, as `EtcdClient.range` reads them.
+    static func rangeAnswer(_ bytes: [UInt8]) throws(EtcdError) -> (revision: Int64, kvs: [EtcdKeyValue]) {
+        try rangeAnswer(object: try object(bytes))
+    }
+
+    /// The same from the decoded answer object.
+    static func rangeAnswer(object o: [String: Any]) throws(EtcdError) -> (revision: Int64, kvs: [EtcdKeyValue]) {
+        var kvs: [EtcdKeyValue] = []
+        guard let list = o["kvs"] as? [Any] ?? (o["kvs"] == nil ? [] : nil) else { throw EtcdError.malformed("range: kvs is not a list") }
+        for kv in list { kvs.append(try keyValue(kv)) }
+        return (try headerRevision(o), kvs)
+    }
+
     static func rangeEnd(_ prefix: String) -> [UInt8] {
         var b = Array(prefix.utf8)
         while let last = b.last {
@@ -134,4 +147,14 @@ enum EtcdJSON {
 
     static func b64(_ s: String) -> String { Data(s.utf8).base64EncodedString() }
     static func b64(_ b: [UInt8]) -> String { Data(b).base64EncodedString() }
+}
+
+/// What the fuzzer drives: every decoder of etcd's answers (a hostile or broken etcd, or a
+/// proxy in between, must only ever produce an `EtcdError`).
+public enum EtcdAnswerDecoding {
+    /// Decodes `bytes` as one watch stream line and as a range answer; the errors are discarded.
+    public static func decodeAll(_ bytes: [UInt8]) {
+        _ = try? EtcdJSON.watchLine(bytes)
+        _ = try? EtcdJSON.rangeAnswer(bytes)
+    }
 }

@@ -1,3 +1,5 @@
+import ClusterControl
+
 /// Every libFuzzer target of Sluice: one case per decoder, parser or loader that sees bytes from
 /// the wire, a file or an API client. `scripts/fuzz.sh` builds `sluice-fuzz` with
 /// `-sanitize=fuzzer,address` and runs each case with its seed corpus from `Tests/Fuzz/corpus/NAME`;
@@ -54,6 +56,9 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     /// One request through the local API's router (routing, query numbers, JSON bodies)
     /// with a stub backend.
     case apiRequest
+    /// An answer from etcd's JSON gateway (watch stream line, range answer) through the
+    /// cluster watcher's decoders.
+    case etcdAnswer
 
     /// Builds what the target keeps for the whole process (sensor databases), before libFuzzer
     /// starts timing inputs: a first input must not pay seconds of Hyperscan compile.
@@ -90,6 +95,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .sensorFile: SensorFileFuzz.run(data)
         case .daemonConfig: DaemonConfigFuzz.run(data)
         case .apiRequest: APIRequestFuzz.run(data)
+        case .etcdAnswer: EtcdAnswerDecoding.decodeAll(Array(data))
         }
     }
 }
