@@ -62,8 +62,11 @@ public struct DaemonConfig: Sendable {
     /// the inline p99 latency on a shared node; pin on dedicated (isolated) cores.
     public var cpuAffinity: [Int]?
     /// Microseconds a worker keeps polling its rings after the last frame before it sleeps
-    /// in poll() (0: sleep at once). Spent only right after traffic; an idle link costs nothing.
-    public var busyPollMicroseconds = 200
+    /// in poll() (0, the default: sleep at once). Off by default by measurement: on a 2-core
+    /// node it took CPU from the endpoints (iperf3 through one worker 10.4 against 14.7 Gbit/s
+    /// without it) and did not lower the RTT (0.106 against 0.109 ms); worth trying on
+    /// dedicated cores (perf/inline-bench.sh, SLUICE_EXTRA="busy_poll_us: 200").
+    public var busyPollMicroseconds = 0
     /// What flows get while no policy is loaded: deny unless `unknown: allow`.
     public var unknownAllows = false
     /// The local API: Unix socket, optional TCP `host:port`, and the bearer token's file.

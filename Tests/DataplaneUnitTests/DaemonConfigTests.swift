@@ -46,16 +46,16 @@ final class DaemonConfigTests: XCTestCase {
         XCTAssertTrue(error("interfaces:\n  - { name: a, mode: bridge, interface: x }\n").contains("inline or tap"))
     }
 
-    /// Worker scheduling: not pinned and 200 µs of busy-polling unless configured; bad values
+    /// Worker scheduling: not pinned and no busy-polling unless configured; bad values
     /// name their key and line.
     func testWorkerScheduling() throws {
         let base = "interfaces:\n  - { name: web, mode: tap, interface: veth-x }\n"
         let d = try DaemonConfig.parse(base, file: "d.yaml")
         XCTAssertNil(d.cpuAffinity)
-        XCTAssertEqual(d.busyPollMicroseconds, 200)
-        let c = try DaemonConfig.parse(base + "cpu_affinity: [2, 3]\nbusy_poll_us: 0\n", file: "d.yaml")
+        XCTAssertEqual(d.busyPollMicroseconds, 0)
+        let c = try DaemonConfig.parse(base + "cpu_affinity: [2, 3]\nbusy_poll_us: 200\n", file: "d.yaml")
         XCTAssertEqual(c.cpuAffinity, [2, 3])
-        XCTAssertEqual(c.busyPollMicroseconds, 0)
+        XCTAssertEqual(c.busyPollMicroseconds, 200)
         for (bad, key) in [("cpu_affinity: [-1]", "cpu_affinity"), ("cpu_affinity: []", "cpu_affinity"),
                            ("cpu_affinity: 3", "cpu_affinity"), ("busy_poll_us: 1000000", "busy_poll_us")] {
             XCTAssertThrowsError(try DaemonConfig.parse(base + bad + "\n", file: "d.yaml"), bad) { e in
