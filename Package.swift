@@ -95,7 +95,7 @@ let package = Package(
         .target(name: "SluiceConfig",
                 dependencies: ["ConfigYAML", "Engine", "L7", "Sensors", "PatternMatch", .product(name: "Yams", package: "Yams")]),
         .target(name: "Dataplane",
-                dependencies: ["Engine", "Enforce", "L7", "PacketIO", "Policy", "Sensors", "SluiceConfig", "ConfigYAML", "Codecs", "CAFPacket",
+                dependencies: ["Engine", "Enforce", "L7", "PacketIO", "DPDKIO", "Policy", "Sensors", "SluiceConfig", "ConfigYAML", "Codecs", "CAFPacket",
                                "ControlAPI", "APITypes", "Capture", "Telemetry", "Output", .product(name: "Logging", package: "swift-log")],
                 swiftSettings: hotPathSettings),
         // The control API's request and response types and its OpenAPI document, shared by the

@@ -4,6 +4,7 @@ import Codecs
 import Enforce
 import Engine
 import Dispatch
+import DPDKIO
 import Glibc
 import L7
 import Output
@@ -164,6 +165,8 @@ func runWorker(_ plan: WorkerPlan) -> WorkerReport {
     var resets = ResetSlots()
     var dc = DataplaneCounters()
     let io = plan.io
+    // A DPDK worker gets an lcore id, and with it a mempool cache for resets and receives.
+    if io.dpdkPairCount > 0 { DPDKEAL.registerThread() }
     var m = WorkerMetrics()
     var timer = PacketTimer()
     var lastPublish: UInt64 = 0
@@ -197,6 +200,15 @@ func runWorker(_ plan: WorkerPlan) -> WorkerReport {
         var n = 0
         for i in 0..<io.pairCount {
             let p = io.pairs + i
+            n += pump(&p.pointee.ports.a, to: &p.pointee.ports.b, counters: &p.pointee.ports.aToB,
+                      iface: p.pointee.iface, worker: &worker, resets: &resets, wall: wall, idleEnd: idleEnd, plan: plan,
+                      dc: &dc, timer: &timer, latency: &m.latency, recorder: recorder)
+            n += pump(&p.pointee.ports.b, to: &p.pointee.ports.a, counters: &p.pointee.ports.bToA,
+                      iface: p.pointee.iface, worker: &worker, resets: &resets, wall: wall, idleEnd: idleEnd, plan: plan,
+                      dc: &dc, timer: &timer, latency: &m.latency, recorder: recorder)
+        }
+        for i in 0..<io.dpdkPairCount {
+            let p = io.dpdkPairs + i
             n += pump(&p.pointee.ports.a, to: &p.pointee.ports.b, counters: &p.pointee.ports.aToB,
                       iface: p.pointee.iface, worker: &worker, resets: &resets, wall: wall, idleEnd: idleEnd, plan: plan,
                       dc: &dc, timer: &timer, latency: &m.latency, recorder: recorder)
@@ -263,6 +275,12 @@ func runWorker(_ plan: WorkerPlan) -> WorkerReport {
     var report = WorkerReport()
     for i in 0..<io.pairCount {
         let p = io.pairs + i
+        try? p.pointee.ports.a.refreshStatistics()
+        try? p.pointee.ports.b.refreshStatistics()
+        report.pairs.append((p.pointee.ports.aToB, p.pointee.ports.bToA, p.pointee.ports.a.statistics, p.pointee.ports.b.statistics))
+    }
+    for i in 0..<io.dpdkPairCount {
+        let p = io.dpdkPairs + i
         try? p.pointee.ports.a.refreshStatistics()
         try? p.pointee.ports.b.refreshStatistics()
         report.pairs.append((p.pointee.ports.aToB, p.pointee.ports.bToA, p.pointee.ports.a.statistics, p.pointee.ports.b.statistics))
@@ -340,6 +358,19 @@ func fill(_ m: inout WorkerMetrics, _ worker: inout Worker<PolicyStage>, _ io: W
     var truncated: UInt64 = 0, sendFailures: UInt64 = 0
     for i in 0..<io.pairCount {
         let p = io.pairs + i
+        let iface = Int(p.pointee.iface)
+        let ab = p.pointee.ports.aToB, ba = p.pointee.ports.bToA
+        m.interfaces[iface, .aToB] = DirectionTraffic(packets: ab.received, bytes: ab.receivedBytes, forwarded: ab.forwarded, dropped: ab.dropped)
+        m.interfaces[iface, .bToA] = DirectionTraffic(packets: ba.received, bytes: ba.receivedBytes, forwarded: ba.forwarded, dropped: ba.dropped)
+        truncated &+= ab.truncated &+ ba.truncated
+        try? p.pointee.ports.a.refreshStatistics()
+        try? p.pointee.ports.b.refreshStatistics()
+        let a = p.pointee.ports.a.statistics, b = p.pointee.ports.b.statistics
+        if iface < InterfaceTraffic.capacity { m.interfaces.kernelDrops[iface] = a.kernelDrops &+ b.kernelDrops }
+        sendFailures &+= a.transmitFailed &+ b.transmitFailed
+    }
+    for i in 0..<io.dpdkPairCount {
+        let p = io.dpdkPairs + i
         let iface = Int(p.pointee.iface)
         let ab = p.pointee.ports.aToB, ba = p.pointee.ports.bToA
         m.interfaces[iface, .aToB] = DirectionTraffic(packets: ab.received, bytes: ab.receivedBytes, forwarded: ab.forwarded, dropped: ab.dropped)
