@@ -68,6 +68,13 @@ int sluice_dpdk_port_by_name(const char *name, uint16_t *port) {
     return rc < 0 ? rc : 0;
 }
 
+int sluice_dpdk_port_max_queues(uint16_t port) {
+    struct rte_eth_dev_info info;
+    int rc = rte_eth_dev_info_get(port, &info);
+    if (rc != 0) return rc;
+    return info.max_rx_queues < info.max_tx_queues ? info.max_rx_queues : info.max_tx_queues;
+}
+
 void *sluice_dpdk_pool_create(const char *name, uint32_t count, uint32_t cache, uint16_t dataRoom, int *error) {
     struct rte_mempool *p = rte_pktmbuf_pool_create(name, count, cache, 0,
                                                     dataRoom ? dataRoom : RTE_MBUF_DEFAULT_BUF_SIZE, rte_socket_id());
@@ -191,6 +198,7 @@ int sluice_dpdk_port_at(uint16_t index, uint16_t *port, char *name, size_t capac
     (void)index; (void)port; (void)name; (void)capacity; return -ENOTSUP;
 }
 int sluice_dpdk_port_by_name(const char *name, uint16_t *port) { (void)name; (void)port; return -ENOTSUP; }
+int sluice_dpdk_port_max_queues(uint16_t port) { (void)port; return -ENOTSUP; }
 void *sluice_dpdk_pool_create(const char *name, uint32_t count, uint32_t cache, uint16_t dataRoom, int *error) {
     (void)name; (void)count; (void)cache; (void)dataRoom; *error = -ENOTSUP; return 0;
 }

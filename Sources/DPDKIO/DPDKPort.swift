@@ -76,6 +76,15 @@ public struct DPDKPort: PacketPort, ~Copyable {
         return id
     }
 
+    /// The most queue pairs the port called `name` offers (a vdev: as many as its arguments
+    /// give it, net_pcap one per rx_pcap, net_af_packet `qpairs`).
+    public static func maximumQueues(named name: String) throws(DPDKError) -> Int {
+        let id = try DPDKEAL.port(named: name)
+        let n = sluice_dpdk_port_max_queues(id)
+        guard n > 0 else { throw DPDKError("DPDK: port \(name): no queues (\(String(cString: strerror(-n))))", code: -n) }
+        return Int(n)
+    }
+
     @inlinable static func realtimeNanos() -> UInt64 {
         var ts = timespec()
         clock_gettime(CLOCK_REALTIME, &ts)

@@ -279,11 +279,20 @@ func runWorker(_ plan: WorkerPlan) -> WorkerReport {
         try? p.pointee.ports.b.refreshStatistics()
         report.pairs.append((p.pointee.ports.aToB, p.pointee.ports.bToA, p.pointee.ports.a.statistics, p.pointee.ports.b.statistics))
     }
-    for i in 0..<io.dpdkPairCount {
-        let p = io.dpdkPairs + i
-        try? p.pointee.ports.a.refreshStatistics()
-        try? p.pointee.ports.b.refreshStatistics()
-        report.pairs.append((p.pointee.ports.aToB, p.pointee.ports.bToA, p.pointee.ports.a.statistics, p.pointee.ports.b.statistics))
+    if io.dpdkPairCount > 0 {
+        // A DPDK worker serves some queues of some pairs: report them in interface order
+        // (io: dpdk has no taps, so pair k is interface k + 1), zeros for pairs it does not serve.
+        var count = 0
+        for i in 0..<io.dpdkPairCount { count = max(count, Int(io.dpdkPairs[i].iface)) }
+        report.pairs = Array(repeating: (InlineDirectionCounters(), InlineDirectionCounters(), AFPacketStatistics(), AFPacketStatistics()),
+                             count: count)
+        for i in 0..<io.dpdkPairCount {
+            let p = io.dpdkPairs + i
+            try? p.pointee.ports.a.refreshStatistics()
+            try? p.pointee.ports.b.refreshStatistics()
+            report.pairs[Int(p.pointee.iface) - 1] = (p.pointee.ports.aToB, p.pointee.ports.bToA, p.pointee.ports.a.statistics,
+                                                      p.pointee.ports.b.statistics)
+        }
     }
     for i in 0..<io.tapCount {
         let t = io.taps + i

@@ -38,6 +38,9 @@ int sluice_dpdk_port_at(uint16_t index, uint16_t *port, char *name, size_t capac
 /// The port called `name` (a vdev's name, or a PCI address). 0 or -ENODEV.
 int sluice_dpdk_port_by_name(const char *name, uint16_t *port);
 
+/// The most RX/TX queue pairs `port`'s driver offers (a vdev: as its arguments say), or -errno.
+int sluice_dpdk_port_max_queues(uint16_t port);
+
 /// A packet mbuf pool of `count` mbufs with room for `dataRoom` bytes each (0: the default,
 /// 2048 plus headroom), per-lcore cache `cache`. NULL with *error set to -rte_errno.
 void *sluice_dpdk_pool_create(const char *name, uint32_t count, uint32_t cache, uint16_t dataRoom, int *error);
