@@ -82,6 +82,10 @@ for ns in $gen $mid $snk; do ip netns add $ns; done
 ip link add g0 netns $gen type veth peer name ma netns $mid
 ip link add mb netns $mid type veth peer name s0 netns $snk
 ip netns exec $mid sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+# The capture has IPv6 frames of 1,522 bytes (MSS 1460 over IPv6): above a veth's default MTU
+# the kernel refuses them, and net_af_packet's transmit ring stalls behind each refusal.
+ip -n $gen link set dev g0 mtu 1600; ip -n $mid link set dev ma mtu 1600
+ip -n $mid link set dev mb mtu 1600; ip -n $snk link set dev s0 mtu 1600
 for d in lo g0; do ip -n $gen link set dev $d up; done
 for d in lo ma mb; do ip -n $mid link set dev $d up; done
 for d in lo s0; do ip -n $snk link set dev $d up; done
