@@ -172,9 +172,6 @@ public struct DaemonConfig: Sendable {
             c.sensors = names
         }
         try parseDPDK(top, into: &c)
-        if c.io == "dpdk", let tap = c.interfaces.first(where: { $0.mode == .tap }) {
-            throw top.error("interfaces", "\(tap.name): io: dpdk serves inline pairs only (taps are AF_PACKET's)")
-        }
         c.busyPollMicroseconds = try top.int("busy_poll_us", in: 0...100_000) ?? c.busyPollMicroseconds
         if let s = top.value("cpu_affinity") {
             guard let seq = s.sequence, !seq.isEmpty else { throw top.error("cpu_affinity", "expected a list of CPU numbers") }

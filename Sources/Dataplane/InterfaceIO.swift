@@ -14,6 +14,16 @@ struct PairIO: ~Copyable {
 struct DPDKPairIO: ~Copyable {
     var ports: PortPair<DPDKPort>
     let iface: UInt16
+    /// The pair's place among the config's inline interfaces (the stop summary's order).
+    let slot: Int
+}
+
+/// One worker's queue on a DPDK tap port (`io: dpdk`): inspected, never forwarded.
+struct DPDKTapIO: ~Copyable {
+    var port: DPDKPort
+    let iface: UInt16
+    /// The tap's place among the config's tap interfaces (the stop summary's order).
+    let slot: Int
 }
 
 /// One worker's ring on a tap interface.
@@ -37,9 +47,14 @@ final class WorkerIO: @unchecked Sendable {
     /// `io: dpdk`'s pairs: polled, not waited on (DPDK queues have no descriptor).
     let dpdkPairs: UnsafeMutablePointer<DPDKPairIO>
     private(set) var dpdkPairCount = 0
+    let dpdkTaps: UnsafeMutablePointer<DPDKTapIO>
+    private(set) var dpdkTapCount = 0
+    /// Whether any DPDK queue is here (then the worker polls instead of waiting).
+    var hasDPDK: Bool { dpdkPairCount + dpdkTapCount > 0 }
 
-    init(pairCapacity: Int, tapCapacity: Int, dpdkPairCapacity: Int = 0) {
+    init(pairCapacity: Int, tapCapacity: Int, dpdkPairCapacity: Int = 0, dpdkTapCapacity: Int = 0) {
         dpdkPairs = .allocate(capacity: max(1, dpdkPairCapacity))
+        dpdkTaps = .allocate(capacity: max(1, dpdkTapCapacity))
         pairs = .allocate(capacity: max(1, pairCapacity))
         taps = .allocate(capacity: max(1, tapCapacity))
         fds = .allocate(capacity: max(1, 2 * pairCapacity + tapCapacity))
@@ -58,6 +73,11 @@ final class WorkerIO: @unchecked Sendable {
         dpdkPairCount += 1
     }
 
+    func add(dpdkTap: consuming DPDKTapIO) {
+        (dpdkTaps + dpdkTapCount).initialize(to: dpdkTap)
+        dpdkTapCount += 1
+    }
+
     func add(tap: consuming TapIO) {
         fds[fdCount] = pollfd(fd: tap.ring.fd, events: Int16(POLLIN), revents: 0)
         fdCount += 1
@@ -69,7 +89,7 @@ final class WorkerIO: @unchecked Sendable {
     /// so frames that arrived while the worker was idle are not counted late (`fail_after_ms`
     /// measures time the worker kept a frame waiting, not time the link was quiet).
     func wait(ms: Int32) -> UInt64 {
-        if dpdkPairCount > 0 {
+        if hasDPDK {
             // DPDK queues cannot be waited on: look at the sockets without waiting and nap
             // 20 µs, so an idle DPDK worker neither sleeps through traffic nor spins a shared CPU.
             _ = poll(fds, nfds_t(fdCount), 0)
@@ -85,6 +105,8 @@ final class WorkerIO: @unchecked Sendable {
         pairs.deinitialize(count: pairCount)
         dpdkPairs.deinitialize(count: dpdkPairCount)
         dpdkPairs.deallocate()
+        dpdkTaps.deinitialize(count: dpdkTapCount)
+        dpdkTaps.deallocate()
         taps.deinitialize(count: tapCount)
         pairs.deallocate(); taps.deallocate(); fds.deallocate()
     }

@@ -41,7 +41,6 @@ final class DaemonConfigTests: XCTestCase {
         XCTAssertTrue(pair.contains("d.yaml:2") && pair.contains("pair"), pair)
         let twice = error("interfaces:\n  - { name: a, mode: tap, interface: x }\n  - { name: b, mode: inline, pair: [x, y] }\n")
         XCTAssertTrue(twice.contains("d.yaml:3") && twice.contains("x is attached twice"), twice)
-        XCTAssertTrue(error("io: dpdk\ninterfaces:\n  - { name: a, mode: tap, interface: x }\n").contains("inline pairs only"))
         XCTAssertTrue(error("io: pcap\ninterfaces:\n  - { name: a, mode: tap, interface: x }\n").contains("pcap is for `sluice replay`"))
         XCTAssertTrue(error("io: dpdk\ndpdk: { mbufs: 10 }\ninterfaces:\n  - { name: a, mode: inline, pair: [x, y] }\n").contains("mbufs"))
         XCTAssertTrue(error("fail: maybe\ninterfaces:\n  - { name: a, mode: tap, interface: x }\n").contains("open or closed"))
@@ -64,6 +63,8 @@ final class DaemonConfigTests: XCTestCase {
         XCTAssertEqual(c.dpdk.mbufs, 8191)
         XCTAssertEqual(c.dpdk.ringSize, 512)
         XCTAssertNil(try DaemonConfig.parse("interfaces:\n  - { name: a, mode: tap, interface: x }\n", file: "d.yaml").dpdk.eal)
+        let tap = try DaemonConfig.parse("io: dpdk\ninterfaces:\n  - { name: a, mode: tap, interface: net_pcap0 }\n", file: "d.yaml")
+        XCTAssertEqual(tap.interfaces.first?.interface, "net_pcap0")
     }
 
     func testWorkerScheduling() throws {
