@@ -1,5 +1,21 @@
 // swift-tools-version: 6.1
 import PackageDescription
+import Foundation
+
+// DPDK (Debian's libdpdk-dev, 22.11): SwiftPM's pkg-config reader rejects Debian's libdpdk.pc
+// (its Description spans lines), so the flags pkg-config would give are spelled here, and only
+// when the headers are installed; without them CDPDKShim builds as "no DPDK". -march=corei7
+// is what Debian built DPDK for: its static-inline rte_memcpy needs SSSE3.
+let dpdkInstalled = FileManager.default.fileExists(atPath: "/usr/include/dpdk/rte_ethdev.h")
+#if arch(x86_64)
+let dpdkArchFlags = ["-I/usr/include/x86_64-linux-gnu/dpdk", "-march=corei7"]
+#else
+let dpdkArchFlags = ["-I/usr/include/aarch64-linux-gnu/dpdk"]
+#endif
+let dpdkCSettings: [CSetting] = dpdkInstalled ? [.unsafeFlags(["-I/usr/include/dpdk"] + dpdkArchFlags)] : []
+let dpdkLinkerSettings: [LinkerSetting] = dpdkInstalled
+    ? ["rte_ethdev", "rte_mbuf", "rte_mempool", "rte_ring", "rte_eal"].map { .linkedLibrary($0) }
+    : []
 
 // Modules follow the packet: PacketIO reads frames, Codecs decodes them, Defrag rebuilds
 // IP datagrams, Stream reassembles TCP, Flow tracks connections, Output writes EVE JSON,
@@ -46,6 +62,8 @@ let package = Package(
                        providers: [.apt(["libhyperscan-dev"])]),
         .systemLibrary(name: "CZlib", path: "CSources/CZlib", pkgConfig: "zlib",
                        providers: [.apt(["zlib1g-dev"])]),
+        // DPDK's static-inline fast path (rx/tx burst, mbufs) as plain functions for Swift.
+        .target(name: "CDPDKShim", path: "CSources/CDPDKShim", cSettings: dpdkCSettings, linkerSettings: dpdkLinkerSettings),
         .target(name: "CAllocCounter", path: "CSources/CAllocCounter"),
         .target(name: "CAFPacket", path: "CSources/CAFPacket"),
         .target(name: "CHSCompile", dependencies: ["CHyperscan"], path: "CSources/CHSCompile"),
@@ -67,6 +85,8 @@ let package = Package(
         .target(name: "Sensors", dependencies: ["PatternMatch"], swiftSettings: hotPathSettings),
         .target(name: "PacketIO", dependencies: ["CPcap", "CAFPacket", "Codecs"], swiftSettings: hotPathSettings),
         .target(name: "Capture", dependencies: ["CPcap"], swiftSettings: hotPathSettings),
+        // The DPDK backend: ports implementing PacketIO's PacketPort (docs/dpdk.md).
+        .target(name: "DPDKIO", dependencies: ["CDPDKShim", "PacketIO", "Codecs"], swiftSettings: hotPathSettings),
         .target(name: "Engine",
                 dependencies: ["Codecs", "Defrag", "Stream", "Flow", "Output", "PacketIO", "L7Core"],
                 swiftSettings: hotPathSettings),
@@ -82,7 +102,7 @@ let package = Package(
         .target(name: "SluiceConfig",
                 dependencies: ["ConfigYAML", "Engine", "L7", "Sensors", "PatternMatch", .product(name: "Yams", package: "Yams")]),
         .target(name: "Dataplane",
-                dependencies: ["Engine", "Enforce", "L7", "PacketIO", "Policy", "Sensors", "SluiceConfig", "ConfigYAML", "Codecs", "CAFPacket",
+                dependencies: ["Engine", "Enforce", "L7", "PacketIO", "DPDKIO", "Policy", "Sensors", "SluiceConfig", "ConfigYAML", "Codecs", "CAFPacket",
                                "ControlAPI", "APITypes", "Capture", "Telemetry", "Output", "ClusterControl",
                                .product(name: "Logging", package: "swift-log")],
                 swiftSettings: hotPathSettings),
@@ -103,7 +123,7 @@ let package = Package(
                 swiftSettings: hotPathSettings),
         .executableTarget(name: "sluice",
                           dependencies: ["Engine", "Enforce", "L7", "PacketIO", "Policy", "Sensors", "SluiceConfig", "ConfigYAML", "Dataplane",
-                                         "ControlAPI", "APITypes", "ClusterControl", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                                         "DPDKIO", "ControlAPI", "APITypes", "ClusterControl", .product(name: "ArgumentParser", package: "swift-argument-parser"),
                                          .product(name: "Logging", package: "swift-log")]),
         .executableTarget(name: "SluiceBench",
                           dependencies: ["Engine", "Enforce", "Policy", "L7", "PacketIO", "SluiceConfig", "CAllocCounter", "Codecs", "Flow",
@@ -140,6 +160,7 @@ let package = Package(
         .testTarget(name: "EnforceTests", dependencies: ["Enforce", "Policy", "L7", "Engine", "PacketIO", "Codecs"]),
         .testTarget(name: "CaptureTests", dependencies: ["Capture", "PacketIO"]),
         .testTarget(name: "PacketIOTests", dependencies: ["PacketIO", "Codecs"]),
+        .testTarget(name: "DPDKTests", dependencies: ["DPDKIO", "PacketIO", "CAllocCounter"]),
         .testTarget(name: "DNSTests", dependencies: ["DNS", "Output", "Codecs", "PacketIO"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "L7Core", "Output", "PacketIO", "SluiceTestSupport"]),
         .testTarget(name: "HTTP2Tests", dependencies: ["HTTP2", "L7Core", "Output", "SluiceTestSupport"]),

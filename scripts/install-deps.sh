@@ -8,7 +8,9 @@
 # tests drive through network namespaces they build; valgrind counts instructions per packet
 # for CI's perf check (perf/alloc-check.sh).
 set -euo pipefail
-packages=(libpcap-dev libhyperscan-dev zlib1g-dev pkg-config tshark tcpdump iproute2 iputils-ping curl python3 dnsutils dnsmasq-base openssl iperf3 openssh-client openssh-server valgrind)
+# libdpdk-dev (DPDK 22.11 and its vdev drivers: net_pcap, net_ring, net_null, net_af_packet, ...)
+# backs `io: dpdk` and `sluice replay --dpdk`; without it the DPDK shim builds as "not available".
+packages=(libpcap-dev libhyperscan-dev zlib1g-dev libdpdk-dev pkg-config tshark tcpdump iproute2 iputils-ping curl python3 dnsutils dnsmasq-base openssl iperf3 openssh-client openssh-server valgrind)
 missing=()
 # etcd-server and etcd-client (etcdctl): the real store the cluster policy tests and
 # perf/etcd-fanout.sh run (docs/cluster.md).

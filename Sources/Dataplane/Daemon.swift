@@ -249,6 +249,7 @@ public final class Daemon: @unchecked Sendable {
     /// Opens, for each worker in order, a ring per tap and a ring and a transmitter on each
     /// side of each inline pair, all in per-interface fanout groups.
     func openSockets() throws {
+        if config.io == "dpdk" { return try openDPDKPorts() }
         let base = UInt16(truncatingIfNeeded: (getpid() & 0x1FFF) << 3)
         let pairs = config.interfaces.filter { $0.mode == .inline }.count
         let taps = config.interfaces.count - pairs

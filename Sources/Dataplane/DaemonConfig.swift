@@ -36,8 +36,10 @@ public struct EveLimit: Sendable, Equatable {
 /// What `sluice run --config FILE` reads (docs/daemon.md, configs/sidecar.yaml,
 /// configs/node.yaml). Relative paths are resolved against the file's folder.
 public struct DaemonConfig: Sendable {
-    /// Packet I/O backend: `af_packet` (`dpdk` and `pcap` are named but not served by the daemon).
+    /// Packet I/O backend: `af_packet` or `dpdk` (`pcap` is named but not served by the daemon).
     public var io = "af_packet"
+    /// `io: dpdk`'s EAL arguments, pool and ring sizes.
+    public var dpdk = DPDKDaemonSettings()
     /// Worker threads; each interface is fanned out over all of them.
     public var workers = 1
     /// Interfaces to attach to.
@@ -118,7 +120,7 @@ public struct DaemonConfig: Sendable {
         let top = try ConfigMap.parse(text, file: file)
         try top.allowOnly(["io", "workers", "interfaces", "policy", "sensors", "sensor_files", "eve", "fail",
                            "fail_after_ms", "engine", "unknown", "eve_limit", "log", "cpu_affinity", "busy_poll_us",
-                           "api", "metrics", "state_dir", "captures", "control"])
+                           "api", "metrics", "state_dir", "captures", "control", "dpdk"])
         var c = DaemonConfig()
         c.file = file
         let base = URL(fileURLWithPath: file).deletingLastPathComponent()
@@ -127,8 +129,8 @@ public struct DaemonConfig: Sendable {
             guard ["af_packet", "dpdk", "pcap"].contains(io) else {
                 throw top.error("io", "unknown backend \"\(io)\" (expected af_packet, dpdk or pcap)")
             }
-            guard io == "af_packet" else {
-                throw top.error("io", "the daemon serves af_packet only; \(io) is for `sluice replay` (pcap) or not built yet (dpdk)")
+            guard io != "pcap" else {
+                throw top.error("io", "the daemon serves af_packet and dpdk; pcap is for `sluice replay`")
             }
             c.io = io
         }
@@ -175,6 +177,7 @@ public struct DaemonConfig: Sendable {
             }
             c.sensors = names
         }
+        try parseDPDK(top, into: &c)
         c.busyPollMicroseconds = try top.int("busy_poll_us", in: 0...100_000) ?? c.busyPollMicroseconds
         if let s = top.value("cpu_affinity") {
             guard let seq = s.sequence, !seq.isEmpty else { throw top.error("cpu_affinity", "expected a list of CPU numbers") }

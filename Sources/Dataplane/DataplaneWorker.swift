@@ -4,6 +4,7 @@ import Codecs
 import Enforce
 import Engine
 import Dispatch
+import DPDKIO
 import Glibc
 import L7
 import Output
@@ -164,6 +165,8 @@ func runWorker(_ plan: WorkerPlan) -> WorkerReport {
     var resets = ResetSlots()
     var dc = DataplaneCounters()
     let io = plan.io
+    // A DPDK worker gets an lcore id, and with it a mempool cache for resets and receives.
+    if io.hasDPDK { DPDKEAL.registerThread() }
     var m = WorkerMetrics()
     var timer = PacketTimer()
     var lastPublish: UInt64 = 0
@@ -203,6 +206,20 @@ func runWorker(_ plan: WorkerPlan) -> WorkerReport {
             n += pump(&p.pointee.ports.b, to: &p.pointee.ports.a, counters: &p.pointee.ports.bToA,
                       iface: p.pointee.iface, worker: &worker, resets: &resets, wall: wall, idleEnd: idleEnd, plan: plan,
                       dc: &dc, timer: &timer, latency: &m.latency, recorder: recorder)
+        }
+        for i in 0..<io.dpdkPairCount {
+            let p = io.dpdkPairs + i
+            n += pump(&p.pointee.ports.a, to: &p.pointee.ports.b, counters: &p.pointee.ports.aToB,
+                      iface: p.pointee.iface, worker: &worker, resets: &resets, wall: wall, idleEnd: idleEnd, plan: plan,
+                      dc: &dc, timer: &timer, latency: &m.latency, recorder: recorder)
+            n += pump(&p.pointee.ports.b, to: &p.pointee.ports.a, counters: &p.pointee.ports.bToA,
+                      iface: p.pointee.iface, worker: &worker, resets: &resets, wall: wall, idleEnd: idleEnd, plan: plan,
+                      dc: &dc, timer: &timer, latency: &m.latency, recorder: recorder)
+        }
+        for i in 0..<io.dpdkTapCount {
+            let t = io.dpdkTaps + i
+            n += inspectTap(&t.pointee.port, iface: t.pointee.iface, worker: &worker, plan: plan, recorder: recorder,
+                            metrics: &m, timer: &timer)
         }
         for i in 0..<io.tapCount {
             let t = io.taps + i
@@ -267,6 +284,28 @@ func runWorker(_ plan: WorkerPlan) -> WorkerReport {
         try? p.pointee.ports.b.refreshStatistics()
         report.pairs.append((p.pointee.ports.aToB, p.pointee.ports.bToA, p.pointee.ports.a.statistics, p.pointee.ports.b.statistics))
     }
+    if io.hasDPDK {
+        // A DPDK worker serves some queues of some pairs and taps: report them in the config's
+        // order (their slots), zeros for those it does not serve.
+        var pairSlots = 0, tapSlots = 0
+        for i in 0..<io.dpdkPairCount { pairSlots = max(pairSlots, io.dpdkPairs[i].slot + 1) }
+        for i in 0..<io.dpdkTapCount { tapSlots = max(tapSlots, io.dpdkTaps[i].slot + 1) }
+        report.pairs = Array(repeating: (InlineDirectionCounters(), InlineDirectionCounters(), AFPacketStatistics(), AFPacketStatistics()),
+                             count: pairSlots)
+        report.taps = Array(repeating: AFPacketStatistics(), count: tapSlots)
+        for i in 0..<io.dpdkPairCount {
+            let p = io.dpdkPairs + i
+            try? p.pointee.ports.a.refreshStatistics()
+            try? p.pointee.ports.b.refreshStatistics()
+            report.pairs[p.pointee.slot] = (p.pointee.ports.aToB, p.pointee.ports.bToA, p.pointee.ports.a.statistics,
+                                            p.pointee.ports.b.statistics)
+        }
+        for i in 0..<io.dpdkTapCount {
+            let t = io.dpdkTaps + i
+            try? t.pointee.port.refreshStatistics()
+            report.taps[t.pointee.slot] = t.pointee.port.statistics
+        }
+    }
     for i in 0..<io.tapCount {
         let t = io.taps + i
         try? t.pointee.ring.refreshKernelStatistics()
@@ -278,6 +317,25 @@ func runWorker(_ plan: WorkerPlan) -> WorkerReport {
     report.sensors = worker.stage.l7.sensors.counters
     report.l7Drops = worker.stage.l7.counters.sensorDrops
     return report
+}
+
+/// Frames ready on a tap port, inspected and released (never forwarded), at most 256.
+@inline(__always)
+func inspectTap<Port: PacketPort & ~Copyable>(_ port: inout Port, iface: UInt16, worker: inout Worker<PolicyStage>, plan: WorkerPlan,
+                                              recorder: AlertRecorder?, metrics m: inout WorkerMetrics, timer: inout PacketTimer) -> Int {
+    var k = 0
+    while k < 256, let f = port.receive() {
+        k += 1
+        plan.capture?.offer(frame: f.packet.data, wireLength: f.packet.wireLength, timestamp: f.packet.timestamp, iface: iface)
+        _ = worker.process(frame: f.packet.data, wireLength: f.packet.wireLength, timestamp: f.packet.timestamp,
+                           linkType: .ethernet, iface: iface)
+        recorder?.after(frame: f.packet.data, wireLength: f.packet.wireLength, timestamp: f.packet.timestamp,
+                        iface: iface, flowID: worker.lastFlowID, eventsNow: events(&worker))
+        m.interfaces.record(iface: Int(iface), direction: .aToB, bytes: f.packet.wireLength, forwarded: false)
+        timer.lap(into: &m.latency)
+    }
+    port.release()
+    return k
 }
 
 /// Frames ready on port `from`: inspected (unless late: then the fail mode decides), forwarded
@@ -350,6 +408,25 @@ func fill(_ m: inout WorkerMetrics, _ worker: inout Worker<PolicyStage>, _ io: W
         let a = p.pointee.ports.a.statistics, b = p.pointee.ports.b.statistics
         if iface < InterfaceTraffic.capacity { m.interfaces.kernelDrops[iface] = a.kernelDrops &+ b.kernelDrops }
         sendFailures &+= a.transmitFailed &+ b.transmitFailed
+    }
+    for i in 0..<io.dpdkPairCount {
+        let p = io.dpdkPairs + i
+        let iface = Int(p.pointee.iface)
+        let ab = p.pointee.ports.aToB, ba = p.pointee.ports.bToA
+        m.interfaces[iface, .aToB] = DirectionTraffic(packets: ab.received, bytes: ab.receivedBytes, forwarded: ab.forwarded, dropped: ab.dropped)
+        m.interfaces[iface, .bToA] = DirectionTraffic(packets: ba.received, bytes: ba.receivedBytes, forwarded: ba.forwarded, dropped: ba.dropped)
+        truncated &+= ab.truncated &+ ba.truncated
+        try? p.pointee.ports.a.refreshStatistics()
+        try? p.pointee.ports.b.refreshStatistics()
+        let a = p.pointee.ports.a.statistics, b = p.pointee.ports.b.statistics
+        if iface < InterfaceTraffic.capacity { m.interfaces.kernelDrops[iface] = a.kernelDrops &+ b.kernelDrops }
+        sendFailures &+= a.transmitFailed &+ b.transmitFailed
+    }
+    for i in 0..<io.dpdkTapCount {
+        let t = io.dpdkTaps + i
+        try? t.pointee.port.refreshStatistics()
+        let iface = Int(t.pointee.iface)
+        if iface < InterfaceTraffic.capacity { m.interfaces.kernelDrops[iface] = t.pointee.port.statistics.kernelDrops }
     }
     for i in 0..<io.tapCount {
         let t = io.taps + i

@@ -35,11 +35,11 @@ final class Daemon {
     /// waits for `ready` on stderr.
     init(_ bed: Bed, interfaces: [String], policy: String? = "policy.yaml", sensorFiles: [String] = [],
          sensors: [String] = ["dlp-pii", "dlp-secrets", "waf-core"], workers: Int = 2, extra: String = "",
-         logName: String = "sluice", failMode: String = "open", runOptions: String = "") throws {
+         logName: String = "sluice", failMode: String = "open", runOptions: String = "", io: String = "af_packet") throws {
         self.bed = bed
         let binary = try SluiceBinary.require()
         eve = "\(bed.dir)/eve.json"
-        var yaml = "io: af_packet\nworkers: \(workers)\ninterfaces:\n"
+        var yaml = "io: \(io)\nworkers: \(workers)\ninterfaces:\n"
         for i in interfaces { yaml += "  - \(i)\n" }
         if let policy { yaml += "policy: \(policy)\n" }
         yaml += "sensors: [\(sensors.joined(separator: ", "))]\n"

@@ -41,13 +41,32 @@ final class DaemonConfigTests: XCTestCase {
         XCTAssertTrue(pair.contains("d.yaml:2") && pair.contains("pair"), pair)
         let twice = error("interfaces:\n  - { name: a, mode: tap, interface: x }\n  - { name: b, mode: inline, pair: [x, y] }\n")
         XCTAssertTrue(twice.contains("d.yaml:3") && twice.contains("x is attached twice"), twice)
-        XCTAssertTrue(error("io: dpdk\ninterfaces:\n  - { name: a, mode: tap, interface: x }\n").contains("af_packet only"))
+        XCTAssertTrue(error("io: pcap\ninterfaces:\n  - { name: a, mode: tap, interface: x }\n").contains("pcap is for `sluice replay`"))
+        XCTAssertTrue(error("io: dpdk\ndpdk: { mbufs: 10 }\ninterfaces:\n  - { name: a, mode: inline, pair: [x, y] }\n").contains("mbufs"))
         XCTAssertTrue(error("fail: maybe\ninterfaces:\n  - { name: a, mode: tap, interface: x }\n").contains("open or closed"))
         XCTAssertTrue(error("interfaces:\n  - { name: a, mode: bridge, interface: x }\n").contains("inline or tap"))
     }
 
     /// Worker scheduling: not pinned and no busy-polling unless configured; bad values
     /// name their key and line.
+    func testDPDKSettings() throws {
+        let text = """
+            io: dpdk
+            workers: 2
+            dpdk: { eal: [--no-huge, -m, "512", "--vdev=net_af_packet0,iface=ma,qpairs=2"], mbufs: 8191, ring_size: 512 }
+            interfaces:
+              - { name: pod, mode: inline, pair: [net_af_packet0, net_af_packet1] }
+            """
+        let c = try DaemonConfig.parse(text, file: "d.yaml")
+        XCTAssertEqual(c.io, "dpdk")
+        XCTAssertEqual(c.dpdk.eal, ["--no-huge", "-m", "512", "--vdev=net_af_packet0,iface=ma,qpairs=2"])
+        XCTAssertEqual(c.dpdk.mbufs, 8191)
+        XCTAssertEqual(c.dpdk.ringSize, 512)
+        XCTAssertNil(try DaemonConfig.parse("interfaces:\n  - { name: a, mode: tap, interface: x }\n", file: "d.yaml").dpdk.eal)
+        let tap = try DaemonConfig.parse("io: dpdk\ninterfaces:\n  - { name: a, mode: tap, interface: net_pcap0 }\n", file: "d.yaml")
+        XCTAssertEqual(tap.interfaces.first?.interface, "net_pcap0")
+    }
+
     func testWorkerScheduling() throws {
         let base = "interfaces:\n  - { name: web, mode: tap, interface: veth-x }\n"
         let d = try DaemonConfig.parse(base, file: "d.yaml")

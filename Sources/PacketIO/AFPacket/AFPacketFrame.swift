@@ -13,16 +13,20 @@ public struct AFPacketFrame {
     public var status: UInt32
     /// The virtio_net_hdr before the frame when the ring has vnet headers, else nil.
     public var vnetHeader: UnsafeRawPointer?
+    /// The buffer the frame lives in when the backend has one of its own (a DPDK mbuf), so a
+    /// port of the same backend forwards it without copying; nil on AF_PACKET rings.
+    public var buffer: UnsafeMutableRawPointer?
 
     /// Creates a frame description.
     @inlinable
     public init(packet: CapturedPacket, ringBytes: UnsafeRawBufferPointer, vlanTag: UInt32,
-                status: UInt32, vnetHeader: UnsafeRawPointer?) {
+                status: UInt32, vnetHeader: UnsafeRawPointer?, buffer: UnsafeMutableRawPointer? = nil) {
         self.packet = packet
         self.ringBytes = ringBytes
         self.vlanTag = vlanTag
         self.status = status
         self.vnetHeader = vnetHeader
+        self.buffer = buffer
     }
 
     /// The frame's checksum is not computed yet (the sender offloaded it): TCP/UDP checksums
