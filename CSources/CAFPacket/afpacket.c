@@ -79,6 +79,20 @@ int sluice_afp_join_fanout(int fd, uint16_t group) {
     return set_int(fd, SOL_PACKET, PACKET_FANOUT, arg);
 }
 
+// Maps the ring the kernel just allocated: `count` units (V3 blocks or V2 slots) of `size` bytes.
+static int map_ring(int fd, uint32_t size, uint32_t count, sluice_afp_ring *ring) {
+    size_t length = (size_t)size * count;
+    // MAP_POPULATE faults the ring in now rather than on the first packets; MAP_LOCKED would
+    // also pin it but fails under a small RLIMIT_MEMLOCK.
+    void *base = mmap(NULL, length, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, 0);
+    if (base == MAP_FAILED) return -errno;
+    ring->base = base;
+    ring->length = length;
+    ring->block_size = size;
+    ring->block_count = count;
+    return 0;
+}
+
 int sluice_afp_setup_ring(int fd, uint32_t block_size, uint32_t block_count, uint32_t frame_size,
                           uint32_t timeout_ms, sluice_afp_ring *ring) {
     if (frame_size == 0 || block_size % frame_size != 0) return -EINVAL;
@@ -91,16 +105,7 @@ int sluice_afp_setup_ring(int fd, uint32_t block_size, uint32_t block_count, uin
     req.tp_retire_blk_tov = timeout_ms;
     req.tp_feature_req_word = TP_FT_REQ_FILL_RXHASH;
     CHECK(setsockopt(fd, SOL_PACKET, PACKET_RX_RING, &req, sizeof req));
-    size_t length = (size_t)block_size * block_count;
-    // MAP_POPULATE faults the ring in now rather than on the first packets; MAP_LOCKED would
-    // also pin it but fails under a small RLIMIT_MEMLOCK.
-    void *base = mmap(NULL, length, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, 0);
-    if (base == MAP_FAILED) return -errno;
-    ring->base = base;
-    ring->length = length;
-    ring->block_size = block_size;
-    ring->block_count = block_count;
-    return 0;
+    return map_ring(fd, block_size, block_count, ring);
 }
 
 int sluice_afp_setup_frame_ring(int fd, uint32_t frame_size, uint32_t frame_count, sluice_afp_ring *ring) {
@@ -115,14 +120,7 @@ int sluice_afp_setup_frame_ring(int fd, uint32_t frame_size, uint32_t frame_coun
     req.tp_frame_size = frame_size;
     req.tp_frame_nr = frame_count;
     CHECK(setsockopt(fd, SOL_PACKET, PACKET_RX_RING, &req, sizeof req));
-    size_t length = (size_t)frame_size * frame_count;
-    void *base = mmap(NULL, length, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, 0);
-    if (base == MAP_FAILED) return -errno;
-    ring->base = base;
-    ring->length = length;
-    ring->block_size = frame_size;
-    ring->block_count = frame_count;
-    return 0;
+    return map_ring(fd, frame_size, frame_count, ring);
 }
 
 void sluice_afp_unmap_ring(sluice_afp_ring *ring) {

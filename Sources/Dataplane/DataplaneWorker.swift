@@ -392,35 +392,30 @@ func pump<Port: PacketPort & ~Copyable>(_ from: inout Port, to: inout Port,
 #endif
 
 #if os(Linux)
+/// One inline pair's traffic, kernel drops and send failures into the metrics snapshot, whatever
+/// its ports are (AF_PACKET or DPDK).
+func fillPair<Port: PacketPort & ~Copyable>(_ m: inout WorkerMetrics, _ ports: inout PortPair<Port>, iface: Int,
+                                            truncated: inout UInt64, sendFailures: inout UInt64) {
+    let ab = ports.aToB, ba = ports.bToA
+    m.interfaces[iface, .aToB] = DirectionTraffic(packets: ab.received, bytes: ab.receivedBytes, forwarded: ab.forwarded, dropped: ab.dropped)
+    m.interfaces[iface, .bToA] = DirectionTraffic(packets: ba.received, bytes: ba.receivedBytes, forwarded: ba.forwarded, dropped: ba.dropped)
+    truncated &+= ab.truncated &+ ba.truncated
+    try? ports.a.refreshStatistics()
+    try? ports.b.refreshStatistics()
+    let a = ports.a.statistics, b = ports.b.statistics
+    if iface < InterfaceTraffic.capacity { m.interfaces.kernelDrops[iface] = a.kernelDrops &+ b.kernelDrops }
+    sendFailures &+= a.transmitFailed &+ b.transmitFailed
+}
+
 /// Copies the worker's counters into its metrics snapshot (about every 100 ms, off the
 /// per-frame path): the fields are read directly, since `Worker.stats()` allocates.
 func fill(_ m: inout WorkerMetrics, _ worker: inout Worker<PolicyStage>, _ io: WorkerIO, _ dc: DataplaneCounters) {
     var truncated: UInt64 = 0, sendFailures: UInt64 = 0
     for i in 0..<io.pairCount {
-        let p = io.pairs + i
-        let iface = Int(p.pointee.iface)
-        let ab = p.pointee.ports.aToB, ba = p.pointee.ports.bToA
-        m.interfaces[iface, .aToB] = DirectionTraffic(packets: ab.received, bytes: ab.receivedBytes, forwarded: ab.forwarded, dropped: ab.dropped)
-        m.interfaces[iface, .bToA] = DirectionTraffic(packets: ba.received, bytes: ba.receivedBytes, forwarded: ba.forwarded, dropped: ba.dropped)
-        truncated &+= ab.truncated &+ ba.truncated
-        try? p.pointee.ports.a.refreshStatistics()
-        try? p.pointee.ports.b.refreshStatistics()
-        let a = p.pointee.ports.a.statistics, b = p.pointee.ports.b.statistics
-        if iface < InterfaceTraffic.capacity { m.interfaces.kernelDrops[iface] = a.kernelDrops &+ b.kernelDrops }
-        sendFailures &+= a.transmitFailed &+ b.transmitFailed
+        fillPair(&m, &io.pairs[i].ports, iface: Int(io.pairs[i].iface), truncated: &truncated, sendFailures: &sendFailures)
     }
     for i in 0..<io.dpdkPairCount {
-        let p = io.dpdkPairs + i
-        let iface = Int(p.pointee.iface)
-        let ab = p.pointee.ports.aToB, ba = p.pointee.ports.bToA
-        m.interfaces[iface, .aToB] = DirectionTraffic(packets: ab.received, bytes: ab.receivedBytes, forwarded: ab.forwarded, dropped: ab.dropped)
-        m.interfaces[iface, .bToA] = DirectionTraffic(packets: ba.received, bytes: ba.receivedBytes, forwarded: ba.forwarded, dropped: ba.dropped)
-        truncated &+= ab.truncated &+ ba.truncated
-        try? p.pointee.ports.a.refreshStatistics()
-        try? p.pointee.ports.b.refreshStatistics()
-        let a = p.pointee.ports.a.statistics, b = p.pointee.ports.b.statistics
-        if iface < InterfaceTraffic.capacity { m.interfaces.kernelDrops[iface] = a.kernelDrops &+ b.kernelDrops }
-        sendFailures &+= a.transmitFailed &+ b.transmitFailed
+        fillPair(&m, &io.dpdkPairs[i].ports, iface: Int(io.dpdkPairs[i].iface), truncated: &truncated, sendFailures: &sendFailures)
     }
     for i in 0..<io.dpdkTapCount {
         let t = io.dpdkTaps + i

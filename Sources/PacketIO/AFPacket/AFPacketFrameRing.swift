@@ -29,20 +29,11 @@ public struct AFPacketFrameRing: ~Copyable {
     /// promiscuous, outgoing ignored, fanout); the config's block settings do not apply.
     public init(interface: String, config: AFPacketConfig) throws(AFPacketError) {
         let s = try AFPacketSocket(interface: interface)
-        try s.useTPacketV2()
-        if config.vnetHeader { try s.useVnetHeader() }
-        if config.ignoreOutgoing { try s.ignoreOutgoing() }
+        try s.prepareReceiving(config: config, slots: true)
         var r = sluice_afp_ring()
         try AFPacketError.check(sluice_afp_setup_frame_ring(s.fd, config.slotSize, config.slotCount, &r),
                                 interface, "setsockopt(PACKET_RX_RING)/mmap")
-        do {
-            if config.promiscuous { try s.enablePromiscuous() }
-            try s.start()
-            if let group = config.fanoutGroup { try s.joinFanout(group: group) }
-        } catch {
-            sluice_afp_unmap_ring(&r)
-            throw error
-        }
+        try s.startReceiving(config: config, ring: &r)
         ring = r
         frames = RingFrames(vnetHeader: config.vnetHeader, largestFrame: Int(config.slotSize))
         socket = s

@@ -28,22 +28,12 @@ public struct AFPacketRing: ~Copyable {
     /// `config` says and starts receiving.
     public init(interface: String, config: AFPacketConfig) throws(AFPacketError) {
         let s = try AFPacketSocket(interface: interface)
-        try s.useTPacketV3()
-        if config.vnetHeader { try s.useVnetHeader() }
-        if config.ignoreOutgoing { try s.ignoreOutgoing() }
+        try s.prepareReceiving(config: config, slots: false)
         var r = sluice_afp_ring()
         try AFPacketError.check(sluice_afp_setup_ring(s.fd, config.blockSize, config.blockCount, config.frameSize,
                                                       config.blockTimeoutMs, &r),
                                 interface, "setsockopt(PACKET_RX_RING)/mmap")
-        // From here the mapping must be undone if a later step fails.
-        do {
-            if config.promiscuous { try s.enablePromiscuous() }
-            try s.start()
-            if let group = config.fanoutGroup { try s.joinFanout(group: group) }
-        } catch {
-            sluice_afp_unmap_ring(&r)
-            throw error
-        }
+        try s.startReceiving(config: config, ring: &r)
         ring = r
         frames = RingFrames(vnetHeader: config.vnetHeader, largestFrame: Int(config.blockSize))
         socket = s

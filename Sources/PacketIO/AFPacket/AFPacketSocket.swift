@@ -29,6 +29,28 @@ public struct AFPacketSocket: ~Copyable {
 
     deinit { close(fd) }
 
+    /// The options a receiving socket takes before its ring: the ring layout (TPACKET_V2 slots
+    /// or V3 blocks), then vnet headers and ignoring outgoing frames as `config` says.
+    func prepareReceiving(config: AFPacketConfig, slots: Bool) throws(AFPacketError) {
+        if slots { try useTPacketV2() } else { try useTPacketV3() }
+        if config.vnetHeader { try useVnetHeader() }
+        if config.ignoreOutgoing { try ignoreOutgoing() }
+    }
+
+    /// After the ring is mapped: promiscuous mode, binding for every frame, the fanout group,
+    /// as `config` says. The mapping is undone when a step fails, so the caller's ring is not
+    /// left half set up.
+    func startReceiving(config: AFPacketConfig, ring: inout sluice_afp_ring) throws(AFPacketError) {
+        do {
+            if config.promiscuous { try enablePromiscuous() }
+            try start()
+            if let group = config.fanoutGroup { try joinFanout(group: group) }
+        } catch {
+            sluice_afp_unmap_ring(&ring)
+            throw error
+        }
+    }
+
     /// Selects TPACKET_V3; must precede `setupRing`.
     /// Selects TPACKET_V2: fixed slots, each handed over as soon as its frame is written.
     public func useTPacketV2() throws(AFPacketError) {
