@@ -14,6 +14,7 @@ extension PolicyStage {
     /// its aggregates and no alert per SYN.
     @inlinable
     mutating func writePolicyAlert(_ d: Decision, deny: Bool, _ e: UnsafeMutablePointer<FlowEntry>, _ flow: UInt32) {
+        e.pointee.alerted = true
         guard l7.eve != nil else { return }
         l7.eve!.reserve(4096)
         FlowRecord.header(UnsafePointer(e), timestamp: e.pointee.lastSeen, eventType: "alert", into: &l7.eve!)

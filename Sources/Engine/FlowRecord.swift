@@ -62,7 +62,7 @@ public enum FlowRecord {
         out.field("age", age / 1_000_000_000)
         out.field("state", e.pointee.state.name)
         out.field("reason", reason.name)
-        out.field("alerted", false)
+        out.field("alerted", e.pointee.alerted)
         out.endObject()
         if e.pointee.proto == IPProto.tcp {
             let ts = e.pointee.tcpFlagsToServer, tc = e.pointee.tcpFlagsToClient

@@ -82,6 +82,9 @@ public struct FlowEntry: Sendable {
     public var appProto: UInt8 = 0
     /// Current timeout class (which expiry list holds the flow).
     public var timeoutClass: TimeoutClass = .otherNew
+    /// An alert fired on the flow (a sensor rule, or a policy deny or violation): its EVE
+    /// `flow` record says `alerted: true`, as Suricata's does.
+    public var alerted = false
     /// Client-to-server stream reassembly state.
     public var toServer = StreamDirectionState()
     /// Server-to-client stream reassembly state.

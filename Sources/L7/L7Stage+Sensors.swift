@@ -58,6 +58,7 @@ extension L7Stage {
     /// on TCP also counts the two resets the block sends (in inline mode; replay records them).
     @inlinable
     mutating func beginAlert(_ flow: UInt32, _ a: FiredAlert) -> Bool {
+        flows![Int(flow)].alerted = true
         if a.firstBlock && flows![Int(flow)].proto == IPProto.tcp { counters.sensorResets &+= 2 }
         guard eve != nil, let set = sensors.set else { return false }
         let e = UnsafePointer(flows! + Int(flow))

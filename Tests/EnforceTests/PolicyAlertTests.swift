@@ -46,6 +46,20 @@ final class PolicyAlertTests: XCTestCase {
         }
     }
 
+    /// A flow record says `alerted: true` exactly for the flows an alert record names (before,
+    /// it always said false).
+    func testFlowRecordsSayWhetherTheFlowAlerted() throws {
+        let all = try records("monitor")
+        let alerted = Set(all.filter { $0["event_type"] as? String == "alert" }.compactMap { $0["flow_id"] as? Int })
+        let flows = all.filter { $0["event_type"] as? String == "flow" }
+        XCTAssertFalse(alerted.isEmpty)
+        for f in flows {
+            let id = f["flow_id"] as? Int ?? -1
+            XCTAssertEqual((f["flow"] as? [String: Any])?["alerted"] as? Bool, alerted.contains(id), "flow \(id)")
+        }
+        XCTAssertEqual(flows.filter { ($0["flow"] as? [String: Any])?["alerted"] as? Bool == true }.count, alerted.count)
+    }
+
     func testProtectDeniesAreBlockedAlerts() throws {
         try check(mode: "protect", policyAction: "deny", alertAction: "blocked")
     }

@@ -47,5 +47,14 @@ final class SensorCaptureTests: XCTestCase {
         for w in wrong { print("  \(w)") }
         XCTAssertTrue(wrong.isEmpty, "\(name): \(wrong.count) cases differ")
         XCTAssertEqual(result.counters.scanErrors, 0)
+        // Each flow record says whether an alert fired on its flow.
+        let alertedIDs = Set(result.alerts.compactMap { $0["flow_id"] as? Int })
+        let flowRecords = result.records.filter { $0["event_type"] as? String == "flow" }
+        XCTAssertFalse(flowRecords.isEmpty)
+        XCTAssertEqual(flowRecords.filter { ($0["flow"] as? [String: Any])?["alerted"] as? Bool == true }.count, alertedIDs.count)
+        for f in flowRecords {
+            let id = f["flow_id"] as? Int ?? -1
+            XCTAssertEqual((f["flow"] as? [String: Any])?["alerted"] as? Bool, alertedIDs.contains(id), "\(name): flow \(id)")
+        }
     }
 }

@@ -46,7 +46,7 @@ enum SensorReplay {
         XCTAssertGreaterThanOrEqual(fd, 0)
         defer { unlink(out) }
         var source = try PcapFile(path: path)
-        var worker = Worker(config: smallEngine, stage: L7Stage(config: smallL7, eveFD: fd, sensors: engine), eveFD: -1)
+        var worker = Worker(config: smallEngine, stage: L7Stage(config: smallL7, eveFD: fd, sensors: engine), eveFD: fd)
         _ = try Replay.run(&source, through: &worker)
         worker.shutdown()
         close(fd)
