@@ -6,11 +6,12 @@
 # python3, dnsutils (dig), dnsmasq-base, openssl, iperf3 and openssh-client/openssh-server
 # (Tests/Captures/record-ssh.sh) are the real clients and servers the AF_PACKET and daemon
 # tests drive through network namespaces they build; valgrind counts instructions per packet
-# for CI's perf check (perf/alloc-check.sh).
+# for CI's perf check (perf/alloc-check.sh); ethtool turns off TX checksum offload where the
+# DPDK net_af_packet test and perf/inline-bench.sh need it.
 set -euo pipefail
 # libdpdk-dev (DPDK 22.11 and its vdev drivers: net_pcap, net_ring, net_null, net_af_packet, ...)
 # backs `io: dpdk` and `sluice replay --dpdk`; without it the DPDK shim builds as "not available".
-packages=(libpcap-dev libhyperscan-dev zlib1g-dev libdpdk-dev pkg-config tshark tcpdump iproute2 iputils-ping curl python3 dnsutils dnsmasq-base openssl iperf3 openssh-client openssh-server valgrind)
+packages=(libpcap-dev libhyperscan-dev zlib1g-dev libdpdk-dev pkg-config tshark tcpdump iproute2 iputils-ping curl python3 dnsutils dnsmasq-base openssl iperf3 openssh-client openssh-server valgrind ethtool)
 missing=()
 # etcd-server and etcd-client (etcdctl): the real store the cluster policy tests and
 # perf/etcd-fanout.sh run (docs/cluster.md).

@@ -199,22 +199,12 @@ func runWorker(_ plan: WorkerPlan) -> WorkerReport {
         timer.start()
         var n = 0
         for i in 0..<io.pairCount {
-            let p = io.pairs + i
-            n += pump(&p.pointee.ports.a, to: &p.pointee.ports.b, counters: &p.pointee.ports.aToB,
-                      iface: p.pointee.iface, worker: &worker, resets: &resets, wall: wall, idleEnd: idleEnd, plan: plan,
-                      dc: &dc, timer: &timer, latency: &m.latency, recorder: recorder)
-            n += pump(&p.pointee.ports.b, to: &p.pointee.ports.a, counters: &p.pointee.ports.bToA,
-                      iface: p.pointee.iface, worker: &worker, resets: &resets, wall: wall, idleEnd: idleEnd, plan: plan,
-                      dc: &dc, timer: &timer, latency: &m.latency, recorder: recorder)
+            n += pumpPair(&io.pairs[i].ports, iface: io.pairs[i].iface, worker: &worker, resets: &resets, wall: wall,
+                          idleEnd: idleEnd, plan: plan, dc: &dc, timer: &timer, latency: &m.latency, recorder: recorder)
         }
         for i in 0..<io.dpdkPairCount {
-            let p = io.dpdkPairs + i
-            n += pump(&p.pointee.ports.a, to: &p.pointee.ports.b, counters: &p.pointee.ports.aToB,
-                      iface: p.pointee.iface, worker: &worker, resets: &resets, wall: wall, idleEnd: idleEnd, plan: plan,
-                      dc: &dc, timer: &timer, latency: &m.latency, recorder: recorder)
-            n += pump(&p.pointee.ports.b, to: &p.pointee.ports.a, counters: &p.pointee.ports.bToA,
-                      iface: p.pointee.iface, worker: &worker, resets: &resets, wall: wall, idleEnd: idleEnd, plan: plan,
-                      dc: &dc, timer: &timer, latency: &m.latency, recorder: recorder)
+            n += pumpPair(&io.dpdkPairs[i].ports, iface: io.dpdkPairs[i].iface, worker: &worker, resets: &resets, wall: wall,
+                          idleEnd: idleEnd, plan: plan, dc: &dc, timer: &timer, latency: &m.latency, recorder: recorder)
         }
         for i in 0..<io.dpdkTapCount {
             let t = io.dpdkTaps + i
@@ -336,6 +326,17 @@ func inspectTap<Port: PacketPort & ~Copyable>(_ port: inout Port, iface: UInt16,
     }
     port.release()
     return k
+}
+
+/// Both directions of an inline pair, whatever its ports are (AF_PACKET or DPDK).
+@inline(__always)
+func pumpPair<Port: PacketPort & ~Copyable>(_ ports: inout PortPair<Port>, iface: UInt16, worker: inout Worker<PolicyStage>,
+          resets: inout ResetSlots, wall: UInt64, idleEnd: UInt64, plan: WorkerPlan, dc: inout DataplaneCounters,
+          timer: inout PacketTimer, latency: inout LatencyHistogram, recorder: AlertRecorder?) -> Int {
+    pump(&ports.a, to: &ports.b, counters: &ports.aToB, iface: iface, worker: &worker, resets: &resets, wall: wall,
+         idleEnd: idleEnd, plan: plan, dc: &dc, timer: &timer, latency: &latency, recorder: recorder)
+        &+ pump(&ports.b, to: &ports.a, counters: &ports.bToA, iface: iface, worker: &worker, resets: &resets, wall: wall,
+                idleEnd: idleEnd, plan: plan, dc: &dc, timer: &timer, latency: &latency, recorder: recorder)
 }
 
 /// Frames ready on port `from`: inspected (unless late: then the fail mode decides), forwarded
