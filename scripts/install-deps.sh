@@ -13,6 +13,10 @@ set -euo pipefail
 # backs `io: dpdk` and `sluice replay --dpdk`; without it the DPDK shim builds as "not available".
 packages=(libpcap-dev libhyperscan-dev zlib1g-dev libdpdk-dev pkg-config tshark tcpdump iproute2 iputils-ping curl python3 dnsutils dnsmasq-base openssl iperf3 openssh-client openssh-server valgrind ethtool)
 missing=()
+# podman, runc and containernetworking-plugins (the CNI bridge plugin) run real containers from a
+# busybox rootfs built locally from busybox-static (ContainerTests: Sluice attaching to container
+# veths, docs/deploy.md; nothing is pulled from a registry).
+packages+=(podman runc containernetworking-plugins busybox-static)
 # etcd-server and etcd-client (etcdctl): the real store the cluster policy tests and
 # perf/etcd-fanout.sh run (docs/cluster.md).
 packages+=(etcd-server etcd-client)

@@ -71,6 +71,23 @@ public protocol APIBackend: Sendable {
     func learnedPolicy(mode: String?) -> Result<LearnedPolicyResponse, APIFailure>
     /// The EVE file events are written to, nil when EVE is off.
     var eventFile: String? { get }
+    /// Every interface attached now.
+    func interfaces() -> [InterfaceInfo]
+    /// Attaches an interface at run time (fields checked for type and length).
+    func attachInterface(_ request: AttachRequest) -> Result<InterfaceInfo, APIFailure>
+    /// Detaches an interface attached at run time.
+    func detachInterface(_ name: String) -> Result<InterfaceInfo, APIFailure>
+}
+
+/// Backends without run-time interfaces (tests, fuzzing) list none and attach nothing.
+extension APIBackend {
+    public func interfaces() -> [InterfaceInfo] { [] }
+    public func attachInterface(_ request: AttachRequest) -> Result<InterfaceInfo, APIFailure> {
+        .failure(APIFailure(409, "this backend attaches no interfaces"))
+    }
+    public func detachInterface(_ name: String) -> Result<InterfaceInfo, APIFailure> {
+        .failure(APIFailure(404, "no interface \"\(name)\" is attached"))
+    }
 }
 
 /// A request the backend refused: the HTTP status and why.

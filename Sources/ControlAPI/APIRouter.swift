@@ -70,10 +70,26 @@ public struct APIRouter: Sendable {
             return .json(200, WorkloadsResponse(workloads: backend.workloads()))
         case ("PUT", _) where r.path.hasPrefix("/v1/workloads/"):
             return putWorkload(r, name: String(r.path.dropFirst("/v1/workloads/".count)))
+        case ("GET", "/v1/interfaces"):
+            return .json(200, InterfacesResponse(interfaces: backend.interfaces()))
+        case ("POST", "/v1/interfaces"):
+            do {
+                switch backend.attachInterface(try AttachRequest.parse(r.body)) {
+                case .success(let i): return .json(201, i)
+                case .failure(let f): return .error(f.status, f.reason)
+                }
+            } catch {
+                return error.response
+            }
+        case ("DELETE", _) where r.path.hasPrefix("/v1/interfaces/"):
+            switch backend.detachInterface(String(r.path.dropFirst("/v1/interfaces/".count))) {
+            case .success(let i): return .json(200, i)
+            case .failure(let f): return .error(f.status, f.reason)
+            }
         case ("GET", "/v1/openapi.yaml"):
             return APIResponse(status: 200, contentType: "application/yaml", body: Array(OpenAPIDocument.yaml.utf8))
         case (_, "/v1/status"), (_, "/v1/policy"), (_, "/v1/sensors"), (_, "/v1/events"), (_, "/v1/policy/learned"),
-             (_, "/v1/openapi.yaml"):
+             (_, "/v1/openapi.yaml"), (_, "/v1/interfaces"):
             return .error(405, "\(r.method) is not allowed on \(r.path)")
         default:
             return .error(404, "no such endpoint: \(r.path)")

@@ -38,6 +38,29 @@ extension CaptureStartRequest {
     }
 }
 
+/// `POST /v1/interfaces`, decoded strictly like a capture request.
+extension AttachRequest {
+    /// Decodes and checks a request body.
+    public static func parse(_ body: [UInt8]) throws(APIFieldError) -> AttachRequest {
+        let o = try JSONFields(body, allowed: ["name", "mode", "pair", "interface", "workload"])
+        guard let name = try o.string("name", maxBytes: 64), !name.isEmpty else { throw APIFieldError("name", "missing") }
+        guard let mode = try o.string("mode", maxBytes: 16), mode == "inline" || mode == "tap" else {
+            throw APIFieldError("mode", "expected inline or tap")
+        }
+        var r = AttachRequest(name: name, mode: mode, interface: try o.string("interface", maxBytes: 15),
+                              workload: try o.string("workload", maxBytes: 256))
+        if let v = o.object["pair"], !(v is NSNull) {
+            guard let p = v as? [String], p.count == 2, p.allSatisfy({ !$0.isEmpty && $0.utf8.count <= 15 }) else {
+                throw APIFieldError("pair", "must be two interface names")
+            }
+            r.pair = p
+        }
+        if mode == "inline" && r.pair == nil { throw APIFieldError("pair", "an inline interface needs pair") }
+        if mode == "tap" && r.interface == nil { throw APIFieldError("interface", "a tap needs interface") }
+        return r
+    }
+}
+
 /// A JSON object body read field by field with the type and range each field must have.
 struct JSONFields {
     let object: [String: Any]

@@ -21,7 +21,7 @@ extension Daemon: APIBackend {
             uptimeSeconds: Int(Date().timeIntervalSince(startedAt)),
             workers: config.workers,
             fail: config.failOpen ? "open" : "closed",
-            interfaces: config.interfaces.map { i in
+            interfaces: attachments.snapshot.map(\.spec).map { i in
                 InterfaceStatus(name: i.name, mode: i.mode.rawValue, pair: i.mode == .inline ? i.pair : nil,
                                 interface: i.mode == .inline ? nil : i.interface, workload: i.workload)
             },
@@ -126,14 +126,14 @@ extension Daemon: APIBackend {
 
     public func flows(limit: Int) -> (flows: [FlowInfo], late: Int) {
         let (all, late) = flowSnapshots.collect()
-        let names = config.interfaces.map(\.name)
+        let attached = attachments.snapshot
         let effects = ["allow", "learn", "violate", "deny", "pending"]
         let list = all.sorted { $0.lastSeen > $1.lastSeen }.prefix(limit).map { f in
             let ports = f.proto == 6 || f.proto == 17
             return FlowInfo(
                 flowID: Int(bitPattern: UInt(f.flowID)), srcIP: f.client.description, destIP: f.server.description,
                 srcPort: ports ? Int(f.clientPort) : nil, destPort: ports ? Int(f.serverPort) : nil, proto: Int(f.proto),
-                interface: f.iface >= 1 && Int(f.iface) <= names.count ? names[Int(f.iface) - 1] : nil,
+                interface: attached.first { $0.iface == f.iface }?.spec.name,
                 appProto: f.app != 0 ? AppProto(rawValue: f.app).map { "\($0.name)" } : nil,
                 state: "\(f.state.name)", pkts: Int(clamping: f.packets), bytes: Int(clamping: f.bytes),
                 ageSeconds: Double(f.lastSeen &- f.firstSeen) / 1e9,

@@ -75,6 +75,12 @@ public final class Daemon: @unchecked Sendable {
     var lastApplyNanos: UInt64?
     /// The etcd watcher, with a `control:` section (Daemon+Cluster.swift).
     var cluster: ClusterNode?
+    /// Every interface attached now (the config's and those attached at run time) and the
+    /// lock that serializes attaching and detaching (Daemon+Attach.swift).
+    let attachments: AttachmentTable
+    let attachLock = NSLock()
+    /// Finds containers' veths, with a `containers:` section (ContainerWatcher.swift).
+    var watcher: ContainerWatcher?
 
     /// Validates everything `config` names (engine settings, policy, sensors, EVE file) and
     /// opens the sockets; nothing runs yet. Errors name the file, line and problem. Messages
@@ -129,7 +135,8 @@ public final class Daemon: @unchecked Sendable {
             policy = try Self.compile(Self.noPolicy(config), file: "<no policy loaded>", sensors: nil)
             policySource = "none"
         }
-        let unknown = Self.unknownInterfaces(policy!, config, hasPolicy: hasPolicy)
+        attachments = AttachmentTable(config: config, capacity: Self.dynamicCapacity(config))
+        let unknown = Self.unknownInterfaces(policy!, attachments.snapshot, hasPolicy: hasPolicy)
         for (j, i) in config.interfaces.enumerated() where unknown & (1 << UInt64(j + 1)) != 0 {
             log(!hasPolicy
                 ? "no policy loaded: flows on \(i.name) get the unknown action (\(config.unknownAllows ? "allow" : "deny")) until one is"
@@ -163,7 +170,15 @@ public final class Daemon: @unchecked Sendable {
         } else {
             eveFD = -1
         }
+        if let c = config.containers {
+            // Interpositions a crashed daemon left (no supervisor undid them) go first: the
+            // scan below finds those veths on their bridges again and interposes afresh.
+            for i in VethInterposer.restoreAll(runDir: c.runDirectory) {
+                log("containers: restored \(i.veth) on \(i.bridge), interposed by a daemon that did not stop cleanly")
+            }
+        }
         try openSockets()
+        if let c = config.containers, config.io == "af_packet" { watcher = try ContainerWatcher(daemon: self, settings: c) }
         try startAPI()
         try makeClusterNode()
         try startMetrics()
@@ -234,17 +249,6 @@ public final class Daemon: @unchecked Sendable {
         return policy
     }
 
-    /// The interfaces (bit = interface number, from 1) whose flows get the unknown action:
-    /// all of them when no policy is loaded, else those naming a workload the policy lacks.
-    static func unknownInterfaces(_ policy: CompiledPolicy, _ config: DaemonConfig, hasPolicy: Bool) -> UInt64 {
-        var mask: UInt64 = 0
-        for (j, i) in config.interfaces.enumerated() where j + 1 < 64 {
-            if !hasPolicy || (i.workload.map { !policy.workloadNames.contains($0) } ?? false) {
-                mask |= 1 << UInt64(j + 1)
-            }
-        }
-        return mask
-    }
 
     /// Opens, for each worker in order, a ring per tap and a ring and a transmitter on each
     /// side of each inline pair, all in per-interface fanout groups.
@@ -253,8 +257,9 @@ public final class Daemon: @unchecked Sendable {
         let base = UInt16(truncatingIfNeeded: (getpid() & 0x1FFF) << 3)
         let pairs = config.interfaces.filter { $0.mode == .inline }.count
         let taps = config.interfaces.count - pairs
+        let dynamic = Self.dynamicCapacity(config)
         for _ in 0..<config.workers {
-            let io = WorkerIO(pairCapacity: pairs, tapCapacity: taps)
+            let io = WorkerIO(pairCapacity: pairs, tapCapacity: taps, dynamic: dynamic)
             for (j, spec) in config.interfaces.enumerated() {
                 let group = base &+ UInt16(j * 2)
                 let iface = UInt16(j + 1)
@@ -273,6 +278,7 @@ public final class Daemon: @unchecked Sendable {
                     io.add(tap: TapIO(ring: try AFPacketRing(interface: spec.interface, config: c), iface: iface))
                 }
             }
+            io.sealStatic()
             ios.append(io)
         }
     }
@@ -349,6 +355,8 @@ public final class Daemon: @unchecked Sendable {
     /// summary is never held up by an API request.
     func finish(_ running: Running) -> String {
         cluster?.stop()
+        // A deliberate stop takes Sluice out of every container's path.
+        watcher?.stop()
         stop.stop()
         running.done.wait()
         let servers = DispatchSemaphore(value: 0)
@@ -390,7 +398,10 @@ public final class Daemon: @unchecked Sendable {
         }
         // Ready means reading: every worker has built its engine and entered its loop.
         initialized.wait()
-        let names = config.interfaces.map { $0.mode == .inline ? "\($0.name) inline \($0.pair.joined(separator: "<->"))" : "\($0.name) tap \($0.interface)" }
+        // Containers already running are attached before `ready`.
+        watcher?.initialScan()
+        watcher?.start()
+        let names = attachments.snapshot.map(\.spec).map { $0.mode == .inline ? "\($0.name) inline \($0.pair.joined(separator: "<->"))" : "\($0.name) tap \($0.interface)" }
         log("ready: \(config.workers) worker\(config.workers == 1 ? "" : "s"), \(names.joined(separator: ", ")), "
             + "policy \(hasPolicy ? "version \(policyVersion) from \(policySource)" : "none (unknown: \(config.unknownAllows ? "allow" : "deny"))"), "
             + "sensors \(sensorSet?.sensors.map(\.name).joined(separator: ",") ?? "none"), fail \(config.failOpen ? "open" : "closed")")
@@ -438,7 +449,7 @@ public final class Daemon: @unchecked Sendable {
             throw PolicyPushError.persist("\(error)")
         }
         if let newOverrides { overrides = newOverrides }
-        mailbox.publish(policy, unknownInterfaces: Self.unknownInterfaces(policy, config, hasPolicy: true))
+        mailbox.publish(policy, unknownInterfaces: Self.unknownInterfaces(policy, attachments.snapshot, hasPolicy: true))
         (policyText, policyVersion, policySource, hasPolicy) = (text, version, source, true)
         return version
     }

@@ -104,6 +104,8 @@ public struct DaemonConfig: Sendable {
     public var logLevel: Logger.Level = .info
     /// How log lines look (`log.format`).
     public var logFormat: LogFormat = .auto
+    /// Attach to container veths at run time (`containers:`), nil when off.
+    public var containers: ContainerSettings?
     /// The file this came from.
     public var file = ""
 
@@ -120,7 +122,7 @@ public struct DaemonConfig: Sendable {
         let top = try ConfigMap.parse(text, file: file)
         try top.allowOnly(["io", "workers", "interfaces", "policy", "sensors", "sensor_files", "eve", "fail",
                            "fail_after_ms", "engine", "unknown", "eve_limit", "log", "cpu_affinity", "busy_poll_us",
-                           "api", "metrics", "state_dir", "captures", "control", "dpdk"])
+                           "api", "metrics", "state_dir", "captures", "control", "dpdk", "containers"])
         var c = DaemonConfig()
         c.file = file
         let base = URL(fileURLWithPath: file).deletingLastPathComponent()
@@ -135,8 +137,14 @@ public struct DaemonConfig: Sendable {
             c.io = io
         }
         c.workers = try top.int("workers", in: 1...64) ?? 1
-        guard let list = top.value("interfaces"), let items = list.sequence, !items.isEmpty else {
-            throw top.error("interfaces", "missing (a list of inline pairs and tap interfaces)")
+        c.containers = try parseContainers(top, resolve: resolve)
+        // With `containers:` (or an API to attach through) the list may be empty: interfaces
+        // come and go at run time.
+        let dynamic = c.containers != nil || top.value("api") != nil
+        let items = top.value("interfaces")?.sequence ?? []
+        if let node = top.value("interfaces"), node.sequence == nil { throw top.error("interfaces", "expected a list", at: node) }
+        guard !items.isEmpty || dynamic else {
+            throw top.error("interfaces", "missing (a list of inline pairs and tap interfaces, or a containers: section)")
         }
         var names = Set<String>(), used = Set<String>()
         for (i, node) in items.enumerated() {

@@ -177,6 +177,7 @@ func runWorker(_ plan: WorkerPlan) -> WorkerReport {
     // When the worker last woke from an idle wait (realtime, as frame timestamps are).
     var idleEnd = realtimeNanos()
     var lastFrame: UInt64 = 0
+    var inboxGeneration = io.inbox.generation
     while !plan.stop.isStopped {
         let g = plan.mailbox.generation
         if g != generation {
@@ -192,6 +193,14 @@ func runWorker(_ plan: WorkerPlan) -> WorkerReport {
             var engine = SensorEngine()
             if let set = plan.sensorMailbox.set, let e = try? SensorEngine(set: set, config: plan.sensorConfig) { engine = e }
             worker.stage.replaceSensors(engine)
+        }
+        // After the policy: an interface attached at run time arrives with the unknown mask
+        // that covers it already published, so its first flow never sees an open policy.
+        let ig = io.inbox.generation
+        if ig != inboxGeneration {
+            inboxGeneration = ig
+            io.applyInbox(ig)
+            continue
         }
         let wall = realtimeNanos()
         let batchStart = monotonicNanos()
@@ -268,7 +277,8 @@ func runWorker(_ plan: WorkerPlan) -> WorkerReport {
     worker.stage.flushSuppressedRecords()
     worker.shutdown()
     var report = WorkerReport()
-    for i in 0..<io.pairCount {
+    // The summary lists the config's interfaces; those attached at run time are in /metrics.
+    for i in 0..<io.staticPairs {
         let p = io.pairs + i
         try? p.pointee.ports.a.refreshStatistics()
         try? p.pointee.ports.b.refreshStatistics()
@@ -296,7 +306,7 @@ func runWorker(_ plan: WorkerPlan) -> WorkerReport {
             report.taps[t.pointee.slot] = t.pointee.port.statistics
         }
     }
-    for i in 0..<io.tapCount {
+    for i in 0..<io.staticTaps {
         let t = io.taps + i
         try? t.pointee.ring.refreshKernelStatistics()
         report.taps.append(t.pointee.ring.statistics)

@@ -11,7 +11,8 @@ import Glibc
 struct CtlCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ctl", abstract: "Talk to a running `sluice run` through its API.",
-        subcommands: [Status.self, Flows.self, PolicyCtl.self, Workloads.self, Workload.self, SensorsCtl.self, Events.self, Capture.self])
+        subcommands: [Status.self, Flows.self, PolicyCtl.self, Workloads.self, Workload.self, SensorsCtl.self, Events.self, Capture.self,
+                      Interfaces.self])
 
     /// Where and how to connect; shared by every subcommand.
     struct Connection: ParsableArguments {

@@ -179,6 +179,14 @@ final class Supervisor {
 
     /// With `fail: open`, once a daemon has been ready: puts the bypass in place unless it is.
     private func bypassNow(reason: String) {
+        // Containers' veths interposed at run time go back on their bridges (the restarted
+        // daemon finds them there and interposes again); their traffic flows uninspected meanwhile.
+        if config.failOpen, everReady, let c = config.containers {
+            let restored = VethInterposer.restoreAll(runDir: c.runDirectory)
+            if !restored.isEmpty {
+                log("\(reason); fail: open: \(restored.map(\.veth).joined(separator: ", ")) back on their bridges until the daemon is back")
+            }
+        }
         guard config.failOpen, !bypass.isEmpty, !bypassed, everReady else { return }
         let started = monotonicSeconds()
         let error = bypass.install()

@@ -17,7 +17,8 @@ struct Sluice: ParsableCommand {
         commandName: "sluice",
         abstract: "A userspace deep-packet-inspection dataplane for container traffic.",
         version: "sluice \(sluiceVersion)",
-        subcommands: [ReplayCommand.self, RunCommand.self, CtlCommand.self, ControlCommand.self, ConfigCommand.self, PolicyCommand.self, SensorsCommand.self])
+        subcommands: [ReplayCommand.self, RunCommand.self, CtlCommand.self, ControlCommand.self, ConfigCommand.self, PolicyCommand.self, SensorsCommand.self,
+                      RestoreCommand.self])
 }
 
 struct ReplayCommand: ParsableCommand {

@@ -205,5 +205,11 @@ static inline void sluice_afp_slot_release(const sluice_afp_ring *ring, uint32_t
     __atomic_store_n(&h->tp_status, TP_STATUS_KERNEL, __ATOMIC_RELEASE);
 }
 
+/// A netlink route socket subscribed to link events (RTMGRP_LINK), non-blocking: the
+/// container watcher polls it only to wake up when an interface appears, changes or goes
+/// (it reads the interfaces from sysfs, so the messages are drained, never parsed).
+/// The fd, or -errno.
+int sluice_netlink_link_socket(void);
+
 #endif /* __linux__ */
 #endif /* SLUICE_CAFPACKET_H */

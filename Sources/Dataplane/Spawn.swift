@@ -1,14 +1,15 @@
 #if canImport(Glibc)
 import Glibc
 
-/// Starting programs from the supervisor with posix_spawn: the supervisor keeps its signals
-/// blocked (it reads them from a signalfd), so every program it starts gets an empty signal
-/// mask and default dispositions back.
-enum SupervisorSpawn {
+/// Starting programs from the supervisor and the daemon with posix_spawn: both keep their
+/// signals blocked (the supervisor reads them from a signalfd, the daemon with sigwait), so every
+/// program they start gets an empty signal mask and default dispositions back. (Foundation's
+/// `Process` is not used: in the daemon, with those signals blocked, it failed to set up.)
+public enum SupervisorSpawn {
     /// Starts `path` with `arguments` (argv[0] included) and `environment`; `dup` maps fds of
     /// this process onto fd numbers of the new one (everything else without `O_CLOEXEC` is
     /// inherited as is: stdin, stdout, stderr). Returns the pid, or the errno on failure.
-    static func spawn(_ path: String, _ arguments: [String], environment: [String],
+    public static func spawn(_ path: String, _ arguments: [String], environment: [String],
                       dup: [(from: Int32, to: Int32)] = []) -> Result<pid_t, SpawnError> {
         var attr = posix_spawnattr_t()
         posix_spawnattr_init(&attr)
@@ -37,16 +38,25 @@ enum SupervisorSpawn {
 
     /// Runs `path` with `arguments`, feeding `input` on its stdin; waits for it and returns its
     /// exit status (minus the signal when one ended it) and what it wrote on stdout and stderr.
-    static func run(_ path: String, _ arguments: [String], input: String) -> (status: Int32, output: String) {
+    public static func run(_ path: String, _ arguments: [String], input: String) -> (status: Int32, output: String) {
         var inPipe: [Int32] = [0, 0], outPipe: [Int32] = [0, 0]
-        guard cloexecPipe(&inPipe) == 0 else { return (-1, "pipe: \(String(cString: strerror(errno)))") }
+        // Pipes made and handed over under one lock: in the daemon several threads start
+        // programs, and a pipe end caught by another thread's spawn before its close-on-exec
+        // flag is set would keep that program's output open forever.
+        pthread_mutex_lock(&spawnLock)
+        guard cloexecPipe(&inPipe) == 0 else {
+            pthread_mutex_unlock(&spawnLock)
+            return (-1, "pipe: \(String(cString: strerror(errno)))")
+        }
         guard cloexecPipe(&outPipe) == 0 else {
             close(inPipe[0]); close(inPipe[1])
+            pthread_mutex_unlock(&spawnLock)
             return (-1, "pipe: \(String(cString: strerror(errno)))")
         }
         let started = spawn(path, arguments, environment: currentEnvironment(),
                             dup: [(inPipe[0], 0), (outPipe[1], 1), (outPipe[1], 2)])
         close(inPipe[0]); close(outPipe[1])
+        pthread_mutex_unlock(&spawnLock)
         guard case .success(let pid) = started else {
             close(inPipe[1]); close(outPipe[0])
             if case .failure(let e) = started { return (-1, e.description) }
@@ -78,7 +88,7 @@ enum SupervisorSpawn {
     }
 
     /// This process's environment as `NAME=value` strings.
-    static func currentEnvironment() -> [String] {
+    public static func currentEnvironment() -> [String] {
         var out: [String] = []
         var p = environ
         while let s = p.pointee { out.append(String(cString: s)); p += 1 }
@@ -87,16 +97,20 @@ enum SupervisorSpawn {
 
     /// The first executable `name` in `$PATH` or the usual sbin folders (iproute2 installs
     /// `tc` in /usr/sbin or /sbin, often not in a service's PATH).
-    static func find(_ name: String) -> String? {
+    public static func find(_ name: String) -> String? {
         let path = (getenv("PATH").map { String(cString: $0) } ?? "")
         let dirs = path.split(separator: ":").map(String.init) + ["/usr/sbin", "/sbin", "/usr/bin", "/bin"]
         return dirs.map { "\($0)/\(name)" }.first { access($0, X_OK) == 0 }
     }
 }
 
-/// pipe(2) with both ends close-on-exec (Glibc's module does not export pipe2). Only the
-/// supervisor's main thread starts programs, so no spawn can slip in between the two calls.
-func cloexecPipe(_ fds: inout [Int32]) -> Int32 {
+/// Held while `SupervisorSpawn.run` makes its pipes and starts its program.
+nonisolated(unsafe) var spawnLock = pthread_mutex_t()
+
+/// pipe(2) with both ends close-on-exec (Glibc's module does not export pipe2). Programs
+/// started elsewhere while both calls run would inherit the pipe: `SupervisorSpawn.run` holds
+/// `spawnLock` around them, and the supervisor starts its daemon from its one main thread.
+public func cloexecPipe(_ fds: inout [Int32]) -> Int32 {
     guard pipe(&fds) == 0 else { return -1 }
     _ = fcntl(fds[0], F_SETFD, FD_CLOEXEC)
     _ = fcntl(fds[1], F_SETFD, FD_CLOEXEC)
@@ -104,12 +118,12 @@ func cloexecPipe(_ fds: inout [Int32]) -> Int32 {
 }
 
 /// A wait status as an exit code, or minus the signal that ended the process.
-func waitStatusCode(_ status: Int32) -> Int32 { status & 0x7f == 0 ? (status >> 8) & 0xff : -(status & 0x7f) }
+public func waitStatusCode(_ status: Int32) -> Int32 { status & 0x7f == 0 ? (status >> 8) & 0xff : -(status & 0x7f) }
 
 /// posix_spawn failed.
-struct SpawnError: Error, CustomStringConvertible {
-    let path: String
-    let code: Int32
-    var description: String { "\(path): \(String(cString: strerror(code)))" }
+public struct SpawnError: Error, CustomStringConvertible {
+    public let path: String
+    public let code: Int32
+    public var description: String { "\(path): \(String(cString: strerror(code)))" }
 }
 #endif
