@@ -101,6 +101,31 @@ paths:
         "200": { description: Flows, content: { application/json: { schema: { $ref: "#/components/schemas/FlowsResponse" } } } }
         "400": { $ref: "#/components/responses/Error" }
         "401": { $ref: "#/components/responses/Error" }
+  /v1/interfaces:
+    get:
+      summary: Every interface attached now (config, API, containers' veths).
+      responses:
+        "200": { description: Interfaces, content: { application/json: { schema: { $ref: "#/components/schemas/InterfacesResponse" } } } }
+        "401": { $ref: "#/components/responses/Error" }
+    post:
+      summary: Attach an interface at run time (inline pair or tap), for a runtime the daemon does not watch.
+      requestBody: { required: true, content: { application/json: { schema: { $ref: "#/components/schemas/AttachRequest" } } } }
+      responses:
+        "201": { description: Attached, every worker reading it, content: { application/json: { schema: { $ref: "#/components/schemas/InterfaceInfo" } } } }
+        "400": { $ref: "#/components/responses/Error" }
+        "401": { $ref: "#/components/responses/Error" }
+        "409": { $ref: "#/components/responses/Error" }
+        "429": { $ref: "#/components/responses/Error" }
+  /v1/interfaces/{name}:
+    delete:
+      summary: Detach an interface attached at run time (an interposed container veth goes back on its bridge).
+      parameters:
+        - { name: name, in: path, required: true, schema: { type: string } }
+      responses:
+        "200": { description: Detached, content: { application/json: { schema: { $ref: "#/components/schemas/InterfaceInfo" } } } }
+        "401": { $ref: "#/components/responses/Error" }
+        "404": { $ref: "#/components/responses/Error" }
+        "409": { $ref: "#/components/responses/Error" }
   /v1/workloads:
     get:
       summary: The policy's workloads.
@@ -296,6 +321,36 @@ components:
         context: { type: string }
         action: { type: string }
         severity: { type: integer }
+    InterfacesResponse:
+      type: object
+      required: [interfaces]
+      properties:
+        interfaces: { type: array, items: { $ref: "#/components/schemas/InterfaceInfo" } }
+    InterfaceInfo:
+      type: object
+      required: [name, mode, origin, attached_at]
+      properties:
+        name: { type: string }
+        mode: { type: string, enum: [inline, tap] }
+        pair: { type: array, items: { type: string }, minItems: 2, maxItems: 2 }
+        interface: { type: string }
+        workload: { type: string }
+        origin: { type: string, enum: [config, api, container] }
+        container: { type: string }
+        container_id: { type: string }
+        bridge: { type: string }
+        link_seen_at: { type: number, description: "seconds since 1970 (UTC) when the watcher saw the link" }
+        attached_at: { type: number, description: "seconds since 1970 (UTC) when every worker read it" }
+    AttachRequest:
+      type: object
+      additionalProperties: false
+      required: [name, mode]
+      properties:
+        name: { type: string, maxLength: 64 }
+        mode: { type: string, enum: [inline, tap] }
+        pair: { type: array, items: { type: string, maxLength: 15 }, minItems: 2, maxItems: 2 }
+        interface: { type: string, maxLength: 15 }
+        workload: { type: string }
     WorkloadsResponse:
       type: object
       required: [workloads]

@@ -134,30 +134,12 @@ final class ContainerWatcher: @unchecked Sendable {
         }
     }
 
-    /// A running container as the runtime lists it.
-    struct Container {
-        var id: String
-        var name: String
-        var pid: Int
-        var labels: [String: String]
-    }
-
-    /// `podman ps --format json`: id, first name, pid and labels of the running containers.
-    static func parsePodman(_ data: Data) -> [Container] {
-        guard let list = (try? JSONSerialization.jsonObject(with: data)) as? [[String: Any]] else { return [] }
-        return list.compactMap { o in
-            guard let id = o["Id"] as? String, let pid = (o["Pid"] as? NSNumber)?.intValue, pid > 0 else { return nil }
-            let name = (o["Names"] as? [String])?.first ?? String(id.prefix(12))
-            return Container(id: id, name: name, pid: pid, labels: (o["Labels"] as? [String: String]) ?? [:])
-        }
-    }
-
     private func resolve() {
         guard let runtimePath, tracked.values.contains(where: { !$0.named }) else { return }
         let r = runTool(runtimePath, ["ps", "--format", "json", "--no-trunc"])
-        let containers = r.status == 0 ? Self.parsePodman(Data(r.output.utf8)) : []
+        let containers = r.status == 0 ? PodmanList.parse(Data(r.output.utf8)) : []
         // The host-side index each container's interfaces point at (their veth peers).
-        var owner: [Int: Container] = [:]
+        var owner: [Int: RuntimeContainer] = [:]
         for c in containers {
             let net = "/proc/\(c.pid)/root/sys/class/net"
             for dev in (try? FileManager.default.contentsOfDirectory(atPath: net)) ?? [] {
@@ -180,3 +162,31 @@ final class ContainerWatcher: @unchecked Sendable {
     }
 }
 #endif
+
+/// A running container as the runtime lists it.
+public struct RuntimeContainer: Sendable, Equatable {
+    public var id: String
+    public var name: String
+    public var pid: Int
+    public var labels: [String: String]
+
+    public init(id: String, name: String, pid: Int, labels: [String: String]) {
+        self.id = id; self.name = name; self.pid = pid; self.labels = labels
+    }
+}
+
+/// `podman ps --format json`: id, first name, pid and labels of the running containers. The
+/// runtime's output is checked, not trusted: entries without an id or a positive pid that fits
+/// are skipped, labels that are not strings dropped.
+public enum PodmanList {
+    public static func parse(_ data: Data) -> [RuntimeContainer] {
+        guard let list = (try? JSONSerialization.jsonObject(with: data)) as? [[String: Any]] else { return [] }
+        return list.compactMap { o in
+            guard let id = o["Id"] as? String, !id.isEmpty, let n = o["Pid"] as? NSNumber,
+                  let pid = Int(exactly: n.doubleValue), pid > 0, pid < Int(Int32.max) else { return nil }
+            let name = (o["Names"] as? [String])?.first ?? String(id.prefix(12))
+            let labels = ((o["Labels"] as? [String: Any]) ?? [:]).compactMapValues { $0 as? String }
+            return RuntimeContainer(id: id, name: name, pid: pid, labels: labels)
+        }
+    }
+}

@@ -24,6 +24,10 @@ public struct Interposition: Sendable, Equatable {
     /// Sluice's veth on the bridge (B) and the one Sluice forwards through (S).
     public var bridgeSide: String
     public var sluiceSide: String
+
+    public init(veth: String, bridge: String, bridgeSide: String, sluiceSide: String) {
+        self.veth = veth; self.bridge = bridge; self.bridgeSide = bridgeSide; self.sluiceSide = sluiceSide
+    }
 }
 
 public enum VethInterposer {
@@ -90,7 +94,7 @@ public enum VethInterposer {
 
     /// A record: `veth bridge bridgeSide sluiceSide` on one line; nil unless every field is an
     /// interface name (the file is read back after a crash, so it is checked, not trusted).
-    static func parse(_ text: String) -> Interposition? {
+    public static func parse(_ text: String) -> Interposition? {
         let f = text.split(whereSeparator: { $0 == " " || $0 == "\n" }).map(String.init)
         guard f.count == 4, f.allSatisfy(isInterfaceName) else { return nil }
         return Interposition(veth: f[0], bridge: f[1], bridgeSide: f[2], sluiceSide: f[3])
@@ -102,7 +106,7 @@ public enum VethInterposer {
     }
 
     /// 1 to 15 bytes, none of them `/`, space or control characters (what the kernel accepts).
-    static func isInterfaceName(_ s: String) -> Bool {
+    public static func isInterfaceName(_ s: String) -> Bool {
         let b = Array(s.utf8)
         return (1...15).contains(b.count) && b.allSatisfy { $0 > 0x20 && $0 != 0x2F && $0 != 0x7F && $0 != 0x3A }
     }

@@ -59,6 +59,10 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     /// An answer from etcd's JSON gateway (watch stream line, range answer) through the
     /// cluster watcher's decoders.
     case etcdAnswer
+    /// What the container watcher reads from outside: an interposition record (read back after
+    /// a crash), the runtime's container list (`podman ps --format json`), and an attach request
+    /// body (`POST /v1/interfaces`). The first byte picks which.
+    case containers
 
     /// Builds what the target keeps for the whole process (sensor databases), before libFuzzer
     /// starts timing inputs: a first input must not pay seconds of Hyperscan compile.
@@ -96,6 +100,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .daemonConfig: DaemonConfigFuzz.run(data)
         case .apiRequest: APIRequestFuzz.run(data)
         case .etcdAnswer: EtcdAnswerDecoding.decodeAll(Array(data))
+        case .containers: ContainersFuzz.run(data)
         }
     }
 }

@@ -24,6 +24,9 @@ final class OpenAPISyncTests: XCTestCase {
         let interface = InterfaceStatus(name: "web", mode: "inline", pair: ["a", "b"], interface: "c", workload: "web")
         let flow = FlowInfo(flowID: 7, srcIP: "10.0.0.1", destIP: "10.0.0.2", srcPort: 40000, destPort: 80, proto: 6, interface: "web",
                             appProto: "http", state: "established", pkts: 12, bytes: 3400, ageSeconds: 1.25, verdict: "allow")
+        let attached = InterfaceInfo(name: "veth1", mode: "inline", pair: ["veth1", "sls4"], interface: "veth1", workload: "web",
+                                     origin: "container", container: "web-1", containerID: "0a1b", bridge: "cni0",
+                                     linkSeenAt: 1.5, attachedAt: 1.6)
         var start = CaptureStartRequest(interface: "web", workload: "web")
         start.filter = "tcp port 80"
         return [
@@ -58,6 +61,9 @@ final class OpenAPISyncTests: XCTestCase {
             "CaptureCountersInfo": counters,
             "CapturesResponse": CapturesResponse(captures: [capture]),
             "CaptureDeletedResponse": CaptureDeletedResponse(deleted: "cap-1"),
+            "InterfacesResponse": InterfacesResponse(interfaces: [attached]),
+            "InterfaceInfo": attached,
+            "AttachRequest": AttachRequest(name: "web", mode: "inline", pair: ["a", "b"], interface: "c", workload: "web"),
         ]
     }()
 
