@@ -5,13 +5,15 @@ import Threats
 /// The `threats:` section of the engine config: which threats are detected, which block,
 /// per workload, and the thresholds. Every error names the file, the line and the key.
 enum ThreatSettings {
-    static let keys = ["disable", "actions", "workloads", "syn_flood_per_second", "icmp_flood_per_second",
+    static let keys = ["enabled", "disable", "actions", "workloads", "syn_flood_per_second", "icmp_flood_per_second",
                        "sessions_per_source", "small_window", "small_mss", "dns_tunnel_name_length", "dns_tunnel_entropy",
                        "dns_tunnel_per_minute", "icmp_tunnel_payload", "icmp_tunnel_per_minute", "no_client_data_per_minute",
                        "slowloris_header_timeout", "slowloris_per_minute", "mysql_denied_per_minute", "rate_table_width"]
 
     static func parse(_ m: ConfigMap, into c: inout ThreatConfig) throws(ConfigError) {
         try m.allowOnly(keys)
+        // `enabled: false` turns the whole stage off (nothing runs per packet).
+        if let on = try m.bool("enabled"), !on { c.enabled = 0 }
         if let list = m.value("disable") {
             guard let items = list.sequence else { throw m.error("disable", "expected a list of threat names") }
             for n in items { c.enabled &= ~(try threat(n.scalar?.string, m, "disable", at: n)).bit }
