@@ -376,7 +376,10 @@ public final class Daemon: @unchecked Sendable {
         let initialized = DispatchGroup()
         let affinity = config.cpuAffinity
         for (i, io) in ios.enumerated() {
-            let plan = WorkerPlan(index: i, io: io, engine: settings.engine, l7: settings.l7, sensorConfig: settings.sensors,
+            // Each worker compares its threat rates against its share of the node-wide thresholds.
+            var l7 = settings.l7
+            l7.workers = ios.count
+            let plan = WorkerPlan(index: i, io: io, engine: settings.engine, l7: l7, sensorConfig: settings.sensors,
                                   sensorMailbox: sensorMailbox, mailbox: mailbox, eveFD: eveFD, failOpen: config.failOpen,
                                   failAfterNanos: UInt64(config.failAfterMs) * 1_000_000, stop: stop,
                                   capture: captures?.worker(i), initialized: initialized, metrics: board.slots[i],

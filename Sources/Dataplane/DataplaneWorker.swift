@@ -472,6 +472,7 @@ func fill(_ m: inout WorkerMetrics, _ worker: inout Worker<PolicyStage>, _ io: W
     m.learnedOverflow = worker.stage.learned.overflow
     m.sensorWouldBlock = worker.stage.l7.sensors.counters.wouldBlock
     m.sensorDisabledMatches = worker.stage.l7.sensors.counters.disabledMatches
+    m.threats = worker.stage.l7.threats.counters
     m.ruleHits = HitTable()
     let policy = worker.stage.policy
     for i in 0..<policy.ruleCount where worker.stage.ruleHits[i] > 0 {

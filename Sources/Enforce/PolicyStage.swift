@@ -10,6 +10,7 @@ import Output
 import Policy
 import Sensors
 import Stream
+import Threats
 
 /// The inspection stage with a whitelist policy: the L7 stage first (it detects the app and
 /// learns names), then the policy's verdict for the packet's flow. The verdict is computed
@@ -59,6 +60,10 @@ public struct PolicyStage: InspectionStage, ~Copyable {
     /// a discover-mode workload had, as `sluice policy learn` would from the same traffic.
     public var learned: LearnedTable
     @usableFromInline var flowCapacity = 0
+    /// The threats that block, per workload index of the policy in force (the engine config's
+    /// `threats.actions` with its per-workload overrides); a block takes effect only where
+    /// the workload is in protect mode.
+    @usableFromInline var threatBlockMasks: [ThreatMask] = []
 
     /// A stage enforcing `policy` over `l7`.
     /// `learnCapacity` bounds the distinct shapes discover mode keeps.
@@ -79,6 +84,8 @@ public struct PolicyStage: InspectionStage, ~Copyable {
         ruleHits = .allocate(capacity: max(1, policy.ruleCount))
         ruleHits.initialize(repeating: 0, count: max(1, policy.ruleCount))
         bindSensors(of: policy)
+        self.l7.threats.deferToPolicy = true
+        threatBlockMasks = policy.workloadNames.map { self.l7.threats.config.blockMask(workload: $0) }
     }
 
     deinit {
@@ -127,6 +134,13 @@ public struct PolicyStage: InspectionStage, ~Copyable {
     public mutating func streamData(flow: UInt32, direction: Direction, bytes: UnsafeRawBufferPointer) {
         _ = verdictSlot(flow)
         l7.streamData(flow: flow, direction: direction, bytes: bytes)
+        // A blocking threat found in the stream blocks the flow; the packet that carried it
+        // is dropped by its own `packet` call.
+        if l7.threats.pendingCount > 0 { _ = actOnThreats() }
+    }
+
+    public mutating func fragment(_ p: borrowing DecodedPacket, overlapped: Bool, now: UInt64) {
+        l7.fragment(p, overlapped: overlapped, now: now)
     }
 
     public mutating func streamGap(flow: UInt32, direction: Direction, length: UInt32) {
@@ -140,6 +154,7 @@ public struct PolicyStage: InspectionStage, ~Copyable {
             verdicts[Int(flow)].learnRecorded = true
         }
         l7.flowEnded(flow: flow, entry: entry, reason: reason)
+        if l7.threats.pendingCount > 0 { _ = actOnThreats() }
     }
 
     /// Calls `body` with each learned shape, then with the shape so far of each open flow that
@@ -163,9 +178,14 @@ public struct PolicyStage: InspectionStage, ~Copyable {
 
     public mutating func packet(_ p: borrowing DecodedPacket, bytes: UnsafeRawBufferPointer, flow: UInt32?,
                                 direction: Direction, entry: UnsafeMutablePointer<FlowEntry>?) -> Verdict {
-        guard let flow, let entry else { return l7.packet(p, bytes: bytes, flow: flow, direction: direction, entry: entry) }
+        guard let flow, let entry else {
+            let verdict = l7.packet(p, bytes: bytes, flow: flow, direction: direction, entry: entry)
+            if l7.threats.pendingCount > 0 && actOnThreats() { return .drop }
+            return verdict
+        }
         let v = verdictSlot(flow)
-        let l7Verdict = l7.packet(p, bytes: bytes, flow: flow, direction: direction, entry: entry)
+        var l7Verdict = l7.packet(p, bytes: bytes, flow: flow, direction: direction, entry: entry)
+        if l7.threats.pendingCount > 0 && actOnThreats() { l7Verdict = .drop }
         if !v.pointee.decided || v.pointee.generation != generation { decide(v, flow, entry, p) }
         if v.pointee.learnPending { learnIfAppKnown(v, flow, entry) }
         guard v.pointee.decided, v.pointee.effect == Decision.Effect.deny.rawValue else { return l7Verdict }
@@ -220,6 +240,7 @@ public struct PolicyStage: InspectionStage, ~Copyable {
         ruleHits.deallocate()
         ruleHits = hits
         policy = new
+        threatBlockMasks = new.workloadNames.map { l7.threats.config.blockMask(workload: $0) }
         bindSensors(of: new)
         generation &+= 1
         counters.policiesApplied &+= 1

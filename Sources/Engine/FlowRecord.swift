@@ -7,7 +7,7 @@ import Output
 public enum FlowRecord {
     /// The EVE `proto` value: Suricata's names for the common protocols, else the number.
     @inlinable
-    static func proto(_ n: UInt8, into out: inout JSONBuffer) {
+    public static func proto(_ n: UInt8, into out: inout JSONBuffer) {
         out.key("proto")
         switch n {
         case IPProto.tcp: out.raw("\"TCP\"")

@@ -30,6 +30,10 @@ public protocol InspectionStage: StreamSink, ~Copyable {
     /// a stage that rate-limits its own records of a flood says no for the flows it already
     /// counted in an aggregate, so a flood's flows cost no record each.
     func wantsFlowRecord(flow: UInt32, entry: UnsafePointer<FlowEntry>) -> Bool
+    /// An IP fragment as it arrived, before the defragmenter's result is acted on:
+    /// `overlapped` when it overlapped bytes already held for its datagram. `now` is the
+    /// worker's clock.
+    mutating func fragment(_ p: borrowing DecodedPacket, overlapped: Bool, now: UInt64)
 }
 
 extension InspectionStage where Self: ~Copyable {
@@ -37,6 +41,8 @@ extension InspectionStage where Self: ~Copyable {
     public mutating func attach(flows: UnsafeMutablePointer<FlowEntry>, capacity: Int) {}
     /// Stages with nothing buffered have nothing to do.
     public mutating func finish() {}
+    /// Stages without threat checks ignore fragments until they are whole.
+    @inlinable public mutating func fragment(_ p: borrowing DecodedPacket, overlapped: Bool, now: UInt64) {}
     /// Every flow gets its record.
     @inlinable public func wantsFlowRecord(flow: UInt32, entry: UnsafePointer<FlowEntry>) -> Bool { true }
 }

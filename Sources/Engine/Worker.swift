@@ -63,7 +63,11 @@ public struct Worker<Stage: InspectionStage & ~Copyable>: ~Copyable {
             let start = Int(scratch.l3Offset)
             let ip = UnsafeRawBufferPointer(rebasing: frame[start..<(start + Int(scratch.l3Length))])
             let fragmentHeader = scratch.ipVersion == 6 ? Int(scratch.l4Offset) - start : 0
-            switch defrag.insert(ip: ip, fragmentHeaderOffset: fragmentHeader, vlan: scratch.vlanOuter, now: now) {
+            let overlaps = defrag.counters.overlaps
+            let result = defrag.insert(ip: ip, fragmentHeaderOffset: fragmentHeader, vlan: scratch.vlanOuter, now: now)
+            // The fragment as it came (threat checks: overlaps, oversized datagrams).
+            stage.fragment(scratch, overlapped: defrag.counters.overlaps != overlaps, now: now)
+            switch result {
             case .reassembled(let datagram):
                 Decoder.decodeDatagram(datagram, into: &scratch, counters: &decodeCounters)
                 buffer = datagram

@@ -7,6 +7,7 @@ import L7Core
 import Output
 import Sensors
 import Stream
+import Threats
 
 // The stage is the sink of every parser it runs: what a parser reports becomes an EVE record
 // of the flow in `current`, and (with the sensors) the input of inspection.
@@ -68,6 +69,7 @@ extension L7Stage: HTTPSink {
     }
 
     public mutating func httpRequestHeaders(_ tx: borrowing HTTPTransaction) {
+        if threats.isEnabled { threats.httpRequestHeadersDone(flow: current, entry: flows! + Int(current), now: flows![Int(current)].lastSeen) }
         let s = state! + Int(current)
         if s.pointee.namedHost.count == 0 { tx.host.withBytes { s.pointee.namedHost.set($0) } }
         // URL and request-header alerts wait for this point, so their http record is whole.
@@ -75,12 +77,17 @@ extension L7Stage: HTTPSink {
     }
 
     public mutating func httpRequestTarget(_ uri: UnsafeRawBufferPointer, tx: borrowing HTTPTransaction) {
+        if threats.isEnabled { threats.httpRequestStarted(flow: current, entry: flows! + Int(current), now: flows![Int(current)].lastSeen) }
         guard sensors.isEnabled else { return }
         sensors.scanURL(flow: current, flowID: flowID(current), uri: uri, unit: tx.index)
     }
 
     public mutating func httpHeader(name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, toServer: Bool,
                                     tx: borrowing HTTPTransaction) {
+        if toServer && threats.isEnabled {
+            threats.httpRequestHeader(name: name, value: value, flow: current, entry: flows! + Int(current),
+                                      now: flows![Int(current)].lastSeen)
+        }
         guard sensors.isEnabled else { return }
         sensors.scanHeader(flow: current, flowID: flowID(current), name: name, value: value, toServer: toServer, unit: tx.index)
         if !toServer { reportAlerts(current, http: tx) }
@@ -150,5 +157,8 @@ extension L7Stage: DatastoreSink {
 
     public mutating func datastoreReply(_ app: AppProto, error: Bool, detail: UnsafeRawBufferPointer) {
         if error { counters.datastoreErrors &+= 1 }
+        if error && app == .mysql && threats.isEnabled {
+            threats.mysqlError(detail, flow: current, entry: flows! + Int(current), now: flows![Int(current)].lastSeen)
+        }
     }
 }

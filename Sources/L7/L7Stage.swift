@@ -9,6 +9,7 @@ import L7Core
 import Output
 import Sensors
 import Stream
+import Threats
 import TLS
 
 /// Limits of the L7 stage for one worker.
@@ -33,6 +34,11 @@ public struct L7Config: Sendable {
     public var nameCache = 16384
     /// Write a record (event_type = the protocol) for every datastore command.
     public var datastoreEvents = true
+    /// Threat detection thresholds and actions (`threats:`).
+    public var threats = ThreatConfig()
+    /// Workers sharing the traffic: each compares its counts against this share of the
+    /// node-wide rate thresholds.
+    public var workers = 1
 
     /// The defaults.
     public init() {}
@@ -65,10 +71,15 @@ public struct L7Stage: InspectionStage, ~Copyable {
     public var sensors: SensorEngine
     /// With capture-on-alert on, alert records name the file the flow's packets go to.
     public var alertCapture: AlertCapturePath?
+    /// Network threat detection (floods, handshake anomalies, protocol attacks).
+    public var threats: ThreatEngine
+    /// The latest packet time the threat stage saw (packets without a flow carry none).
+    @usableFromInline var threatClock: UInt64 = 0
 
     /// A stage with `config`'s pools, writing EVE records to `eveFD` (-1 for none).
     public init(config: L7Config = L7Config(), eveFD: Int32 = -1, sensors: consuming SensorEngine = SensorEngine()) {
         self.sensors = sensors
+        threats = ThreatEngine(config: config.threats, workers: config.workers)
         let zlib = InflaterPool(slots: config.inflaters)
         parsers = ParserPools(config: config, inflaters: zlib.handle)
         inflaters = zlib
@@ -89,6 +100,7 @@ public struct L7Stage: InspectionStage, ~Copyable {
         state = .allocate(capacity: capacity)
         for i in 0..<capacity { (state! + i).initialize(to: L7Flow()) }
         sensors.attach(capacity: capacity)
+        threats.attach(capacity: capacity)
     }
 
     public mutating func finish() { eve?.flush() }
@@ -122,6 +134,13 @@ public struct L7Stage: InspectionStage, ~Copyable {
 
     public mutating func packet(_ p: borrowing DecodedPacket, bytes: UnsafeRawBufferPointer, flow: UInt32?,
                                 direction: Direction, entry: UnsafeMutablePointer<FlowEntry>?) -> Verdict {
+        if threats.isEnabled {
+            if threatPacket(p, flow: flow, direction: direction, entry: entry) {
+                threats.counters.drops &+= 1
+                return .drop
+            }
+            if threats.pendingCount > 0 && settleThreats() { return .drop }
+        }
         guard let flow else { return .pass }
         if sensors.isEnabled && sensors.isBlocked(flow: flow, flowID: flowID(flow)) {
             counters.sensorDrops &+= 1
@@ -139,7 +158,16 @@ public struct L7Stage: InspectionStage, ~Copyable {
                 if s.pointee.noMatchToServer && s.pointee.noMatchToClient { decide(s, flow, .failed) }
             }
         }
-        if s.pointee.app == .dns { dnsMessage(s, flow, payload) }
+        if s.pointee.app == .dns {
+            dnsMessage(s, flow, payload)
+            if threats.pendingCount > 0 && settleThreats() { return .drop }
+        } else if threats.isEnabled, case let (sp, dp) = (p.srcPort, p.dstPort), sp == 53 || dp == 53 {
+            // A message crafted to break resolvers (pointer loops, oversized labels) fails
+            // detection as DNS; on the DNS port the threat checks still walk it.
+            threats.dnsMessage(payload, flow: flow, entry: flows! + Int(flow), toServer: payload.count > 2 && payload[2] & 0x80 == 0,
+                               now: flows![Int(flow)].lastSeen)
+            if threats.pendingCount > 0 && settleThreats() { return .drop }
+        }
         if sensors.isEnabled {
             sensors.scanDatagram(flow: flow, flowID: flowID(flow), bytes: payload, toServer: direction == .toServer)
             reportAlerts(flow)
@@ -150,6 +178,11 @@ public struct L7Stage: InspectionStage, ~Copyable {
 
     public mutating func streamData(flow: UInt32, direction: Direction, bytes: UnsafeRawBufferPointer) {
         let s = slot(flow)
+        if threats.isEnabled && (s.pointee.app == .unknown || s.pointee.app == .tls) {
+            threats.tlsStream(bytes, flow: flow, entry: flows! + Int(flow), toServer: direction == .toServer,
+                              now: flows![Int(flow)].lastSeen)
+        }
+        defer { if threats.pendingCount > 0 { _ = settleThreats() } }
         // Raw-stream sensors see every byte, decoded or not; ciphertext is skipped, since no
         // pattern can match it.
         if sensors.isEnabled && s.pointee.app != .tls && s.pointee.app != .ssh {
@@ -165,6 +198,7 @@ public struct L7Stage: InspectionStage, ~Copyable {
 
     public mutating func streamGap(flow: UInt32, direction: Direction, length: UInt32) {
         let s = slot(flow)
+        if threats.isEnabled { threats.streamGap(flow: flow, entry: flows! + Int(flow), toServer: direction == .toServer) }
         if s.pointee.app == .unknown { decide(s, flow, .failed) }
         // HTTP and datastore parsers can skip a hole inside a body they know the length of;
         // the TLS and DNS parsers cannot find their place again: they log what was learned
@@ -178,6 +212,10 @@ public struct L7Stage: InspectionStage, ~Copyable {
         finishParsers(s, flow)
         releaseParsers(s)
         s.pointee.flowID = 0
+        if threats.isEnabled {
+            threats.flowEnded(flow: flow, entry: entry, now: max(threatClock, entry.pointee.lastSeen))
+            if threats.pendingCount > 0 { _ = settleThreats() }
+        }
         if sensors.isEnabled {
             sensors.flowEnded(flow: flow, flowID: entry.pointee.flowID)
             reportAlerts(flow)
@@ -243,6 +281,10 @@ public struct L7Stage: InspectionStage, ~Copyable {
 
     @inlinable
     mutating func dnsMessage(_ s: UnsafeMutablePointer<L7Flow>, _ flow: UInt32, _ bytes: UnsafeRawBufferPointer) {
+        if threats.isEnabled {
+            threats.dnsMessage(bytes, flow: flow, entry: flows! + Int(flow), toServer: bytes.count > 2 && bytes[2] & 0x80 == 0,
+                               now: flows![Int(flow)].lastSeen)
+        }
         guard let m = try? DNSMessage(parsing: bytes) else { counters.dnsMalformed &+= 1; return }
         let tx = s.pointee.dnsTx
         s.pointee.dnsTx &+= 1

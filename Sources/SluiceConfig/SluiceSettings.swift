@@ -35,7 +35,7 @@ public struct SluiceSettings: Sendable {
     /// Validates `text` as the contents of `file`.
     public static func parse(_ text: String, file: String) throws(ConfigError) -> SluiceSettings {
         let top = try ConfigMap.parse(text, file: file)
-        try top.allowOnly(["flow", "stream", "defrag", "app_layer", "sensors", "eve"])
+        try top.allowOnly(["flow", "stream", "defrag", "app_layer", "sensors", "eve", "threats"])
         var s = SluiceSettings()
         if let flow = try top.map("flow") {
             try flow.allowOnly(["capacity", "timeouts"])
@@ -120,6 +120,7 @@ public struct SluiceSettings: Sendable {
             if let v = try sensors.seconds("compile_timeout", in: 1...3600) { s.sensorCompileLimits.timeoutSeconds = Double(v) }
             if let n = try sensors.bytes("compile_memory", in: (64 << 20)...(1 << 40)) { s.sensorCompileLimits.memoryBytes = n }
         }
+        if let threats = try top.map("threats") { try ThreatSettings.parse(threats, into: &s.l7.threats) }
         if let eve = try top.map("eve") {
             try eve.allowOnly(["path"])
             s.evePath = try eve.string("path")

@@ -39,6 +39,7 @@ public struct MetricsTotals: Sendable {
             sum.learnedOverflow &+= w.learnedOverflow
             sum.sensorWouldBlock &+= w.sensorWouldBlock
             sum.sensorDisabledMatches &+= w.sensorDisabledMatches
+            sum.threats.add(w.threats)
             w.ruleHits.forEach { id, n in ruleHits[id, default: 0] &+= n }
             ruleHitOverflow &+= w.ruleHits.overflow
             w.sensorMatches.forEach { id, n in sensorMatches[id, default: 0] &+= n }

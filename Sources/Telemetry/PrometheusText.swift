@@ -1,4 +1,5 @@
 import Codecs
+import Threats
 import L7Core
 
 /// Renders the workers' published metrics as a Prometheus text exposition (format 0.0.4):
@@ -18,6 +19,7 @@ public enum PrometheusText {
         flows(t, &w)
         policy(t, labels, &w)
         sensors(t, labels, &w)
+        threats(t, &w)
         limits(t, &w)
         decode(t, &w)
         reassembly(t, &w)
@@ -127,6 +129,28 @@ public enum PrometheusText {
 
     /// Fixed pools whose exhaustion leaves traffic uninspected (the flow table's evictions,
     /// reassembly's drops and unbuffered bytes are in their own families).
+    static func threats(_ t: MetricsTotals, _ w: inout PrometheusWriter) {
+        let c = t.sum.threats
+        w.family("sluice_threats_total", .counter,
+                 help: "Network threat detections, by threat (docs/threats.md); a flood counts each packet over its threshold.")
+        for id in ThreatID.allCases {
+            w.sample("sluice_threats_total", [("threat", "\(id.name)")], c[id])
+        }
+        w.family("sluice_threat_alerts_total", .counter, help: "Threat alert records written.")
+        w.sample("sluice_threat_alerts_total", c.alerts)
+        w.family("sluice_threat_alerts_suppressed_total", .counter,
+                 help: "Threat alert records not written because a worker's per-second alert budget was spent.")
+        w.sample("sluice_threat_alerts_suppressed_total", c.alertsSuppressed)
+        w.family("sluice_threat_drops_total", .counter, help: "Packets dropped because a threat blocked them (protect mode).")
+        w.sample("sluice_threat_drops_total", c.drops)
+        w.family("sluice_threat_would_block_total", .counter,
+                 help: "Threat detections that would have blocked were the workload in protect mode.")
+        w.sample("sluice_threat_would_block_total", c.wouldBlock)
+        w.family("sluice_threat_queue_full_total", .counter,
+                 help: "Threat detections not acted on because more fired on one packet than the queue holds.")
+        w.sample("sluice_threat_queue_full_total", c.queueFull)
+    }
+
     static func limits(_ t: MetricsTotals, _ w: inout PrometheusWriter) {
         w.family("sluice_parser_pool_exhausted_total", .counter,
                  help: "Flows not parsed because every parser of their protocol's pool was lent, by pool.")

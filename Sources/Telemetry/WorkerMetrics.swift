@@ -1,6 +1,7 @@
 import Codecs
 import Defrag
 import Stream
+import Threats
 
 /// Everything one worker reports to the metrics endpoint, as one fixed-size value: no
 /// strings, no arrays, no references, so publishing it is a plain copy of its bytes
@@ -52,6 +53,8 @@ public struct WorkerMetrics: BitwiseCopyable, Sendable {
     public var sensorDisabledMatches: UInt64 = 0
     /// Sensor rules that fired, per rule sid.
     public var sensorMatches = HitTable()
+    /// Threat detections by threat, alerts, drops (ThreatCounters).
+    public var threats = ThreatCounters()
     /// Decoder counters; `decode.malformed` holds decode errors by `DecodeError.rawValue`.
     public var decode = DecodeCounters()
     /// IP fragment reassembly counters.

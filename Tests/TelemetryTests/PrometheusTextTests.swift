@@ -2,6 +2,7 @@ import Codecs
 import Foundation
 import L7Core
 import Telemetry
+import Threats
 import XCTest
 
 /// Two workers' metrics as a daemon would publish them, and their labels.
@@ -37,6 +38,9 @@ enum Fixture {
         b.sensorMatches.record(1001, count: 6)
         a.sensorMatches.record(2002)
         a.decode.malformed.bump(Int(DecodeError.tcpTruncated.rawValue))
+        a.threats.detections.bump(ThreatID.tcpSynFlood.index)
+        b.threats.detections.bump(ThreatID.tcpSynFlood.index)
+        b.threats.drops = 9
         b.decode.malformed.bump(Int(DecodeError.tcpTruncated.rawValue))
         b.decode.malformed.bump(Int(DecodeError.ipv4BadVersion.rawValue))
         a.defrag.fragments = 8; a.defrag.reassembled = 3; b.defrag.fragments = 2; b.defrag.timeouts = 1
@@ -76,6 +80,9 @@ final class PrometheusTextTests: XCTestCase {
             #"sluice_parser_pool_exhausted_total{parser="http"} 7"#,
             #"sluice_parser_pool_exhausted_total{parser="tls"} 0"#,
             "sluice_sensor_scanners_exhausted_total 5",
+            #"sluice_threats_total{threat="tcp_syn_flood"} 2"#,
+            #"sluice_threats_total{threat="dns_tunneling"} 0"#,
+            "sluice_threat_drops_total 9",
             #"sluice_flows_by_app_total{app="http"} 2"#,
             #"sluice_policy_verdicts_total{action="allow"} 35"#,
             #"sluice_policy_rule_hits_total{rule_id="2",rule=""} 15"#,

@@ -3,6 +3,7 @@ import L7Core
 import Output
 import SSH
 import Stream
+import Threats
 
 // SSH: each side's identification string and HASSH, up to NEWKEYS; after that the flow is
 // encrypted and the parser is done (its `ssh` record written then, or when the flow ends).
@@ -37,6 +38,11 @@ extension SSHParser: StreamParser {
 extension L7Stage: SSHSink {
     public mutating func sshHandshake(client: UnsafePointer<SSHSide>, server: UnsafePointer<SSHSide>) {
         counters.sshEvents &+= 1
+        if threats.isEnabled {
+            let e = flows! + Int(current), now = flows![Int(current)].lastSeen, flow = current
+            client.pointee.protoVersion.withBytes { threats.sshVersion($0, server: false, flow: flow, entry: e, now: now) }
+            server.pointee.protoVersion.withBytes { threats.sshVersion($0, server: true, flow: flow, entry: e, now: now) }
+        }
         guard eve != nil else { return }
         beginRecord("ssh", txID: 0)
         SSHEve.write(client: client, server: server, into: &eve!)

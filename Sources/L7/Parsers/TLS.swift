@@ -4,6 +4,7 @@ import Flow
 import L7Core
 import Output
 import Stream
+import Threats
 import TLS
 
 /// A flow's TLS handshake: a parser per direction, and whether its `tls` record was written.
@@ -76,6 +77,10 @@ extension L7Stage {
     @inlinable
     mutating func tlsHandshake(client: UnsafePointer<TLSHandshakeParser>, server: UnsafePointer<TLSHandshakeParser>) {
         counters.tlsEvents &+= 1
+        if threats.isEnabled && server.pointee.info.serverHelloSeen {
+            threats.tlsServerVersion(server.pointee.info.serverVersion, flow: current, entry: flows! + Int(current),
+                                     now: flows![Int(current)].lastSeen)
+        }
         guard eve != nil else { return }
         let e = UnsafePointer(flows! + Int(current))
         eve!.reserve(16384)
