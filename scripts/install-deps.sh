@@ -13,6 +13,9 @@ set -euo pipefail
 # backs `io: dpdk` and `sluice replay --dpdk`; without it the DPDK shim builds as "not available".
 packages=(libpcap-dev libhyperscan-dev zlib1g-dev libdpdk-dev pkg-config tshark tcpdump iproute2 iputils-ping curl python3 dnsutils dnsmasq-base openssl iperf3 openssh-client openssh-server valgrind ethtool)
 missing=()
+# python3-jsonschema validates EVE records against Suricata's EVE schema (scripts/eve-schema-check.py,
+# EveSchemaTests); python3-yaml reads suricata-verify's test.yaml files (scripts/sv-check.py).
+packages+=(python3-jsonschema python3-yaml)
 # etcd-server and etcd-client (etcdctl): the real store the cluster policy tests and
 # perf/etcd-fanout.sh run (docs/cluster.md).
 packages+=(etcd-server etcd-client)
