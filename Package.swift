@@ -75,12 +75,14 @@ let package = Package(
         .target(name: "Output", dependencies: ["Codecs"], swiftSettings: hotPathSettings),
         .target(name: "L7Core", dependencies: ["Stream", "Output"], swiftSettings: hotPathSettings),
         .target(name: "DNS", dependencies: ["L7Core", "Output", "Codecs"], swiftSettings: hotPathSettings),
-        .target(name: "TLS", dependencies: ["L7Core", "Output"],
+        // Digests: MD5, SHA-1 and SHA-256 without allocating (TLS fingerprints, JA3, HASSH, Community ID).
+        .target(name: "Digests", swiftSettings: hotPathSettings),
+        .target(name: "TLS", dependencies: ["L7Core", "Output", "Digests"],
                 swiftSettings: hotPathSettings),
         .target(name: "HTTP", dependencies: ["L7Core", "Output", "CZlib"], swiftSettings: hotPathSettings),
         .target(name: "HTTP2", dependencies: ["L7Core", "Output"], swiftSettings: hotPathSettings),
         .target(name: "Datastore", dependencies: ["L7Core"], swiftSettings: hotPathSettings),
-        .target(name: "SSH", dependencies: ["L7Core", "Output", "TLS"], swiftSettings: hotPathSettings),
+        .target(name: "SSH", dependencies: ["L7Core", "Output", "TLS", "Digests"], swiftSettings: hotPathSettings),
         .target(name: "PatternMatch", dependencies: ["CHyperscan", "CHSCompile"], swiftSettings: hotPathSettings),
         .target(name: "Sensors", dependencies: ["PatternMatch"], swiftSettings: hotPathSettings),
         .target(name: "PacketIO", dependencies: ["CPcap", "CAFPacket", "Codecs"], swiftSettings: hotPathSettings),
@@ -88,7 +90,7 @@ let package = Package(
         // The DPDK backend: ports implementing PacketIO's PacketPort (docs/dpdk.md).
         .target(name: "DPDKIO", dependencies: ["CDPDKShim", "PacketIO", "Codecs"], swiftSettings: hotPathSettings),
         .target(name: "Engine",
-                dependencies: ["Codecs", "Defrag", "Stream", "Flow", "Output", "PacketIO", "L7Core"],
+                dependencies: ["Codecs", "Defrag", "Stream", "Flow", "Output", "PacketIO", "L7Core", "Digests"],
                 swiftSettings: hotPathSettings),
         // Network threat detection (floods, handshake anomalies, DNS/TLS/HTTP attacks): fixed
         // per-worker rate tables and per-flow state, fed by the engine and the L7 sinks.
@@ -173,7 +175,7 @@ let package = Package(
         .testTarget(name: "SSHTests", dependencies: ["SSH", "L7Core", "Output"]),
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry", "Codecs", "L7Core", "Threats"]),
         .testTarget(name: "FuzzTests", dependencies: ["FuzzTargets"]),
-        .testTarget(name: "TLSTests", dependencies: ["TLS", "Output", "SluiceTestSupport",
+        .testTarget(name: "TLSTests", dependencies: ["TLS", "Digests", "Output", "SluiceTestSupport",
                                                 .product(name: "Crypto", package: "swift-crypto")]),
     ]
 )

@@ -17,6 +17,9 @@ missing=()
 # busybox rootfs built locally from busybox-static (ContainerTests: Sluice attaching to container
 # veths, docs/deploy.md; nothing is pulled from a registry).
 packages+=(podman runc containernetworking-plugins busybox-static)
+# python3-jsonschema validates EVE records against Suricata's EVE schema (scripts/eve-schema-check.py,
+# EveSchemaTests); python3-yaml reads suricata-verify's test.yaml files (scripts/sv-check.py).
+packages+=(python3-jsonschema python3-yaml)
 # etcd-server and etcd-client (etcdctl): the real store the cluster policy tests and
 # perf/etcd-fanout.sh run (docs/cluster.md).
 packages+=(etcd-server etcd-client)

@@ -158,6 +158,9 @@ func runWorker(_ plan: WorkerPlan) -> WorkerReport {
     var worker = Worker(config: plan.engine, stage: PolicyStage(l7: l7, policy: plan.mailbox.policy,
                                                                 learnCapacity: plan.learnedSnapshots.limit), eveFD: plan.eveFD)
     worker.stage.unknownWorkloadInterfaces = plan.mailbox.unknownInterfaces
+    // EVE's `in_iface`: the interface names of the config, by the flows' interface index.
+    worker.eve?.setInterfaceNames(plan.interfaceNames)
+    worker.stage.l7.eve?.setInterfaceNames(plan.interfaceNames)
     if plan.eveLimit.perSource > 0 {
         worker.stage.limitRecords(perSource: plan.eveLimit.perSource, perWorker: plan.eveLimit.perWorker,
                                   windowNanos: plan.eveLimit.windowNanos)

@@ -412,7 +412,11 @@ public struct PolicyStage: InspectionStage, ~Copyable {
         }
         l7.eve!.reserve(4096)
         FlowRecord.header(UnsafePointer(e), timestamp: e.pointee.lastSeen, eventType: "policy", into: &l7.eve!)
-        l7.eve!.objectKey("policy")
+        if let c = l7.alertCapture { c.write(flowID: e.pointee.flowID, into: &l7.eve!) }
+        // The flow's app record as far as it is known when the verdict is made.
+        l7.writeAppRecord(of: flow)
+        // The verdict is Sluice's own: an item of metadata.flowvars, last (docs/eve.md).
+        l7.eve!.beginVendorObject("policy")
         l7.eve!.field("action", action)
         if let id = d.ruleID { l7.eve!.field("rule_id", UInt64(id)) } else { l7.eve!.nullField("rule_id") }
         l7.eve!.field("mode", Self.modeName(d.mode))
@@ -424,10 +428,7 @@ public struct PolicyStage: InspectionStage, ~Copyable {
         }
         if unknown { l7.eve!.field("unknown_workload", true) }
         if d.quarantined { l7.eve!.field("quarantine", true) }
-        l7.eve!.endObject()
-        // The flow's app record as far as it is known when the verdict is made.
-        l7.writeAppRecord(of: flow)
-        if let c = l7.alertCapture { c.write(flowID: e.pointee.flowID, into: &l7.eve!) }
+        l7.eve!.endVendorObject()
         l7.eve!.endObject()
         l7.eve!.endLine()
         writePolicyAlert(d, deny: deny, e, flow)
@@ -441,11 +442,11 @@ public struct PolicyStage: InspectionStage, ~Copyable {
         while let sum = recordLimiter.nextDue() {
             guard l7.eve != nil else { continue }
             l7.eve!.reserve(1024)
-            l7.eve!.beginObject()
+            l7.eve!.beginRecord("policy")
             l7.eve!.timestampField("timestamp", nanos: sum.last)
             l7.eve!.field("event_type", "policy")
             if !sum.isWorkerWide { l7.eve!.field("src_ip", sum.source) }
-            l7.eve!.objectKey("policy")
+            l7.eve!.beginVendorObject("policy")
             if sum.isWorkerWide {
                 l7.eve!.field("sources", "many")
             } else {
@@ -464,7 +465,7 @@ public struct PolicyStage: InspectionStage, ~Copyable {
             l7.eve!.field("aggregated", true)
             l7.eve!.field("count", sum.suppressed)
             l7.eve!.timestampField("window_start", nanos: sum.windowStart)
-            l7.eve!.endObject()
+            l7.eve!.endVendorObject()
             l7.eve!.endObject()
             l7.eve!.endLine()
         }

@@ -21,14 +21,17 @@ public enum FlowRecord {
         }
     }
 
-    /// The fields every EVE record of a flow starts with: time, id, type and the 5-tuple.
+    /// The fields every EVE record of a flow starts with: time, id, interface, packet number,
+    /// type, the 5-tuple and the Community ID.
     @inlinable
     public static func header(_ e: UnsafePointer<FlowEntry>, timestamp: UInt64, eventType: StaticString,
                               into out: inout JSONBuffer) {
-        out.beginObject()
+        out.beginRecord(eventType)
         out.timestampField("timestamp", nanos: timestamp)
         out.field("flow_id", e.pointee.flowID)
-        if e.pointee.iface != 0 { out.field("in_iface_index", UInt64(e.pointee.iface)) }
+        if e.pointee.iface != 0 { out.interfaceField(e.pointee.iface) }
+        // As Suricata: the packet the record was written on; none at the flow's end.
+        if e.pointee.packetNumber != 0 { out.field("pcap_cnt", e.pointee.packetNumber) }
         out.field("event_type", eventType)
         if e.pointee.vlan != 0 {
             out.key("vlan")
@@ -42,6 +45,7 @@ public enum FlowRecord {
         out.field("dest_ip", e.pointee.server)
         if ports { out.field("dest_port", UInt64(e.pointee.serverPort)) }
         proto(e.pointee.proto, into: &out)
+        CommunityID.write(e, into: &out)
         if e.pointee.appProto != 0, let app = AppProto(rawValue: e.pointee.appProto) { out.field("app_proto", app.name) }
     }
 

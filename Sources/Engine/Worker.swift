@@ -32,6 +32,9 @@ public struct Worker<Stage: InspectionStage & ~Copyable>: ~Copyable {
     /// The id of the flow the last processed packet belonged to, 0 when it belonged to none
     /// (capture-on-alert keeps each flow's recent frames by it).
     public var lastFlowID: UInt64 = 0
+    /// Frames processed so far: the number of the current one (EVE `pcap_cnt`; in a replay, its
+    /// position in the file).
+    public var packetNumber: UInt64 = 0
 
     /// Builds a worker; `eveFD` is where flow records go (-1 for none).
     public init(config: EngineConfig, stage: consuming Stage, eveFD: Int32 = -1) {
@@ -56,6 +59,7 @@ public struct Worker<Stage: InspectionStage & ~Copyable>: ~Copyable {
         }
         if now >= nextExpiry { expire() }
         lastFlowID = 0
+        packetNumber &+= 1
         Decoder.decode(frame: frame, wireLength: wireLength, linkType: linkType, into: &scratch, counters: &decodeCounters)
         var buffer = frame
         var length = wireLength
@@ -110,6 +114,8 @@ public struct Worker<Stage: InspectionStage & ~Copyable>: ~Copyable {
         }
         let e = flows.entries + Int(index)
         lastFlowID = e.pointee.flowID
+        e.pointee.packetNumber = packetNumber
+        if found == nil { e.pointee.icmpType = p.icmpType; e.pointee.icmpCode = p.icmpCode }
         e.pointee.count(direction: direction, length: length, now: now)
         if isTCP {
             let payload = UnsafeRawBufferPointer(rebasing: buffer[Int(p.payloadOffset)..<Int(p.payloadOffset + p.payloadLength)])
@@ -180,6 +186,8 @@ public struct Worker<Stage: InspectionStage & ~Copyable>: ~Copyable {
     @inlinable
     public mutating func endFlow(_ index: UInt32, reason: FlowEndReason) {
         let e = flows.entries + Int(index)
+        // Records written from here on come from the flow's end, not from one of its packets.
+        e.pointee.packetNumber = 0
         if reassemble {
             reassembler.flush(&e.pointee.toServer, flow: index, direction: .toServer, sink: &stage)
             reassembler.flush(&e.pointee.toClient, flow: index, direction: .toClient, sink: &stage)

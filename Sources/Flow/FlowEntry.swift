@@ -91,6 +91,17 @@ public struct FlowEntry: Sendable {
     public var toClient = StreamDirectionState()
     @usableFromInline var prev: UInt32 = 0
     @usableFromInline var next: UInt32 = 0
+    /// ICMP type and code of the flow's first packet: the Community ID hashes them in place of ports.
+    public var icmpType: UInt8 = 0
+    public var icmpCode: UInt8 = 0
+    /// Whether `communityID` holds the flow's Community ID yet (computed at its first EVE record).
+    public var communityIDReady = false
+    /// The number of the packet being processed for this flow, counted over the worker's input
+    /// (EVE `pcap_cnt`, the frame number in a replayed file); 0 when a record is written outside a
+    /// packet of the flow (its end at a timeout or shutdown), which then carries no `pcap_cnt`.
+    public var packetNumber: UInt64 = 0
+    /// The Community ID's base64 digest (28 characters), valid when `communityIDReady`.
+    public var communityID: (UInt64, UInt64, UInt64, UInt32) = (0, 0, 0, 0)
 
     /// An empty entry.
     @inlinable public init() {}

@@ -6,8 +6,8 @@ import Output
 /// flow_id, addresses, `"event_type":"http"`) and closes the record.
 public enum HTTP2Eve {
     /// Field order: hostname, url, http_user_agent, http_content_type, http_method, protocol,
-    /// status, length, version, then `"http2":{"stream_id":N,"request":{},"response":{}}` and,
-    /// for gRPC, `"grpc":{...}`. Suricata's HTTP/2 logger writes `"version":"2"` where its
+    /// status, length, version, then `"http2":{"stream_id":N,"request":{},"response":{}}`; for
+    /// gRPC, Sluice's own `grpc` object follows as an item of `metadata.flowvars` (docs/eve.md). Suricata's HTTP/2 logger writes `"version":"2"` where its
     /// HTTP/1 logger writes `"protocol"`; both are written so queries made for either work.
     /// `length` is content-length when the response had one, else the response DATA bytes
     /// (what Suricata's HTTP/1 records count). A reset stream gets Suricata's `error_code`
@@ -40,15 +40,16 @@ public enum HTTP2Eve {
         if let code = s.resetCode, s.resetByServer { errorCode(code, into: &out) }
         out.endObject()
         out.endObject()
-        if s.grpc.isGRPC { writeGRPC(s, into: &out) }
         out.endObject()
+        if s.grpc.isGRPC { writeGRPC(s, into: &out) }
     }
 
-    /// `"grpc":{"service":…,"method":…,"status":N,"message":…,"request_messages":N,
-    /// "response_messages":N}` (Sluice's own object; Suricata has none). Service and method
-    /// are left out when the path is not `/service/method`; status when no grpc-status came.
+    /// `{"grpc":{"service":…,"method":…,"status":N,"message":…,"request_messages":N,
+    /// "response_messages":N}}` (Sluice's own object; Suricata has none, so it is an item of
+    /// `metadata.flowvars`). Service and method are left out when the path is not
+    /// `/service/method`; status when no grpc-status came.
     static func writeGRPC(_ s: borrowing HTTP2StreamInfo, into out: inout JSONBuffer) {
-        out.objectKey("grpc")
+        out.beginVendorObject("grpc")
         s.path.withBytes { p in
             if let (service, method) = GRPC.split(path: p) {
                 out.field("service", bytes: service)
@@ -59,7 +60,7 @@ public enum HTTP2Eve {
         if s.grpc.message.count > 0 { s.grpc.message.withBytes { out.field("message", bytes: $0) } }
         out.field("request_messages", UInt64(s.grpc.requestMessages))
         out.field("response_messages", UInt64(s.grpc.responseMessages))
-        out.endObject()
+        out.endVendorObject()
     }
 
     static func errorCode(_ code: UInt32, into out: inout JSONBuffer) {

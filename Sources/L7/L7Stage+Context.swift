@@ -48,9 +48,9 @@ extension L7Stage {
         case .http, .http2:
             writeNamedHost(s, "http", "hostname")
         case let app where app.isDatastore && s.pointee.lastCommand.count > 0:
-            eve!.objectKey(app.name)
-            FixedBytes.withBytes(at: UnsafePointer(s).pointer(to: \.lastCommand)!) { eve!.field("command", bytes: $0) }
-            eve!.endObject()
+            FixedBytes.withBytes(at: UnsafePointer(s).pointer(to: \.lastCommand)!) {
+                DatastoreEve.write(app, command: $0, detail: UnsafeRawBufferPointer(start: nil, count: 0), into: &eve!)
+            }
         default:
             break
         }

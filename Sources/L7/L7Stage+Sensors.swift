@@ -76,26 +76,27 @@ extension L7Stage {
         eve!.field("category", bytes: set.sensorName(set.sensorIndex(ofRule: rule)))
         eve!.field("severity", UInt64(info.severity))
         eve!.endObject()
-        return true
-    }
-
-    /// Closes an alert record: the payload excerpt (printable, as Suricata's
-    /// `payload_printable`) and where the match was.
-    @inlinable
-    mutating func endAlert(_ a: FiredAlert) {
+        // The payload excerpt, printable as Suricata's `payload_printable`.
         a.excerpt.withBytes { bytes in
             eve!.key("payload_printable")
             Self.printable(bytes, into: &eve!)
         }
         if let alertCapture { alertCapture.write(flowID: flows![Int(a.flow)].flowID, into: &eve!) }
-        eve!.objectKey("sluice")
+        return true
+    }
+
+    /// Closes an alert record with where the match was: Sluice's own `sluice` object, an item
+    /// of `metadata.flowvars` (after the app record, which may add one of its own).
+    @inlinable
+    mutating func endAlert(_ a: FiredAlert) {
+        eve!.beginVendorObject("sluice")
         eve!.field("context", a.context.name)
         if let s = a.matchStart { eve!.field("match_start", s) }
         eve!.field("match_end", a.matchEnd)
         eve!.field("excerpt_offset", a.excerptOffset)
         // Monitor-mode workloads report what protect mode would have done.
         if a.wouldBlock { eve!.field("would_block", true) }
-        eve!.endObject()
+        eve!.endVendorObject()
         eve!.endObject()
         eve!.endLine()
     }

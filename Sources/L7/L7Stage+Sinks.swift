@@ -148,10 +148,7 @@ extension L7Stage: DatastoreSink {
         }
         guard eve != nil, datastoreEvents else { return }
         beginRecord(app.name, txID: tx)
-        eve!.objectKey(app.name)
-        eve!.field("command", bytes: command)
-        if detail.count > 0 { eve!.field("detail", bytes: detail) }
-        eve!.endObject()
+        DatastoreEve.write(app, command: command, detail: detail, into: &eve!)
         endRecord()
     }
 

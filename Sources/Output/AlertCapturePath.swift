@@ -9,7 +9,8 @@ public struct AlertCapturePath: Sendable {
     /// The path for flow `flowID`, as a String (off the packet path).
     public func path(flowID: UInt64) -> String { String(decoding: prefix, as: UTF8.self) + "\(flowID).pcapng" }
 
-    /// Writes `"capture":"PATH"` for flow `flowID` into `out`.
+    /// Writes `"capture_file":"PATH"` for flow `flowID` into `out` (Suricata's field for the
+    /// capture holding an alert's packets).
     @inlinable
     public func write(flowID: UInt64, into out: inout JSONBuffer) {
         withUnsafeTemporaryAllocation(byteCount: prefix.count + 28, alignment: 1) { buf in
@@ -20,7 +21,7 @@ public struct AlertCapturePath: Sendable {
             repeat { digits[d] = UInt8(ascii: "0") + UInt8(v % 10); v /= 10; d += 1 } while v > 0
             while d > 0 { d -= 1; buf[n] = digits[d]; n += 1 }
             for b in ".pcapng".utf8 { buf[n] = b; n += 1 }
-            out.field("capture", bytes: UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(buf)[0..<n]))
+            out.field("capture_file", bytes: UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(buf)[0..<n]))
         }
     }
 }

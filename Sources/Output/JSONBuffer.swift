@@ -13,6 +13,20 @@ public struct JSONBuffer: ~Copyable {
     public private(set) var flushedBytes: UInt64 = 0
     /// Write errors seen (the buffer is dropped rather than blocking the worker).
     public private(set) var writeErrors: UInt64 = 0
+    /// Objects open in the current record (1: its top level).
+    @usableFromInline var depth = 0
+    /// Whether the record's `"metadata":{"flowvars":[` block (Sluice's own objects) is open.
+    @usableFromInline var vendorOpen = false
+    /// Where the current record starts, and whether `eventTypes` leaves it out (it is then
+    /// taken back at `endLine`).
+    @usableFromInline var recordStart = 0
+    @usableFromInline var dropRecord = false
+    /// The event types written (`sluice replay --eve-types`); nil writes every type.
+    public var eventTypes: EveTypeFilter?
+    /// Interface names by index (`in_iface`): 32-byte slots (a length byte, then the name), set
+    /// once before the worker runs; nil without names (replay).
+    @usableFromInline var interfaceNames: UnsafeMutablePointer<UInt8>?
+    @usableFromInline var interfaceNameCount = 0
 
     /// A buffer of `capacity` bytes that flushes to `fd` (-1 keeps everything in memory until `take`).
     public init(fd: Int32, capacity: Int = 1 << 20) {
@@ -21,7 +35,31 @@ public struct JSONBuffer: ~Copyable {
         base = .allocate(capacity: self.capacity)
     }
 
-    deinit { base.deallocate() }
+    deinit {
+        base.deallocate()
+        interfaceNames?.deallocate()
+    }
+
+    /// Names interfaces 1, 2, ... (the flow entries' `iface`) for the `in_iface` field: the
+    /// daemon's interface names, in config order. Names are cut at 31 bytes.
+    public mutating func setInterfaceNames(_ names: [String]) {
+        interfaceNames?.deallocate()
+        let table = UnsafeMutablePointer<UInt8>.allocate(capacity: max(1, names.count) * 32)
+        for (i, name) in names.enumerated() {
+            let bytes = Array(name.utf8.prefix(31))
+            table[i * 32] = UInt8(bytes.count)
+            for (j, b) in bytes.enumerated() { table[i * 32 + 1 + j] = b }
+        }
+        interfaceNames = table
+        interfaceNameCount = names.count
+    }
+
+    /// Writes `"in_iface":"NAME"` for interface `index` (1-based); nothing when it has no name.
+    @inlinable public mutating func interfaceField(_ index: UInt16) {
+        guard let table = interfaceNames, index >= 1, Int(index) <= interfaceNameCount else { return }
+        let slot = table + (Int(index) - 1) * 32
+        field("in_iface", bytes: UnsafeRawBufferPointer(start: slot + 1, count: Int(slot[0])))
+    }
 
     /// The bytes not yet flushed.
     public var pending: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: base, count: used) }
@@ -35,7 +73,7 @@ public struct JSONBuffer: ~Copyable {
     public mutating func flush() {
         guard fd >= 0 else {
             // In-memory mode (tests): grow is not allowed, so the oldest bytes are dropped.
-            if used > capacity / 2 { used = 0 }
+            if used > capacity / 2 { used = 0; recordStart = 0 }
             return
         }
         var off = 0
@@ -46,6 +84,8 @@ public struct JSONBuffer: ~Copyable {
         }
         flushedBytes &+= UInt64(off)
         used = 0
+        // A record cut by this flush can only be taken back from here on.
+        recordStart = 0
     }
 
     /// Discards pending bytes after copying them out (tests and the CLI's summary use it).
@@ -68,15 +108,78 @@ public struct JSONBuffer: ~Copyable {
         used += n
     }
 
+    /// Copies bytes as they are (already JSON-safe).
+    @inlinable public mutating func rawBytes(_ bytes: UnsafeRawBufferPointer) {
+        guard let b = bytes.baseAddress, used + bytes.count <= capacity else { return }
+        (base + used).update(from: b.assumingMemoryBound(to: UInt8.self), count: bytes.count)
+        used += bytes.count
+    }
+
+    /// Opens a record (`{`) of `eventType`; with `eventTypes` set and the type not in it, the
+    /// record is still written field by field but taken back at `endLine`.
+    @inlinable public mutating func beginRecord(_ eventType: StaticString) {
+        recordStart = used
+        dropRecord = eventTypes.map { !$0.contains(eventType) } ?? false
+        depth = 0
+        vendorOpen = false
+        beginObject()
+    }
+
     /// Opens an object.
-    @inlinable public mutating func beginObject() { byte(UInt8(ascii: "{")); needsComma = false }
-    /// Closes an object.
-    @inlinable public mutating func endObject() { byte(UInt8(ascii: "}")); needsComma = true }
-    /// Ends a record with a newline.
-    @inlinable public mutating func endLine() { byte(UInt8(ascii: "\n")); needsComma = false }
+    @inlinable public mutating func beginObject() { byte(UInt8(ascii: "{")); needsComma = false; depth &+= 1 }
+    /// Closes an object (and, at the record's top level, the block of Sluice's own objects).
+    @inlinable public mutating func endObject() {
+        if vendorOpen && depth == 1 { closeVendorBlock() }
+        byte(UInt8(ascii: "}"))
+        needsComma = true
+        depth &-= 1
+    }
+    /// Ends a record with a newline (or takes it back when its type is not written).
+    @inlinable public mutating func endLine() {
+        if dropRecord {
+            used = recordStart
+            dropRecord = false
+        } else {
+            byte(UInt8(ascii: "\n"))
+        }
+        needsComma = false
+        depth = 0
+        vendorOpen = false
+    }
+
+    /// Opens one of Sluice's own objects, `name`, where Suricata's EVE schema allows extra data:
+    /// an item `{"name":{...}}` of the record's `metadata.flowvars` (docs/eve.md). Write them
+    /// after the record's other top-level fields: the block closes at the next top-level key.
+    @inlinable public mutating func beginVendorObject(_ name: StaticString) {
+        if vendorOpen {
+            byte(UInt8(ascii: ","))
+        } else {
+            key("metadata")
+            raw("{\"flowvars\":[")
+            vendorOpen = true
+        }
+        raw("{\"")
+        raw(name)
+        raw("\":")
+        beginObject()
+    }
+
+    /// Closes an object opened by `beginVendorObject`.
+    @inlinable public mutating func endVendorObject() {
+        endObject()
+        byte(UInt8(ascii: "}"))
+        needsComma = true
+    }
+
+    @inlinable mutating func closeVendorBlock() {
+        raw("]}")
+        vendorOpen = false
+        needsComma = true
+    }
 
     /// Writes `"name":` (with a comma when needed).
     @inlinable public mutating func key(_ name: StaticString) {
+        if vendorOpen && depth == 1 { closeVendorBlock() }
         if needsComma { byte(UInt8(ascii: ",")) }
         byte(UInt8(ascii: "\""))
         raw(name)

@@ -1,3 +1,4 @@
+import Digests
 import L7Core
 import TLS
 

@@ -1,3 +1,4 @@
+import Digests
 import L7Core
 
 /// Extracts from the first certificate of a Certificate message what Suricata logs: subject

@@ -1,3 +1,4 @@
+import Digests
 import L7Core
 
 /// Parses a ClientHello body and computes JA3 and JA4 from it (once per handshake, on the

@@ -7,7 +7,8 @@ public enum TLSEve {
     /// Writes `"tls":{...}` from the client→server parser's ClientHello and the
     /// server→client parser's ServerHello/Certificate, with Suricata's field names and order:
     /// subject, issuerdn, serial, fingerprint, sni, version, notbefore, notafter, ja3, ja3s,
-    /// ja4, client_alpns, server_alpns. Fields without a value are left out, except
+    /// ja4; then the ALPN lists, client_alpns and server_alpns, in a `tls` item of
+    /// `metadata.flowvars`. Fields without a value are left out, except
     /// `version`, which Suricata always writes ("UNDETERMINED" before a ServerHello).
     /// The parsers are passed by address: they are 22 KB each and a by-value argument was
     /// copied at every call.
@@ -40,9 +41,16 @@ public enum TLSEve {
             out.endObject()
         }
         if client.pointee.info.clientHelloSeen { client.pointee.info.ja4.withBytes { out.field("ja4", bytes: $0) } }
-        if client.pointee.info.clientALPNs.count > 0 { client.pointee.info.clientALPNs.withBytes { writeALPNs("client_alpns", $0, into: &out) } }
-        if server.pointee.info.serverALPNs.count > 0 { server.pointee.info.serverALPNs.withBytes { writeALPNs("server_alpns", $0, into: &out) } }
         out.endObject()
+        // Suricata 7's schema has no ALPN fields (8 adds them to `tls`): Sluice's own `tls`
+        // item of metadata.flowvars carries them (docs/eve.md).
+        let clientALPN = client.pointee.info.clientALPNs.count > 0, serverALPN = server.pointee.info.serverALPNs.count > 0
+        if clientALPN || serverALPN {
+            out.beginVendorObject("tls")
+            if clientALPN { client.pointee.info.clientALPNs.withBytes { writeALPNs("client_alpns", $0, into: &out) } }
+            if serverALPN { server.pointee.info.serverALPNs.withBytes { writeALPNs("server_alpns", $0, into: &out) } }
+            out.endVendorObject()
+        }
     }
 
     /// Writes a wire-form ALPN list (1-byte length, name)* as a JSON array of strings.

@@ -134,7 +134,9 @@ struct SensorsCommand: ParsableCommand {
                 guard let o = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
                       o["event_type"] as? String == "alert", let a = o["alert"] as? [String: Any] else { continue }
                 alerts += 1
-                let s = o["sluice"] as? [String: Any] ?? [:]
+                // Sluice's own `sluice` object is an item of metadata.flowvars (docs/eve.md).
+                let vars = (o["metadata"] as? [String: Any])?["flowvars"] as? [[String: Any]] ?? []
+                let s = vars.compactMap { $0["sluice"] as? [String: Any] }.first ?? [:]
                 let where_ = "\(o["src_ip"] ?? ""):\(o["src_port"] ?? "") -> \(o["dest_ip"] ?? ""):\(o["dest_port"] ?? "")"
                 print("\(a["signature_id"] ?? "") \(a["signature"] ?? "")  [\(a["category"] ?? ""), \(s["context"] ?? ""), \(o["direction"] ?? "")]")
                 print("      \(o["timestamp"] ?? "") \(where_)  \(o["app_proto"] ?? "")")

@@ -3,6 +3,8 @@ import DPDKIO
 import Enforce
 import Engine
 import L7
+import L7Core
+import Output
 import PacketIO
 import Policy
 import Sensors
@@ -35,6 +37,10 @@ struct ReplayCommand: ParsableCommand {
     @Option(name: .long, help: "A YAML config file (see configs/engine.yaml).")
     var config: String?
 
+    @Option(name: .long, help: ArgumentHelp("Write only these EVE event types, comma-separated (Suricata's eve-log `types:`), e.g. alert,http,dns.",
+                                            valueName: "types"))
+    var eveTypes: String?
+
     @Option(name: .long, help: "Only replay frames matching this tcpdump-syntax filter.")
     var filter: String?
 
@@ -58,6 +64,20 @@ struct ReplayCommand: ParsableCommand {
 
     @Option(name: .long, help: "With --dpdk: one more EAL argument (repeatable).")
     var dpdkEal: [String] = []
+
+    /// The event types `--eve-types` may name: every record type Sluice writes.
+    static let eventTypes: [String] = ["alert", "flow", "policy"]
+        + AppProto.allCases.filter { $0 != .unknown && $0 != .failed && $0 != .http2 }.map { "\($0.name)" }
+
+    /// `--eve-types` as a filter; an unknown type is a usage error naming the known ones.
+    func typeFilter() throws -> EveTypeFilter? {
+        guard let eveTypes else { return nil }
+        let names = eveTypes.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        for n in names where !Self.eventTypes.contains(n) {
+            throw RuntimeError(.usage, "--eve-types: unknown event type \"\(n)\" (known: \(Self.eventTypes.joined(separator: ", ")))")
+        }
+        return EveTypeFilter(names)
+    }
 
     mutating func run() throws {
         var settings = SluiceSettings()
@@ -128,6 +148,9 @@ struct ReplayCommand: ParsableCommand {
             let l7 = L7Stage(config: settings.l7, eveFD: fd, sensors: try makeSensorEngine(sensorSet, settings))
             let stage = PolicyStage(l7: l7, policy: compiled, against: old)
             var worker = Worker(config: settings.engine, stage: stage, eveFD: fd)
+            let types = try typeFilter()
+            worker.eve?.eventTypes = types
+            worker.stage.l7.eve?.eventTypes = types
             let start = monotonicSeconds()
             let packets: Int
             do { packets = try Replay.run(&source, through: &worker) } catch { throw RuntimeError(.dataError, error.description) }
@@ -149,6 +172,9 @@ struct ReplayCommand: ParsableCommand {
         } else {
             let l7 = L7Stage(config: settings.l7, eveFD: fd, sensors: try makeSensorEngine(sensorSet, settings))
             var worker = Worker(config: settings.engine, stage: l7, eveFD: fd)
+            let types = try typeFilter()
+            worker.eve?.eventTypes = types
+            worker.stage.eve?.eventTypes = types
             let start = monotonicSeconds()
             let packets: Int
             do { packets = try Replay.run(&source, through: &worker) } catch { throw RuntimeError(.dataError, error.description) }

@@ -110,7 +110,7 @@ final class APITests: XCTestCase {
         // Capture on alert: the alert names a file holding the attack flow's packets.
         XCTAssertEqual(sluice.stop(), 0)
         let alert = sluice.records("alert").first { field($0, "alert", "signature_id") == "1000201" }
-        let path = alert.flatMap { field($0, "capture") } ?? ""
+        let path = alert.flatMap { field($0, "capture_file") } ?? ""
         XCTAssertTrue(path.hasSuffix(".pcapng") && FileManager.default.fileExists(atPath: path), "alert: \(String(describing: alert))")
         let saved = bed.exec(bed.middle, "tshark -r '\(path)' -Y 'tcp.port == 80' -T fields -e frame.number 2>/dev/null | wc -l").output
         XCTAssertGreaterThanOrEqual(Int(saved.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0, 4,

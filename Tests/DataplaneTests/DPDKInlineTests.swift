@@ -51,7 +51,7 @@ final class DPDKInlineTests: XCTestCase {
         XCTAssertEqual(sluice.stop(), 0, "exit status; log:\n\(sluice.log)")
         expect(sluice.records("http").contains { field($0, "http", "url") == "/hello.txt" }, "no http record", sluice)
         expect(sluice.records("dns").contains { field($0, "dns", "rrname") == "www.example.test" }, "no dns record", sluice)
-        expect(sluice.records("policy").contains { field($0, "policy", "action") == "deny" && field($0, "dest_port") == "8080" },
+        expect(sluice.records("policy").contains { sluiceField($0, "policy", "action") == "deny" && field($0, "dest_port") == "8080" },
                "no deny record for 8080", sluice)
         expect(sluice.records("alert").contains { field($0, "alert", "signature_id") == "9100001" && field($0, "alert", "action") == "blocked" },
                "no blocked alert", sluice)

@@ -99,6 +99,14 @@ func field(_ record: [String: Any], _ path: String...) -> String? {
     }
 }
 
+/// A field of Sluice's own object `object` (an item of the record's `metadata.flowvars`,
+/// docs/eve.md), as a string, or nil.
+func sluiceField(_ record: [String: Any], _ object: String, _ key: String) -> String? {
+    let items = (record["metadata"] as? [String: Any])?["flowvars"] as? [[String: Any]] ?? []
+    guard let o = items.lazy.compactMap({ $0[object] as? [String: Any] }).first else { return nil }
+    return field(o, key)
+}
+
 /// The protect policy most tests use: clients may reach the server's HTTP (tcp/80), DNS (udp
 /// and tcp/53) and TLS (tcp/443, to `tlsTo`: the server's group `web`, or `example`, the names
 /// `*.example.test`); ICMP (neighbour discovery) anywhere; everything else is denied by

@@ -75,7 +75,7 @@ final class DiscoverWalkthroughTests: XCTestCase {
         expect(other.status == 0, "monitor mode passes an unlearned port: \(other)", sluice)
         usleep(500_000)
         let monitorRecords = sluice.records("policy").dropFirst(before)
-        let violations = monitorRecords.filter { field($0, "policy", "action") == "violate" }
+        let violations = monitorRecords.filter { sluiceField($0, "policy", "action") == "violate" }
         expect(violations.allSatisfy { field($0, "dest_port") == "9999" } && violations.count >= 1,
                "monitor: only the unlearned port may violate: \(violations)", sluice)
 
@@ -86,7 +86,7 @@ final class DiscoverWalkthroughTests: XCTestCase {
         expect(denied.status == 7, "protect: the unlearned port must be reset (curl 7): \(denied)", sluice)
 
         XCTAssertEqual(sluice.stop(), 0, "exit status; log:\n\(sluice.log)")
-        let denies = sluice.records("policy").filter { field($0, "policy", "action") == "deny" }
+        let denies = sluice.records("policy").filter { sluiceField($0, "policy", "action") == "deny" }
         expect(denies.count >= 1 && denies.allSatisfy { field($0, "dest_port") == "9999" },
                "protect: only the unlearned port is denied: \(denies)", sluice)
     }

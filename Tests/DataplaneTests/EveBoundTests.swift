@@ -41,9 +41,9 @@ final class EveBoundTests: XCTestCase {
         let during = maxRSS(daemonPID(sluice))
         XCTAssertEqual(sluice.stop(), 0, sluice.log)
         let policy = sluice.records("policy")
-        let plain = policy.filter { field($0, "policy", "action") == "deny" && field($0, "policy", "aggregated") == nil }
-        let aggregates = policy.filter { field($0, "policy", "aggregated") != nil }
-        let counted = aggregates.compactMap { Int(field($0, "policy", "count") ?? "") }.reduce(0, +)
+        let plain = policy.filter { sluiceField($0, "policy", "action") == "deny" && sluiceField($0, "policy", "aggregated") == nil }
+        let aggregates = policy.filter { sluiceField($0, "policy", "aggregated") != nil }
+        let counted = aggregates.compactMap { Int(sluiceField($0, "policy", "count") ?? "") }.reduce(0, +)
         let denied = Int(sluice.log.components(separatedBy: "denied ").dropFirst().first?.prefix { $0.isNumber } ?? "") ?? -1
         let eveBytes = (try? FileManager.default.attributesOfItem(atPath: sluice.eve)[.size] as? Int) ?? 0
         // The flood's flows, either way round (a reset the daemon sends can open one from the server).

@@ -46,12 +46,12 @@ final class FQDNDenyTests: XCTestCase {
         expect(http.status == 0, "allowed HTTP: \(http)", sluice)
 
         XCTAssertEqual(sluice.stop(), 0, "exit status; log:\n\(sluice.log)")
-        let denies = sluice.records("policy").filter { field($0, "policy", "action") == "deny" }
+        let denies = sluice.records("policy").filter { sluiceField($0, "policy", "action") == "deny" }
         for port in ["22", "9999", "8080"] {
             let n = denies.filter { field($0, "dest_port") == port }.count
             expect(n == 2, "expected a deny record for tcp/\(port) over IPv4 and IPv6, got \(n): \(denies)", sluice)
         }
-        expect(denies.contains { field($0, "dest_port") == "22" && field($0, "policy", "rule_id") == "15" },
+        expect(denies.contains { field($0, "dest_port") == "22" && sluiceField($0, "policy", "rule_id") == "15" },
                "the tcp/22 deny does not name rule 15: \(denies)", sluice)
     }
 }

@@ -31,7 +31,7 @@ final class FQDNTests: XCTestCase {
         expect(!other.output.contains("200 ok"), "SNI www.other.test got through: \(other.output)", sluice)
 
         XCTAssertEqual(sluice.stop(), 0, "exit status; log:\n\(sluice.log)")
-        let denies = sluice.records("policy").filter { field($0, "policy", "action") == "deny" }
+        let denies = sluice.records("policy").filter { sluiceField($0, "policy", "action") == "deny" }
         expect(denies.count == 1 && denies.first.flatMap { field($0, "tls", "sni") } == "www.other.test",
                "expected exactly one deny, for SNI www.other.test: \(denies)", sluice)
     }

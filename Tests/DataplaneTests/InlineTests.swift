@@ -39,7 +39,7 @@ final class InlineTests: XCTestCase {
                "no TCP dns record: \(dns)", sluice)
         let tlsRecords = sluice.records("tls")
         expect(tlsRecords.contains { field($0, "tls", "sni") == "www.example.test" }, "no tls record: \(tlsRecords)", sluice)
-        let denies = sluice.records("policy").filter { field($0, "policy", "action") == "deny" }
+        let denies = sluice.records("policy").filter { sluiceField($0, "policy", "action") == "deny" }
         expect(denies.isEmpty, "allowed traffic was denied: \(denies)", sluice)
     }
 
@@ -70,11 +70,11 @@ final class InlineTests: XCTestCase {
         XCTAssertEqual(sluice.stop(), 0, "exit status; log:\n\(sluice.log)")
         let policy = sluice.records("policy")
         expect(policy.contains {
-            field($0, "policy", "action") == "deny" && field($0, "proto") == "TCP"
+            sluiceField($0, "policy", "action") == "deny" && field($0, "proto") == "TCP"
                 && field($0, "src_ip") == "10.98.0.1" && field($0, "src_port") == "41234"
                 && field($0, "dest_ip") == "10.98.0.2" && field($0, "dest_port") == "8080"
         }, "no policy deny record for 10.98.0.1:41234 -> 10.98.0.2:8080: \(policy)", sluice)
-        expect(!policy.contains { field($0, "dest_port") == "80" && field($0, "policy", "action") == "deny" },
+        expect(!policy.contains { field($0, "dest_port") == "80" && sluiceField($0, "policy", "action") == "deny" },
                "the allowed port was denied: \(policy)", sluice)
     }
 

@@ -32,8 +32,8 @@ final class OperationsTests: XCTestCase {
         XCTAssertEqual(bed.curl("http://10.98.0.2:8080/hello.txt").status, 0, "monitor mode does not block")
         XCTAssertEqual(sluice.stop(), 0)
         let policy = sluice.records("policy")
-        XCTAssertTrue(policy.contains { field($0, "policy", "quarantine") == "1" || field($0, "policy", "quarantine") == "true" }, "\(policy)")
-        XCTAssertTrue(policy.contains { field($0, "policy", "action") == "violate" && field($0, "dest_port") == "8080" }, "\(policy)")
+        XCTAssertTrue(policy.contains { sluiceField($0, "policy", "quarantine") == "1" || sluiceField($0, "policy", "quarantine") == "true" }, "\(policy)")
+        XCTAssertTrue(policy.contains { sluiceField($0, "policy", "action") == "violate" && field($0, "dest_port") == "8080" }, "\(policy)")
     }
 
     func testEventStreamTailAndFollow() throws {

@@ -76,7 +76,7 @@ final class SensorBindingTests: XCTestCase {
         let alerts = sluice.records("alert").filter { field($0, "alert", "category") == "waf-core" }
         expect(alerts.contains { field($0, "alert", "action") == "blocked" && field($0, "alert", "signature_id") == "1000201" },
                "no blocked 1000201 alert in protect mode: \(alerts)", sluice)
-        expect(alerts.contains { field($0, "alert", "action") == "allowed" && field($0, "sluice", "would_block") == "1" },
+        expect(alerts.contains { field($0, "alert", "action") == "allowed" && sluiceField($0, "sluice", "would_block") == "1" },
                "no allowed alert with would_block in monitor mode: \(alerts)", sluice)
         let late = sluice.records("alert").dropFirst(alertsBefore).filter { field($0, "alert", "category") == "waf-core" }
         expect(late.isEmpty, "disabled rules still alerted: \(late)", sluice)

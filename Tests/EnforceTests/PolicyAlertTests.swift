@@ -32,7 +32,7 @@ final class PolicyAlertTests: XCTestCase {
         XCTAssertFalse(verdicts.isEmpty)
         XCTAssertEqual(alerts.count, verdicts.count, "one alert per \(policyAction) record")
         for v in verdicts {
-            let p = v["policy"] as? [String: Any] ?? [:]
+            let p = policyObject(v) ?? [:]
             XCTAssertEqual(p["action"] as? String, policyAction)
             guard let a = alerts.first(where: { ($0["flow_id"] as? Int) == (v["flow_id"] as? Int) }),
                   let alert = a["alert"] as? [String: Any] else { XCTFail("no alert for \(v)"); continue }

@@ -7,6 +7,12 @@ import PacketIO
 import Policy
 import XCTest
 
+/// A policy record's `policy` object: Sluice's own, an item of `metadata.flowvars` (docs/eve.md).
+func policyObject(_ record: [String: Any]) -> [String: Any]? {
+    let items = (record["metadata"] as? [String: Any])?["flowvars"] as? [[String: Any]] ?? []
+    return items.lazy.compactMap { $0["policy"] as? [String: Any] }.first
+}
+
 /// The whitelist policy on recorded real traffic (curl, dig, openssl and ping between two
 /// network namespaces): exactly which flows each mode reports or blocks.
 final class PolicyReplayTests: XCTestCase {
@@ -78,7 +84,7 @@ final class PolicyReplayTests: XCTestCase {
         let denied = Set(records.map(Self.tuple))
         XCTAssertEqual(denied, Self.refused)
         for r in records {
-            let p = try XCTUnwrap(r["policy"] as? [String: Any])
+            let p = try XCTUnwrap(policyObject(r))
             XCTAssertEqual(p["action"] as? String, "deny")
             XCTAssertEqual(p["mode"] as? String, "protect")
             XCTAssertTrue(p["rule_id"] is NSNull, "the default denied it: \(r)")
@@ -98,7 +104,7 @@ final class PolicyReplayTests: XCTestCase {
         let protect = try replay("mixed.pcap", Self.policy(mode: "protect"))
         let (records, counters) = try replay("mixed.pcap", Self.policy(mode: "monitor"))
         XCTAssertEqual(Set(records.map(Self.tuple)), Set(protect.records.map(Self.tuple)))
-        XCTAssertTrue(records.allSatisfy { ($0["policy"] as? [String: Any])?["action"] as? String == "violate" })
+        XCTAssertTrue(records.allSatisfy { policyObject($0)?["action"] as? String == "violate" })
         XCTAssertEqual(counters.droppedPackets, 0)
         XCTAssertEqual(counters.denied, 0)
     }
@@ -126,7 +132,7 @@ final class PolicyReplayTests: XCTestCase {
         """
         let (records, counters) = try replay("l7-redis.pcap", policy)
         XCTAssertEqual(counters.denied, 16, "every redis-cli connection")
-        XCTAssertTrue(records.allSatisfy { ($0["policy"] as? [String: Any])?["rule_id"] as? Int == 20 })
+        XCTAssertTrue(records.allSatisfy { policyObject($0)?["rule_id"] as? Int == 20 })
         XCTAssertEqual(counters.allowed, 0)
     }
 
@@ -138,7 +144,7 @@ final class PolicyReplayTests: XCTestCase {
         XCTAssertEqual(protect.counters.allowed, 0, "not even rule 10's HTTP flows pass")
         XCTAssertGreaterThan(protect.counters.unknownWorkload, 0)
         XCTAssertEqual(protect.counters.denied, protect.counters.unknownWorkload)
-        XCTAssertTrue(protect.records.allSatisfy { ($0["policy"] as? [String: Any])?["unknown_workload"] as? Bool == true })
+        XCTAssertTrue(protect.records.allSatisfy { policyObject($0)?["unknown_workload"] as? Bool == true })
         XCTAssertTrue(Self.refused.isSubset(of: Set(protect.records.map(Self.tuple))))
         // An explicit `unknown: allow` lets them through, still counted.
         let allow = try Self.replay("mixed.pcap", Self.policy(mode: "protect").replacingOccurrences(of: "default: deny", with: "default: deny\nunknown: allow"),
@@ -156,7 +162,7 @@ final class PolicyReplayTests: XCTestCase {
             "TCP 10.77.0.1:57352 > 10.77.0.2:80", "TCP 10.77.0.1:57356 > 10.77.0.2:80",
             "TCP 10.77.0.1:57372 > 10.77.0.2:80", "TCP fd77::1:53336 > fd77::2:80",
         ])
-        XCTAssertTrue(r.records.allSatisfy { ($0["policy"] as? [String: Any])?["rule_id"] is NSNull })
+        XCTAssertTrue(r.records.allSatisfy { policyObject($0)?["rule_id"] is NSNull })
         XCTAssertEqual(r.counters.allowed, 1, "the curl request")
         XCTAssertEqual(r.counters.denied, 4)
     }

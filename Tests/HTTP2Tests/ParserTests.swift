@@ -185,7 +185,7 @@ final class ParserTests: XCTestCase {
             HTTP2Eve.write(s, into: &out)
             out.endObject()
             let json = String(decoding: out.take(), as: UTF8.self)
-            XCTAssertEqual(json, #"{"http":{"hostname":"grpc.local","url":"/helloworld.Greeter/SayHello","http_content_type":"application/grpc","http_method":"POST","protocol":"HTTP/2","status":200,"length":15,"version":"2","http2":{"stream_id":1,"request":{},"response":{}},"grpc":{"service":"helloworld.Greeter","method":"SayHello","status":5,"message":"not found","request_messages":1,"response_messages":2}}}"#)
+            XCTAssertEqual(json, #"{"http":{"hostname":"grpc.local","url":"/helloworld.Greeter/SayHello","http_content_type":"application/grpc","http_method":"POST","protocol":"HTTP/2","status":200,"length":15,"version":"2","http2":{"stream_id":1,"request":{},"response":{}}},"metadata":{"flowvars":[{"grpc":{"service":"helloworld.Greeter","method":"SayHello","status":5,"message":"not found","request_messages":1,"response_messages":2}}]}}"#)
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import SluiceTestSupport
 import XCTest
 
 /// Every DNS answer and TLS handshake field tshark reads from the recorded dig/dnsmasq and
@@ -76,8 +77,9 @@ final class DNSTLSCrossCheckTests: XCTestCase {
             let (events, _) = try L7Harness.replay(capture)
             let ours = events.compactMap { e -> String? in
                 guard let t = e["tls"] as? [String: Any] else { return nil }
-                let alpns = (t["client_alpns"] as? [String])?.joined(separator: ",") ?? ""
-                let chosen = (t["server_alpns"] as? [String])?.joined(separator: ",") ?? ""
+                let a = eveVendorObject(e, "tls")
+                let alpns = (a?["client_alpns"] as? [String])?.joined(separator: ",") ?? ""
+                let chosen = (a?["server_alpns"] as? [String])?.joined(separator: ",") ?? ""
                 return "\(e["src_port"] as? Int ?? 0) \(t["sni"] as? String ?? "") [\(alpns)] \(t["version"] as? String ?? "") [\(chosen)]"
             }
             // tshark: SNI and offered ALPNs from each ClientHello, version and chosen ALPN (TLS 1.2

@@ -3,6 +3,7 @@ import Foundation
 import L7
 import L7Core
 import PacketIO
+import SluiceTestSupport
 import XCTest
 
 /// Datastore and broker commands from the recorded redis-cli, psql/psycopg, memcached and
@@ -10,9 +11,27 @@ import XCTest
 final class DatastoreCrossCheckTests: XCTestCase {
     func commands(_ capture: String, _ app: String) throws -> [(command: String, detail: String)] {
         let (events, counters) = try L7Harness.replay(capture)
-        let records = events.filter { $0["event_type"] as? String == app }.compactMap { $0[app] as? [String: Any] }
+        let records = events.filter { $0["event_type"] as? String == app }.compactMap { Self.command($0, app) }
         XCTAssertEqual(UInt64(records.count), counters.commandsByApp.total, capture)
-        return records.map { ($0["command"] as? String ?? "", $0["detail"] as? String ?? "") }
+        return records
+    }
+
+    /// The command and detail a record shows: Sluice's own object (an item of
+    /// metadata.flowvars) for Redis and memcached, Suricata's `pgsql` and `mqtt` objects for those.
+    static func command(_ e: [String: Any], _ app: String) -> (command: String, detail: String)? {
+        if let v = eveVendorObject(e, app) { return (v["command"] as? String ?? "", v["detail"] as? String ?? "") }
+        if app == "pgsql", let r = (e["pgsql"] as? [String: Any])?["request"] as? [String: Any] {
+            if let q = r["simple_query"] as? String { return (String(q.prefix { $0.isLetter }).uppercased(), q) }
+            if let u = (r["startup_parameters"] as? [String: Any])?["user"] as? String { return ("StartupMessage", u) }
+            return (r["message"] as? String ?? "", "")
+        }
+        if app == "mqtt", let m = e["mqtt"] as? [String: Any], let (type, value) = m.first, let body = value as? [String: Any] {
+            let topics = body["topics"] as? [Any]
+            let detail = body["client_id"] as? String ?? body["topic"] as? String
+                ?? (topics?.first as? [String: Any])?["topic"] as? String ?? topics?.first as? String ?? ""
+            return (type.uppercased(), detail)
+        }
+        return nil
     }
 
     func testRedisCommandsInOrder() throws {

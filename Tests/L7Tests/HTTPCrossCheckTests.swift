@@ -1,4 +1,5 @@
 import Foundation
+import SluiceTestSupport
 import XCTest
 
 /// HTTP/1, HTTP/2 and gRPC records of the recorded curl, nghttp, hypercorn/nghttpd and grpcio
@@ -79,7 +80,7 @@ final class HTTPCrossCheckTests: XCTestCase {
 
     func testGRPCServiceMethodAndStatus() throws {
         let (events, _) = try L7Harness.replay("l7-grpc.pcap")
-        let grpc = httpRecords(events, version2: true).compactMap { $0["grpc"] as? [String: Any] }
+        let grpc = events.filter { $0["event_type"] as? String == "http" }.compactMap { eveVendorObject($0, "grpc") }
         let ours = grpc.map { "grpc \($0["service"] as? String ?? "")/\($0["method"] as? String ?? "") \($0["status"] as? Int ?? -1)" }
         XCTAssertEqual(ours.sorted(), try L7Harness.expected("l7-grpc.expected").sorted())
         let paths = try L7Harness.tshark(["-r", L7Harness.path("l7-grpc.pcap"), "-d", "tcp.port==50051,http2",

@@ -87,8 +87,12 @@ final class L7ReplayTests: XCTestCase {
 
     func testTLSRecordsMatchTshark() throws {
         let (events, _) = try replay("mixed.pcap")
-        let tls = events.compactMap { $0["tls"] as? [String: Any] }
-        let ours = Set(tls.map { "\($0["sni"] as? String ?? "") \(($0["client_alpns"] as? [String])?.joined(separator: ",") ?? "")" })
+        let tlsRecords = events.filter { $0["tls"] is [String: Any] }
+        let tls = tlsRecords.compactMap { $0["tls"] as? [String: Any] }
+        let ours = Set(tlsRecords.map { e in
+            let alpns = (eveVendorObject(e, "tls")?["client_alpns"] as? [String])?.joined(separator: ",") ?? ""
+            return "\((e["tls"] as? [String: Any])?["sni"] as? String ?? "") \(alpns)"
+        })
         let reference = Set(try tshark(["-r", Self.captures.appendingPathComponent("mixed.pcap").path,
                                         "-Y", "tls.handshake.type == 1", "-T", "fields",
                                         "-e", "tls.handshake.extensions_server_name", "-e", "tls.handshake.extensions_alpn_str"])

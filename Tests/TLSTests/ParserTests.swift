@@ -1,5 +1,6 @@
 import Foundation
 import Output
+import SluiceTestSupport
 import TLS
 import XCTest
 
@@ -126,7 +127,7 @@ final class TLSParserTests: XCTestCase {
         let tls = obj?["tls"] as? [String: Any]
         XCTAssertEqual(tls?["sni"] as? String, "www.example.com")
         XCTAssertEqual(tls?["version"] as? String, "UNDETERMINED")
-        XCTAssertEqual(tls?["client_alpns"] as? [String], ["h2", "http/1.1"])
+        XCTAssertEqual(eveVendorObject(obj ?? [:], "tls")?["client_alpns"] as? [String], ["h2", "http/1.1"])
         XCTAssertNotNil(tls?["ja4"] as? String)
     }
 
