@@ -33,4 +33,12 @@ struct L7Flow {
     @usableFromInline var dnsTx: UInt64 = 0
 
     @inlinable init() {}
+
+    /// The flow's endpoints were swapped (`FlowEntry.swapEndpoints`): what was kept per
+    /// direction changes sides too.
+    @inlinable mutating func swapDirections() {
+        swap(&prefixToServer, &prefixToClient)
+        swap(&seenToServer, &seenToClient)
+        swap(&noMatchToServer, &noMatchToClient)
+    }
 }

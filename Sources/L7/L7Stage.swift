@@ -131,9 +131,20 @@ public struct L7Stage: InspectionStage, ~Copyable {
         let start = Int(p.payloadOffset)
         let payload = UnsafeRawBufferPointer(rebasing: bytes[start..<(start + Int(p.payloadLength))])
         let s = slot(flow)
+        var direction = direction
         if s.pointee.app == .unknown {
             switch AppDetector.probeDatagram(payload, toServer: direction == .toServer) {
-            case .match(let app): decide(s, flow, app)
+            case .match(let app):
+                if direction == .toServer && flows![Int(flow)].pktsToClient == 0
+                    && AppDetector.sentByServer(app, payload, tcp: false) {
+                    // The first datagram was an answer: its sender is the server.
+                    flows![Int(flow)].swapEndpoints()
+                    flows![Int(flow)].swapStreams()
+                    s.pointee.swapDirections()
+                    direction = .toClient
+                    counters.flowsReversed &+= 1
+                }
+                decide(s, flow, app)
             case .noMatch, .needMore:
                 if direction == .toServer { s.pointee.noMatchToServer = true } else { s.pointee.noMatchToClient = true }
                 if s.pointee.noMatchToServer && s.pointee.noMatchToClient { decide(s, flow, .failed) }
@@ -150,6 +161,8 @@ public struct L7Stage: InspectionStage, ~Copyable {
 
     public mutating func streamData(flow: UInt32, direction: Direction, bytes: UnsafeRawBufferPointer) {
         let s = slot(flow)
+        // The endpoints were swapped during this packet; the reassembler still names the old sides.
+        let direction = flows![Int(flow)].streamSwapPending ? direction.reversed : direction
         // Raw-stream sensors see every byte, decoded or not; ciphertext is skipped, since no
         // pattern can match it.
         if sensors.isEnabled && s.pointee.app != .tls && s.pointee.app != .ssh {
@@ -165,6 +178,7 @@ public struct L7Stage: InspectionStage, ~Copyable {
 
     public mutating func streamGap(flow: UInt32, direction: Direction, length: UInt32) {
         let s = slot(flow)
+        let direction = flows![Int(flow)].streamSwapPending ? direction.reversed : direction
         if s.pointee.app == .unknown { decide(s, flow, .failed) }
         // HTTP and datastore parsers can skip a hole inside a body they know the length of;
         // the TLS and DNS parsers cannot find their place again: they log what was learned
@@ -189,6 +203,7 @@ public struct L7Stage: InspectionStage, ~Copyable {
     @inlinable
     mutating func detectStream(_ s: UnsafeMutablePointer<L7Flow>, _ flow: UInt32, _ d: Direction,
                                _ bytes: UnsafeRawBufferPointer) {
+        var d = d
         let prefixEmpty = d == .toServer ? s.pointee.prefixToServer.count == 0 : s.pointee.prefixToClient.count == 0
         var verdict: AppDetector.Verdict
         var usedPrefix = false
@@ -212,6 +227,10 @@ public struct L7Stage: InspectionStage, ~Copyable {
         if d == .toServer { s.pointee.seenToServer += bytes.count } else { s.pointee.seenToClient += bytes.count }
         switch verdict {
         case .match(let app):
+            if d == .toServer && s.pointee.seenToClient == 0 && reverseMidstream(flow, app, usedPrefix ? nil : bytes, s) {
+                s.pointee.swapDirections()
+                d = .toClient
+            }
             decide(s, flow, app)
             // Replay what detection held back, then the rest of this chunk.
             let other = d.reversed
@@ -232,6 +251,23 @@ public struct L7Stage: InspectionStage, ~Copyable {
             && (s.pointee.seenToServer > AppDetector.limit || s.pointee.seenToClient > AppDetector.limit) {
             decide(s, flow, .failed)
         }
+    }
+
+    /// Whether a TCP flow picked up midstream (no SYN seen either way) whose first data, which
+    /// made it `app`, came from the server: then its endpoints are swapped now and its streams
+    /// once the reassembler is done with this packet (`FlowEntry.streamSwapPending`).
+    @inlinable
+    mutating func reverseMidstream(_ flow: UInt32, _ app: AppProto, _ bytes: UnsafeRawBufferPointer?,
+                                   _ s: UnsafeMutablePointer<L7Flow>) -> Bool {
+        let e = flows! + Int(flow)
+        guard (e.pointee.tcpFlagsToServer | e.pointee.tcpFlagsToClient) & TCPFlag.syn == 0 else { return false }
+        let sent = bytes.map { AppDetector.sentByServer(app, $0, tcp: true) }
+            ?? s.pointee.prefixToServer.withBytes { AppDetector.sentByServer(app, $0, tcp: true) }
+        guard sent else { return false }
+        e.pointee.swapEndpoints()
+        e.pointee.streamSwapPending = true
+        counters.flowsReversed &+= 1
+        return true
     }
 
     @inlinable
