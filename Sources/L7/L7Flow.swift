@@ -16,6 +16,8 @@ struct L7Flow {
     /// A direction's probe said "not anything known".
     @usableFromInline var noMatchToServer = false
     @usableFromInline var noMatchToClient = false
+    /// UDP datagrams no probe recognised, either way (see `L7Config.detectionDatagrams`).
+    @usableFromInline var unmatchedDatagrams: UInt8 = 0
     /// The parser the flow borrowed from the stage's pools (none while undecided, when its
     /// app has no parser, when the pool was empty, or once the parser was done).
     @usableFromInline var parser = ParserSlot()

@@ -33,6 +33,10 @@ public struct L7Config: Sendable {
     public var nameCache = 16384
     /// Write a record (event_type = the protocol) for every datastore command.
     public var datastoreEvents = true
+    /// Unrecognised UDP datagrams a flow may carry before detection gives up (`failed`), once
+    /// both directions sent one: a stray datagram before the first DNS query is no reason to
+    /// stop looking. 0 gives up at the first unrecognised datagram each way.
+    public var detectionDatagrams = 3
 
     /// The defaults.
     public init() {}
@@ -51,6 +55,7 @@ public struct L7Stage: InspectionStage, ~Copyable {
     /// zlib state that HTTP parsers borrow per compressed body; outlives the HTTP parsers.
     @usableFromInline let inflaters: InflaterPool
     @usableFromInline let datastoreEvents: Bool
+    @usableFromInline let detectionDatagrams: Int
     /// The flow whose parser is calling back into the stage (parsers report to the stage as
     /// their sink, and the records they trigger belong to this flow).
     @usableFromInline var current: UInt32 = 0
@@ -73,6 +78,7 @@ public struct L7Stage: InspectionStage, ~Copyable {
         parsers = ParserPools(config: config, inflaters: zlib.handle)
         inflaters = zlib
         datastoreEvents = config.datastoreEvents
+        detectionDatagrams = min(max(config.detectionDatagrams, 0), 255)
         names = NameCache(capacity: config.nameCache)
         eve = eveFD >= 0 ? JSONBuffer(fd: eveFD) : nil
     }
@@ -147,7 +153,11 @@ public struct L7Stage: InspectionStage, ~Copyable {
                 decide(s, flow, app)
             case .noMatch, .needMore:
                 if direction == .toServer { s.pointee.noMatchToServer = true } else { s.pointee.noMatchToClient = true }
-                if s.pointee.noMatchToServer && s.pointee.noMatchToClient { decide(s, flow, .failed) }
+                if s.pointee.unmatchedDatagrams < UInt8.max { s.pointee.unmatchedDatagrams += 1 }
+                if s.pointee.noMatchToServer && s.pointee.noMatchToClient
+                    && Int(s.pointee.unmatchedDatagrams) > detectionDatagrams {
+                    decide(s, flow, .failed)
+                }
             }
         }
         if s.pointee.app == .dns { dnsMessage(s, flow, payload) }
@@ -188,6 +198,9 @@ public struct L7Stage: InspectionStage, ~Copyable {
 
     public mutating func flowEnded(flow: UInt32, entry: UnsafeMutablePointer<FlowEntry>, reason: FlowEndReason) {
         let s = slot(flow)
+        // A datagram flow still within its detection allowance ends `failed`, as it would
+        // have after one unrecognised datagram each way.
+        if s.pointee.app == .unknown && s.pointee.noMatchToServer && s.pointee.noMatchToClient { decide(s, flow, .failed) }
         // Handshakes, requests without responses and streams still open are logged as the flow ends.
         finishParsers(s, flow)
         releaseParsers(s)
@@ -245,7 +258,15 @@ public struct L7Stage: InspectionStage, ~Copyable {
             if d == .toServer { s.pointee.noMatchToServer = true } else { s.pointee.noMatchToClient = true }
             if s.pointee.noMatchToServer && s.pointee.noMatchToClient { decide(s, flow, .failed) }
         case .needMore:
-            break
+            // MQTT keep-alives alone (a PINGREQ, its PINGRESP) are recognised as a pair.
+            let pair = s.pointee.prefixToServer.withBytes { ts in
+                s.pointee.prefixToClient.withBytes { DatastoreProbes.mqttPingPair(toServer: ts, toClient: $0) }
+            }
+            if pair {
+                decide(s, flow, .mqtt)
+                Self.withPrefix(s, .toServer) { parse(s, flow, .toServer, $0) }
+                Self.withPrefix(s, .toClient) { parse(s, flow, .toClient, $0) }
+            }
         }
         if s.pointee.app == .unknown
             && (s.pointee.seenToServer > AppDetector.limit || s.pointee.seenToClient > AppDetector.limit) {

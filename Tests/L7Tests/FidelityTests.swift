@@ -1,5 +1,6 @@
 import Foundation
 import L7
+import L7Core
 import XCTest
 
 /// Protocol cases where Suricata is the reference (issue 18), on the hand-built captures in
@@ -50,5 +51,40 @@ final class FidelityTests: XCTestCase {
         XCTAssertEqual(f["pkts_toserver"] as? Int, 3)
         XCTAssertEqual(f["pkts_toclient"] as? Int, 3)
         XCTAssertEqual(counters.flowsReversed, 1)
+    }
+}
+
+extension FidelityTests {
+    // MARK: - Detection that gives up too early
+
+    func testJunkDatagramsBeforeTheFirstQueryDoNotEndDetection() throws {
+        for name in ["dns-junk-first-udp.pcap", "dns-junk-both-udp.pcap"] {
+            let (events, _) = try replay(name)
+            XCTAssertEqual(records(events, "dns").count, 2, name)
+            XCTAssertEqual(try flow(events)["app_proto"] as? String, "dns", name)
+        }
+    }
+
+    func testDatagramsNeverRecognisedStillEndFailed() throws {
+        // The junk of dns-junk-both-udp with detection allowed no unrecognised datagram.
+        var config = L7Config()
+        config.detectionDatagrams = 0
+        let (events, _) = try L7Harness.replay(file: Self.dir.appendingPathComponent("dns-junk-both-udp.pcap").path, config: config)
+        XCTAssertEqual(records(events, "dns").count, 0)
+        XCTAssertEqual(try flow(events)["app_proto"] as? String, "failed")
+    }
+}
+
+extension FidelityTests {
+    func testMQTTPickedUpMidstreamFromAPublishSplitAcrossSegments() throws {
+        let (events, counters) = try replay("mqtt-midstream.pcap")
+        XCTAssertEqual(try flow(events)["app_proto"] as? String, "mqtt")
+        XCTAssertEqual(counters.commandsByApp[Int(AppProto.mqtt.rawValue)], 1)
+    }
+
+    func testMQTTPingRequestAndResponseAloneAreMQTT() throws {
+        let (events, counters) = try replay("mqtt-ping.pcap")
+        XCTAssertEqual(try flow(events)["app_proto"] as? String, "mqtt")
+        XCTAssertEqual(counters.commandsByApp[Int(AppProto.mqtt.rawValue)], 1)
     }
 }

@@ -5,7 +5,8 @@ one thing it tests is plain in the packets:
 
 - dns-answer-first-udp / -tcp: the first packet seen is a DNS answer (the query was missed or
   reordered); records must name the querier as src.
-- dns-junk-first-udp: one junk datagram before the first query; DNS must still be detected.
+- dns-junk-first-udp / -both-udp: a junk datagram (one way / each way) before the first
+  query; DNS must still be detected.
 - dns-tcp-gap: DNS over TCP where one answer's segment is missing; the answers after it
   must still be logged (resynchronised at the next message).
 - http-gap-body / http-gap-head: keep-alive HTTP where a segment of the second response is
@@ -111,6 +112,14 @@ write("dns-answer-first-tcp.pcap", tcp.pkts)
 # One junk datagram, then a DNS query and its answer.
 write("dns-junk-first-udp.pcap", [
     udp(C, 41002, S, 53, b"\x00\x01junk that is not dns at all", T0),
+    udp(C, 41002, S, 53, dns_message(0x3333, "example.org"), T0 + 0.01),
+    udp(S, 53, C, 41002, dns_message(0x3333, "example.org", "192.0.2.10"), T0 + 0.02),
+])
+
+# One junk datagram each way, then a DNS query and its answer.
+write("dns-junk-both-udp.pcap", [
+    udp(C, 41002, S, 53, b"\x00\x01junk that is not dns at all", T0),
+    udp(S, 53, C, 41002, b"\x00\x01junk back", T0 + 0.005),
     udp(C, 41002, S, 53, dns_message(0x3333, "example.org"), T0 + 0.01),
     udp(S, 53, C, 41002, dns_message(0x3333, "example.org", "192.0.2.10"), T0 + 0.02),
 ])
