@@ -10,6 +10,10 @@ extension DatastoreProbes {
     @inlinable public static func mqtt(_ b: UnsafeRawBufferPointer, toServer: Bool) -> DatastoreVerdict {
         guard toServer else { return .noMatch }
         guard b.count >= 1 else { return .needMore }
+        // A PINGREQ alone may be the start of a flow whose CONNECT was missed: the stage
+        // decides once the other side answers with a PINGRESP (`mqttPingPair`).
+        if b[0] == 0xC0 { return b.count == 1 || (b.count == 2 && b[1] == 0) ? .needMore : .noMatch }
+        if b[0] >> 4 == 3 { return mqttMidstreamPublish(b) }
         guard b[0] == 0x10 else { return .noMatch }
         guard case .some(let (remaining, at)) = DatastoreParser.mqttVarint(b, from: 1) else {
             return b.count < 5 ? .needMore : .noMatch
@@ -27,6 +31,41 @@ extension DatastoreProbes {
         let ok = nameLength == 4 ? Bytes.startsWith(b, "MQTT", at: name) && level >= 3 && level <= 5
                                  : Bytes.startsWith(b, "MQIsdp", at: name) && level == 3
         return ok && flags & 1 == 0 ? .match(.mqtt) : .noMatch
+    }
+}
+
+extension DatastoreProbes {
+    /// MQTT picked up after its CONNECT: a PUBLISH (QoS 0–2) whose remaining length holds its
+    /// topic, the topic a printable name without wildcards (a PUBLISH topic never has them).
+    /// Text protocols cannot pass: their third and fourth bytes, read as the topic length,
+    /// are at least 0x2020, more than a one-byte remaining length allows, and a longer
+    /// remaining length needs bytes with the high bit set.
+    @inlinable public static func mqttMidstreamPublish(_ b: UnsafeRawBufferPointer) -> DatastoreVerdict {
+        guard b[0] & 0x06 != 0x06 else { return .noMatch }   // QoS 3 is reserved
+        guard case .some(let (remaining, at)) = DatastoreParser.mqttVarint(b, from: 1) else {
+            return b.count < 5 ? .needMore : .noMatch
+        }
+        guard b.count >= at + 2 else { return .needMore }
+        let topicLength = Bytes.be16(b, at)
+        guard topicLength >= 1, topicLength <= remaining - 2 else { return .noMatch }
+        let topic = at + 2
+        // Enough of the topic to judge: all of it, or what the detector's 64-byte prefix holds.
+        let judged = min(topicLength, max(0, 64 - topic))
+        var k = 0
+        while k < judged && topic + k < b.count {
+            let c = b[topic + k]
+            if c < 0x21 || c > 0x7E || c == UInt8(ascii: "+") || c == UInt8(ascii: "#") { return .noMatch }
+            k += 1
+        }
+        guard k >= min(judged, 4), k == judged || k >= 16 else { return .needMore }
+        return .match(.mqtt)
+    }
+
+    /// A flow whose first bytes are a bare PINGREQ one way and a bare PINGRESP the other: MQTT
+    /// whose CONNECT was missed (keep-alive traffic of a long-lived session).
+    @inlinable public static func mqttPingPair(toServer: UnsafeRawBufferPointer, toClient: UnsafeRawBufferPointer) -> Bool {
+        toServer.count == 2 && toServer[0] == 0xC0 && toServer[1] == 0
+            && toClient.count == 2 && toClient[0] == 0xD0 && toClient[1] == 0
     }
 }
 

@@ -101,7 +101,7 @@ public struct Worker<Stage: InspectionStage & ~Copyable>: ~Copyable {
             found = nil
         }
         let index: UInt32
-        let direction: Direction
+        var direction: Direction
         if let f = found {
             index = f.index
             direction = f.direction
@@ -135,6 +135,12 @@ public struct Worker<Stage: InspectionStage & ~Copyable>: ~Copyable {
                 }
             } else if p.tcpFlags & TCPFlag.fin != 0 {
                 if direction == .toServer { e.pointee.toServer.finSeen = true } else { e.pointee.toClient.finSeen = true }
+            }
+            if e.pointee.streamSwapPending {
+                // The stage found this flow's first data to be the server's and swapped its
+                // endpoints while the reassembler held the streams: swap those now.
+                e.pointee.swapStreams()
+                direction = direction.reversed
             }
             e.pointee.trackTCP(flags: p.tcpFlags, direction: direction, hasPayload: p.payloadLength > 0)
         }

@@ -89,6 +89,11 @@ public struct FlowEntry: Sendable {
     public var toServer = StreamDirectionState()
     /// Server-to-client stream reassembly state.
     public var toClient = StreamDirectionState()
+    /// The endpoints were swapped (`swapEndpoints`) while the stream reassembler was delivering
+    /// this flow's bytes: the worker swaps the two stream states (`swapStreams`) once the
+    /// reassembler is done with the packet, and until then directions the reassembler reports
+    /// are the opposite of the entry's.
+    public var streamSwapPending = false
     @usableFromInline var prev: UInt32 = 0
     @usableFromInline var next: UInt32 = 0
     /// ICMP type and code of the flow's first packet: the Community ID hashes them in place of ports.
@@ -105,6 +110,26 @@ public struct FlowEntry: Sendable {
 
     /// An empty entry.
     @inlinable public init() {}
+
+    /// Makes the side taken for the server the client, and the other way round: what an
+    /// application parser asks for when the first packet seen was a response (a DNS answer
+    /// before its query, a midstream pickup starting with server data), as Suricata reverses
+    /// such flows. Counters and flags follow the sides; the lookup key stays valid (the hash
+    /// is symmetric). The stream states are swapped apart (`swapStreams`).
+    @inlinable public mutating func swapEndpoints() {
+        swap(&client, &server)
+        swap(&clientPort, &serverPort)
+        swap(&pktsToServer, &pktsToClient)
+        swap(&bytesToServer, &bytesToClient)
+        swap(&tcpFlagsToServer, &tcpFlagsToClient)
+    }
+
+    /// Swaps the two directions' reassembly states (after `swapEndpoints`, when no reassembler
+    /// call holds either).
+    @inlinable public mutating func swapStreams() {
+        swap(&toServer, &toClient)
+        streamSwapPending = false
+    }
 
     /// The timeout class this flow belongs in now.
     @inlinable public var currentTimeoutClass: TimeoutClass {

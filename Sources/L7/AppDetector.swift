@@ -51,6 +51,23 @@ public enum AppDetector {
         return .noMatch
     }
 
+    /// Whether the bytes that made a flow `app` (the start of a direction, or a datagram) can
+    /// only have come from the server: a DNS answer, an HTTP status line, a TLS ServerHello.
+    /// The stage makes such a flow's sender its server when it is the first thing seen, as
+    /// Suricata reverses flows whose first packet is a response. `tcp`: DNS carries a 2-byte
+    /// length first.
+    @inlinable
+    public static func sentByServer(_ app: AppProto, _ b: UnsafeRawBufferPointer, tcp: Bool) -> Bool {
+        switch app {
+        case .dns:
+            let flags = tcp ? 4 : 2
+            return b.count > flags && b[flags] & 0x80 != 0
+        case .http: return startsWith(b, "HTTP/")
+        case .tls: return b.count >= 6 && b[5] == 2
+        default: return false
+        }
+    }
+
     /// A message that parses completely and has a standard opcode and at least one question or answer.
     @inlinable
     static func isDNS(_ b: UnsafeRawBufferPointer) -> Bool {

@@ -15,6 +15,8 @@ public struct L7Counters: Sendable {
     public var http2Streams: UInt64 = 0
     /// HTTP/1 flows that switched to HTTP/2 with `Upgrade: h2c`.
     public var h2cUpgrades: UInt64 = 0
+    /// Flows whose first packet or data was a response, so their endpoints were swapped.
+    public var flowsReversed: UInt64 = 0
     /// Body bytes handed on for inspection (after de-chunking and decompression).
     public var httpBodyBytes: UInt64 = 0
     /// Datastore client commands, by protocol (indexed by `AppProto.rawValue`).

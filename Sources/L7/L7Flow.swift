@@ -16,6 +16,8 @@ struct L7Flow {
     /// A direction's probe said "not anything known".
     @usableFromInline var noMatchToServer = false
     @usableFromInline var noMatchToClient = false
+    /// UDP datagrams no probe recognised, either way (see `L7Config.detectionDatagrams`).
+    @usableFromInline var unmatchedDatagrams: UInt8 = 0
     /// The parser the flow borrowed from the stage's pools (none while undecided, when its
     /// app has no parser, when the pool was empty, or once the parser was done).
     @usableFromInline var parser = ParserSlot()
@@ -33,4 +35,12 @@ struct L7Flow {
     @usableFromInline var dnsTx: UInt64 = 0
 
     @inlinable init() {}
+
+    /// The flow's endpoints were swapped (`FlowEntry.swapEndpoints`): what was kept per
+    /// direction changes sides too.
+    @inlinable mutating func swapDirections() {
+        swap(&prefixToServer, &prefixToClient)
+        swap(&seenToServer, &seenToClient)
+        swap(&noMatchToServer, &noMatchToClient)
+    }
 }

@@ -39,6 +39,10 @@ public struct L7Config: Sendable {
     /// Workers sharing the traffic: each compares its counts against this share of the
     /// node-wide rate thresholds.
     public var workers = 1
+    /// Unrecognised UDP datagrams a flow may carry before detection gives up (`failed`), once
+    /// both directions sent one: a stray datagram before the first DNS query is no reason to
+    /// stop looking. 0 gives up at the first unrecognised datagram each way.
+    public var detectionDatagrams = 3
 
     /// The defaults.
     public init() {}
@@ -57,6 +61,7 @@ public struct L7Stage: InspectionStage, ~Copyable {
     /// zlib state that HTTP parsers borrow per compressed body; outlives the HTTP parsers.
     @usableFromInline let inflaters: InflaterPool
     @usableFromInline let datastoreEvents: Bool
+    @usableFromInline let detectionDatagrams: Int
     /// The flow whose parser is calling back into the stage (parsers report to the stage as
     /// their sink, and the records they trigger belong to this flow).
     @usableFromInline var current: UInt32 = 0
@@ -84,6 +89,7 @@ public struct L7Stage: InspectionStage, ~Copyable {
         parsers = ParserPools(config: config, inflaters: zlib.handle)
         inflaters = zlib
         datastoreEvents = config.datastoreEvents
+        detectionDatagrams = min(max(config.detectionDatagrams, 0), 255)
         names = NameCache(capacity: config.nameCache)
         eve = eveFD >= 0 ? JSONBuffer(fd: eveFD) : nil
     }
@@ -150,12 +156,27 @@ public struct L7Stage: InspectionStage, ~Copyable {
         let start = Int(p.payloadOffset)
         let payload = UnsafeRawBufferPointer(rebasing: bytes[start..<(start + Int(p.payloadLength))])
         let s = slot(flow)
+        var direction = direction
         if s.pointee.app == .unknown {
             switch AppDetector.probeDatagram(payload, toServer: direction == .toServer) {
-            case .match(let app): decide(s, flow, app)
+            case .match(let app):
+                if direction == .toServer && flows![Int(flow)].pktsToClient == 0
+                    && AppDetector.sentByServer(app, payload, tcp: false) {
+                    // The first datagram was an answer: its sender is the server.
+                    flows![Int(flow)].swapEndpoints()
+                    flows![Int(flow)].swapStreams()
+                    s.pointee.swapDirections()
+                    direction = .toClient
+                    counters.flowsReversed &+= 1
+                }
+                decide(s, flow, app)
             case .noMatch, .needMore:
                 if direction == .toServer { s.pointee.noMatchToServer = true } else { s.pointee.noMatchToClient = true }
-                if s.pointee.noMatchToServer && s.pointee.noMatchToClient { decide(s, flow, .failed) }
+                if s.pointee.unmatchedDatagrams < UInt8.max { s.pointee.unmatchedDatagrams += 1 }
+                if s.pointee.noMatchToServer && s.pointee.noMatchToClient
+                    && Int(s.pointee.unmatchedDatagrams) > detectionDatagrams {
+                    decide(s, flow, .failed)
+                }
             }
         }
         if s.pointee.app == .dns {
@@ -178,6 +199,8 @@ public struct L7Stage: InspectionStage, ~Copyable {
 
     public mutating func streamData(flow: UInt32, direction: Direction, bytes: UnsafeRawBufferPointer) {
         let s = slot(flow)
+        // The endpoints were swapped during this packet; the reassembler still names the old sides.
+        let direction = flows![Int(flow)].streamSwapPending ? direction.reversed : direction
         if threats.isEnabled && (s.pointee.app == .unknown || s.pointee.app == .tls) {
             threats.tlsStream(bytes, flow: flow, entry: flows! + Int(flow), toServer: direction == .toServer,
                               now: flows![Int(flow)].lastSeen)
@@ -198,6 +221,7 @@ public struct L7Stage: InspectionStage, ~Copyable {
 
     public mutating func streamGap(flow: UInt32, direction: Direction, length: UInt32) {
         let s = slot(flow)
+        let direction = flows![Int(flow)].streamSwapPending ? direction.reversed : direction
         if threats.isEnabled { threats.streamGap(flow: flow, entry: flows! + Int(flow), toServer: direction == .toServer) }
         if s.pointee.app == .unknown { decide(s, flow, .failed) }
         // HTTP and datastore parsers can skip a hole inside a body they know the length of;
@@ -208,6 +232,9 @@ public struct L7Stage: InspectionStage, ~Copyable {
 
     public mutating func flowEnded(flow: UInt32, entry: UnsafeMutablePointer<FlowEntry>, reason: FlowEndReason) {
         let s = slot(flow)
+        // A datagram flow still within its detection allowance ends `failed`, as it would
+        // have after one unrecognised datagram each way.
+        if s.pointee.app == .unknown && s.pointee.noMatchToServer && s.pointee.noMatchToClient { decide(s, flow, .failed) }
         // Handshakes, requests without responses and streams still open are logged as the flow ends.
         finishParsers(s, flow)
         releaseParsers(s)
@@ -227,6 +254,7 @@ public struct L7Stage: InspectionStage, ~Copyable {
     @inlinable
     mutating func detectStream(_ s: UnsafeMutablePointer<L7Flow>, _ flow: UInt32, _ d: Direction,
                                _ bytes: UnsafeRawBufferPointer) {
+        var d = d
         let prefixEmpty = d == .toServer ? s.pointee.prefixToServer.count == 0 : s.pointee.prefixToClient.count == 0
         var verdict: AppDetector.Verdict
         var usedPrefix = false
@@ -250,6 +278,10 @@ public struct L7Stage: InspectionStage, ~Copyable {
         if d == .toServer { s.pointee.seenToServer += bytes.count } else { s.pointee.seenToClient += bytes.count }
         switch verdict {
         case .match(let app):
+            if d == .toServer && s.pointee.seenToClient == 0 && reverseMidstream(flow, app, usedPrefix ? nil : bytes, s) {
+                s.pointee.swapDirections()
+                d = .toClient
+            }
             decide(s, flow, app)
             // Replay what detection held back, then the rest of this chunk.
             let other = d.reversed
@@ -264,12 +296,37 @@ public struct L7Stage: InspectionStage, ~Copyable {
             if d == .toServer { s.pointee.noMatchToServer = true } else { s.pointee.noMatchToClient = true }
             if s.pointee.noMatchToServer && s.pointee.noMatchToClient { decide(s, flow, .failed) }
         case .needMore:
-            break
+            // MQTT keep-alives alone (a PINGREQ, its PINGRESP) are recognised as a pair.
+            let pair = s.pointee.prefixToServer.withBytes { ts in
+                s.pointee.prefixToClient.withBytes { DatastoreProbes.mqttPingPair(toServer: ts, toClient: $0) }
+            }
+            if pair {
+                decide(s, flow, .mqtt)
+                Self.withPrefix(s, .toServer) { parse(s, flow, .toServer, $0) }
+                Self.withPrefix(s, .toClient) { parse(s, flow, .toClient, $0) }
+            }
         }
         if s.pointee.app == .unknown
             && (s.pointee.seenToServer > AppDetector.limit || s.pointee.seenToClient > AppDetector.limit) {
             decide(s, flow, .failed)
         }
+    }
+
+    /// Whether a TCP flow picked up midstream (no SYN seen either way) whose first data, which
+    /// made it `app`, came from the server: then its endpoints are swapped now and its streams
+    /// once the reassembler is done with this packet (`FlowEntry.streamSwapPending`).
+    @inlinable
+    mutating func reverseMidstream(_ flow: UInt32, _ app: AppProto, _ bytes: UnsafeRawBufferPointer?,
+                                   _ s: UnsafeMutablePointer<L7Flow>) -> Bool {
+        let e = flows! + Int(flow)
+        guard (e.pointee.tcpFlagsToServer | e.pointee.tcpFlagsToClient) & TCPFlag.syn == 0 else { return false }
+        let sent = bytes.map { AppDetector.sentByServer(app, $0, tcp: true) }
+            ?? s.pointee.prefixToServer.withBytes { AppDetector.sentByServer(app, $0, tcp: true) }
+        guard sent else { return false }
+        e.pointee.swapEndpoints()
+        e.pointee.streamSwapPending = true
+        counters.flowsReversed &+= 1
+        return true
     }
 
     @inlinable

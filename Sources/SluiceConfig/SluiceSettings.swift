@@ -71,7 +71,7 @@ public struct SluiceSettings: Sendable {
         }
         if let app = try top.map("app_layer") {
             try app.allowOnly(["tls_handshakes", "dns_tcp_flows", "http_flows", "http2_flows", "datastore_flows",
-                               "inflaters", "name_cache", "datastore_events", "http"])
+                               "inflaters", "name_cache", "datastore_events", "detection_datagrams", "http"])
             if let n = try app.int("tls_handshakes", in: 1...(1 << 20)) { s.l7.tlsHandshakes = n }
             if let n = try app.int("dns_tcp_flows", in: 1...(1 << 16)) { s.l7.dnsTCPFlows = n }
             if let n = try app.int("http_flows", in: 1...(1 << 20)) { s.l7.httpFlows = n }
@@ -80,6 +80,7 @@ public struct SluiceSettings: Sendable {
             if let n = try app.int("inflaters", in: 1...(1 << 16)) { s.l7.inflaters = n }
             if let n = try app.int("name_cache", in: 16...(1 << 24)) { s.l7.nameCache = n }
             if let b = try app.bool("datastore_events") { s.l7.datastoreEvents = b }
+            if let n = try app.int("detection_datagrams", in: 0...255) { s.l7.detectionDatagrams = n }
             if let http = try app.map("http") {
                 try http.allowOnly(["max_decompressed_body", "decompression_layers", "pipeline_depth"])
                 if let n = try http.bytes("max_decompressed_body", in: 0...(1 << 30)) { s.l7.http.maxDecompressedBody = n }

@@ -14,12 +14,18 @@ enum L7Harness {
 
     /// The EVE records of `name` replayed through the L7 stage, and the stage's counters.
     static func replay(_ name: String) throws -> (events: [[String: Any]], counters: L7Counters) {
+        try replay(file: path(name))
+    }
+
+    /// The EVE records of the capture at `file` replayed through the L7 stage, and the stage's counters.
+    static func replay(file: String, config: L7Config = L7Config()) throws -> (events: [[String: Any]], counters: L7Counters) {
+        let name = file
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-l7-\(getpid())-\((name as NSString).lastPathComponent).json")
         defer { try? FileManager.default.removeItem(at: out) }
         let fd = open(out.path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         XCTAssertGreaterThanOrEqual(fd, 0)
-        var source = try PcapFile(path: path(name))
-        var worker = Worker(config: EngineConfig(), stage: L7Stage(eveFD: fd), eveFD: fd)
+        var source = try PcapFile(path: file)
+        var worker = Worker(config: EngineConfig(), stage: L7Stage(config: config, eveFD: fd), eveFD: fd)
         _ = try Replay.run(&source, through: &worker)
         worker.shutdown()
         close(fd)
