@@ -3,7 +3,12 @@
 tests: interleaved HTTP/1.1, TLS and DNS sessions between many clients and
 a set of servers, about 1 Gbit/s worth of timestamps.
 
-    gen-capture.py [--size-mb 220] [--out /tmp/sluice-perf.pcap] [--seed 1]
+    gen-capture.py [--size-mb 220] [--out /tmp/sluice-perf.pcap] [--seed 1] [--mix web|numbers]
+
+--mix numbers (perf/sensor-bench.sh) makes the HTTP bodies number-heavy, the traffic where DLP
+costs the most: HTML pages with tables of prices and ids, CSV exports of random numbers of
+1-10 digits, JSON with 13-19 digit numeric ids, and now and then a real (Luhn-valid) card
+number, an SSN next to its keyword and an IBAN; DNS and TLS as in the default mix.
 
 No scapy: packets are packed with struct straight into one growing
 bytearray, payloads are slices of precomputed pools, so a 220 MB capture
@@ -169,15 +174,80 @@ def tcp_wire_estimate(nbytes):
     return nbytes + segs * 70 + (segs // 2 + 1) * 70
 
 
+def luhn_complete(digits):
+    """`digits` plus the Luhn check digit."""
+    total = 0
+    for i, c in enumerate(reversed(digits)):
+        d = int(c)
+        if i % 2 == 0:
+            d *= 2
+            d -= 9 if d > 9 else 0
+        total += d
+    return digits + str((10 - total % 10) % 10)
+
+
+def number_pools(rng, size):
+    """CSV, JSON and HTML pools full of numbers, with a few real card numbers, SSNs next to
+    their keyword and IBANs sprinkled in (about one per 64 KB of each pool)."""
+    def num():     # 1 to 10 digits, each length equally likely
+        d = rng.randrange(1, 11)
+        return str(rng.randrange(10 ** (d - 1) if d > 1 else 0, 10 ** d))
+
+    def secret():
+        k = rng.randrange(4)
+        if k == 0:
+            return luhn_complete("4" + "".join(rng.choice("0123456789") for _ in range(14)))
+        if k == 1:
+            c = luhn_complete("5" + rng.choice("12345") + "".join(rng.choice("0123456789") for _ in range(13)))
+            return " ".join(c[i:i + 4] for i in range(0, 16, 4))
+        if k == 2:
+            return f"ssn: {rng.randrange(100, 899)}{rng.randrange(10, 99)}{rng.randrange(1000, 9999)}"
+        return "DE89 3704 0044 0532 0130 00"
+
+    def fill(make):
+        parts, n, nxt = [], 0, 0
+        while n < size:
+            if n >= nxt:
+                parts.append(secret().encode() + b"\n")
+                nxt = n + rng.randrange(32 * 1024, 96 * 1024)
+            p = make().encode()
+            parts.append(p)
+            n += len(p)
+        return b"".join(parts)[:size]
+
+    csv = fill(lambda: ",".join(num() for _ in range(8)) + "\n")
+
+    def json_row():
+        return ('{"id":%d,"user_id":%d,"order":%s,"amount":%s.%02d,"qty":%s,"ts":%d},'
+                % (rng.randrange(10 ** 12, 10 ** 19), rng.randrange(10 ** 15, 10 ** 16), num(), num(),
+                   rng.randrange(100), num(), rng.randrange(1_600_000_000_000, 1_800_000_000_000)))
+    js = fill(json_row)
+
+    def html_row():
+        return ("<tr><td>%s</td><td class=\"num\">%s</td><td>%s.%02d</td><td>%s</td></tr>\n"
+                % (num(), num(), num(), rng.randrange(100), rng.choice(["lorem", "ipsum", "order", "item"])))
+    html = fill(html_row)
+    return csv, js, html
+
+
+NUM_PATHS = [("/export/orders.csv", "text/csv"), ("/export/ledger.csv", "text/csv"),
+             ("/api/v2/orders?page=3", "application/json"), ("/api/v2/users/8812731/events", "application/json"),
+             ("/reports/q3.html", "text/html; charset=utf-8"), ("/index.html", "text/html; charset=utf-8"),
+             ("/assets/app.js", "application/javascript"), ("/img/logo.png", "image/png")]
+
+
 class Gen:
-    def __init__(self, cap, seed):
+    def __init__(self, cap, seed, mix="web"):
         self.cap, self.rng = cap, random.Random(seed)
         rng = self.rng
+        self.mix = mix
         # Payload pools: bodies and encrypted records are slices of these.
         words = [b"lorem", b"ipsum", b"sluice", b"packet", b"stream", b"flow", b"<div>",
                  b"</div>", b"<p>", b"class=\"item\"", b"data", b"\n"]
         self.text = b" ".join(rng.choice(words) for _ in range(120_000))[:512 * 1024]
         self.noise = rng.randbytes(512 * 1024)
+        if mix == "numbers":
+            self.csv, self.json, self.html = number_pools(rng, 1024 * 1024)
         self.v4_servers = [bytes([172, 16, rng.randrange(256), rng.randrange(1, 255)])
                            for _ in range(200)]
         self.v6_servers = [bytes.fromhex("20010db8000500000000000000000000")[:14]
@@ -214,13 +284,21 @@ class Gen:
         plan = []
         for _ in range(2 if rng.random() < 0.3 else 1):   # keep-alive: 2nd request
             path = rng.choice(PATHS)
+            if self.mix == "numbers":
+                path, ctype = rng.choice(NUM_PATHS)
             req = (f"GET {path} HTTP/1.1\r\nHost: {host}\r\nUser-Agent: {rng.choice(AGENTS)}\r\n"
                    "Accept: */*\r\nAccept-Language: en-US,en;q=0.5\r\n"
                    "Accept-Encoding: gzip, deflate, br\r\nConnection: keep-alive\r\n\r\n").encode()
-            ext = path[path.rfind("."):] if "." in path else ".html"
-            ctype = CTYPES.get(ext, "application/json")
             n = self.body_size()
-            body = self.pool_slice(self.text if ctype.startswith("text") else self.noise, n)
+            if self.mix == "numbers":
+                pool = (self.csv if ctype == "text/csv" else self.json if ctype == "application/json"
+                        else self.html if ctype.startswith("text/html") else self.text if "javascript" in ctype
+                        else self.noise)
+            else:
+                ext = path[path.rfind("."):] if "." in path else ".html"
+                ctype = CTYPES.get(ext, "application/json")
+                pool = self.text if ctype.startswith("text") else self.noise
+            body = self.pool_slice(pool, n)
             head = (f"HTTP/1.1 200 OK\r\nDate: Tue, 14 Nov 2023 22:13:20 GMT\r\n"
                     f"Server: nginx/1.24.0\r\nContent-Type: {ctype}\r\nContent-Length: {n}\r\n"
                     "Cache-Control: max-age=3600\r\nConnection: keep-alive\r\n\r\n").encode()
@@ -386,13 +464,15 @@ def main():
     ap.add_argument("--out", default="/tmp/sluice-perf.pcap")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--active", type=int, default=2000, help="concurrently open sessions")
+    ap.add_argument("--mix", choices=["web", "numbers"], default="web",
+                    help="numbers: number-heavy HTTP bodies (CSV, JSON, HTML tables), for DLP")
     args = ap.parse_args()
     target = int(args.size_mb * 1024 * 1024)
 
     t0 = time.monotonic()
     with open(args.out, "wb") as f:
         cap = Capture(f)
-        gen = Gen(cap, args.seed)
+        gen = Gen(cap, args.seed, args.mix)
         rng = gen.rng
         active = []          # [generator, estimated bytes still to come]
         pending = 0          # sum of those estimates: admit sessions only while

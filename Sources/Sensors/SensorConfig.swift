@@ -42,6 +42,11 @@ public struct SensorCounters: Sendable, Equatable {
     public var wouldBlock: UInt64 = 0
     /// Matches of rules a workload's binding disabled (not reported).
     public var disabledMatches: UInt64 = 0
+    /// Prefiltered validated matches whose start was found by a confirm scan (``SensorSet/confirm``).
+    public var confirmScans: UInt64 = 0
+    /// Prefiltered validated matches not checked because they could not change the outcome:
+    /// their rule had already fired on the unit, or the pattern already counted in it.
+    public var redundantMatches: UInt64 = 0
 
     /// All zero.
     public init() {}
@@ -53,5 +58,6 @@ public struct SensorCounters: Sendable, Equatable {
         depthExceeded &+= o.depthExceeded; scannersExhausted &+= o.scannersExhausted
         matchesDropped &+= o.matchesDropped; scanErrors &+= o.scanErrors
         wouldBlock &+= o.wouldBlock; disabledMatches &+= o.disabledMatches
+        confirmScans &+= o.confirmScans; redundantMatches &+= o.redundantMatches
     }
 }

@@ -27,7 +27,7 @@ extension SensorEngine {
         counters.matchesDropped &+= UInt64(matches.dropped)
         guard n > 0 else { return }
         for i in 0..<n {
-            let m = matches[i]
+            var m = matches[i]
             let p = patterns![Int(m.id)]
             let r = rules! + Int(p.rule)
             guard Self.accepts(r.pointee.context, family: family, toServer: toServer),
@@ -35,6 +35,20 @@ extension SensorEngine {
             let outcome = self.outcome(f, rule: p.rule, sensor: r.pointee.sensor, ruleBlocks: r.pointee.action == .block)
             guard outcome != .off else { counters.disabledMatches &+= 1; continue }
             if p.bit == 0 && r.pointee.validate != .none {
+                if p.confirm != Confirm.none {
+                    // Number-heavy traffic matches card and SSN shapes every few hundred
+                    // bytes: a match that cannot change the outcome is not checked at all.
+                    if redundant(f, rule: p.rule, unit: unit, multi: r.pointee.fullMask != 1, bit: p.bit, family: family,
+                                 key: pendingKey) {
+                        counters.redundantMatches &+= 1
+                        continue
+                    }
+                    guard let start = confirmStart(p, id: m.id, end: m.to, chunk: chunk, chunkStart: chunkStart, tail: tail) else {
+                        counters.validationRejected &+= 1
+                        continue
+                    }
+                    m.from = start
+                }
                 guard validate(r.pointee.validate, m, chunk: chunk, chunkStart: chunkStart, tail: tail) else {
                     counters.validationRejected &+= 1
                     continue
@@ -93,6 +107,61 @@ extension SensorEngine {
             }
             return Validators.check(v, UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(buf)[0..<length]))
         }
+    }
+
+    /// Whether a match of the rule's validated pattern can be skipped: the rule already fired
+    /// on `unit` (a second firing is suppressed anyway), or, for a rule of several patterns,
+    /// this pattern already counted in the unit (setting its bit again changes nothing).
+    @inlinable
+    func redundant(_ f: UnsafeMutablePointer<SensorFlow>, rule: UInt32, unit: UInt64, multi: Bool, bit: UInt8, family: UInt8,
+                   key: UInt64) -> Bool {
+        for i in 0..<8 where f.pointee.fired[i].rule == rule && f.pointee.fired[i].unit == unit { return true }
+        guard multi else { return false }
+        for i in 0..<4 where f.pointee.pending[i].rule == rule && f.pointee.pending[i].family == family
+            && f.pointee.pending[i].unit == key && f.pointee.pending[i].mask & (1 << bit) != 0 {
+            return true
+        }
+        return false
+    }
+
+    /// The start of a prefiltered match ending at `end`: `end - width` for a fixed-width
+    /// pattern, else the leftmost start the confirm database finds for that end in the bytes
+    /// just before it (rebuilt from `tail` and `chunk`); nil when the bytes are out of reach.
+    @inlinable
+    mutating func confirmStart(_ p: PatternInfo, id: UInt32, end: UInt64, chunk: UnsafeRawBufferPointer, chunkStart: UInt64,
+                               tail: UnsafeRawBufferPointer) -> UInt64? {
+        let width = UInt64(p.width)
+        if p.confirm == Confirm.fixed { return end >= width ? end - width : nil }
+        guard let db = confirmDB else { return nil }
+        // One byte more than the widest match, so a leading `\b` sees the byte before it.
+        let reach = chunkStart >= UInt64(tail.count) ? chunkStart - UInt64(tail.count) : 0
+        let lo = max(end > width ? end - width - 1 : 0, reach)
+        guard end > lo, end <= chunkStart + UInt64(chunk.count), end - lo <= 129 else { return nil }
+        let length = Int(end - lo)
+        counters.confirmScans &+= 1
+        let scratch = self.scratch!, out = confirmMatches
+        let found: UInt64? = withUnsafeTemporaryAllocation(byteCount: 160, alignment: 16) { buf in
+            let base = buf.baseAddress!
+            var at = 0
+            if lo < chunkStart {
+                // The part before the chunk comes from the tail.
+                let fromTail = Int(min(chunkStart, end) - lo)
+                base.copyMemory(from: tail.baseAddress! + (tail.count - Int(chunkStart - lo)), byteCount: fromTail)
+                at = fromTail
+            }
+            if end > chunkStart {
+                let from = lo > chunkStart ? Int(lo - chunkStart) : 0
+                (base + at).copyMemory(from: chunk.baseAddress! + from, byteCount: Int(end - chunkStart) - from)
+            }
+            _ = db.scan(UnsafeRawBufferPointer(start: base, count: length), scratch: scratch, into: out)
+            var best: UInt64? = nil
+            for k in 0..<out.count {
+                let c = out[k]
+                if c.id == id && c.to == UInt64(length) && (best == nil || c.from < best!) { best = c.from }
+            }
+            return best
+        }
+        return found.map { lo + $0 }
     }
 
     /// Sets `bit` for the rule in the current unit and returns the rule's mask so far.

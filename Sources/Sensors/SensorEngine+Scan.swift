@@ -50,6 +50,7 @@ extension SensorEngine {
                             family: UInt8, toServer: Bool, unit: UInt64) {
         counters.scans &+= 1
         counters.bytesScanned &+= UInt64(bytes.count)
+        if let r = recorderRef { r._withUnsafeGuaranteedRef { $0.add(ScanRecorder.Kind(rawValue: family)!, slot: -1, bytes) } }
         let status = db.scan(bytes, scratch: scratch!, into: matches)
         if status.rawValue != 0 { counters.scanErrors &+= 1 }
         blockSeq &+= 1
@@ -167,6 +168,7 @@ extension SensorEngine {
         guard bytes.count > 0 else { return }
         counters.scans &+= 1
         counters.bytesScanned &+= UInt64(bytes.count)
+        if let r = recorderRef { r._withUnsafeGuaranteedRef { $0.add(isRaw ? .stream : .body, slot: slot, bytes) } }
         let start: UInt64, tail: UnsafeRawBufferPointer, status: HyperscanStatus
         if isRaw {
             start = raw.offsets[Int(slot)]; tail = raw.tail(slot)
@@ -184,6 +186,9 @@ extension SensorEngine {
     /// Reports end-of-data matches of `slot` (which stays lent, reset).
     @inlinable
     mutating func endSlot(raw isRaw: Bool, _ slot: Int32, _ f: UnsafeMutablePointer<SensorFlow>, toServer: Bool, unit: UInt64) {
+        if let r = recorderRef {
+            r._withUnsafeGuaranteedRef { $0.add(isRaw ? .streamEnd : .bodyEnd, slot: slot, UnsafeRawBufferPointer(start: nil, count: 0)) }
+        }
         let start: UInt64, tail: UnsafeRawBufferPointer, status: HyperscanStatus
         if isRaw {
             start = raw.offsets[Int(slot)]; tail = raw.tail(slot)

@@ -27,6 +27,15 @@ public struct SensorEngine: ~Copyable {
     @usableFromInline let urlDB: DatabaseHandle?
     @usableFromInline let headerDB: DatabaseHandle?
     @usableFromInline let queryDB: DatabaseHandle?
+    /// Start tracking for prefiltered validated patterns (``SensorSet/confirm``).
+    @usableFromInline let confirmDB: DatabaseHandle?
+    /// The confirm scan's matches (the scan's own are still being read meanwhile).
+    @usableFromInline let confirmMatches: MatchBuffer
+    /// When set (benchmarks), every scan's bytes are recorded, to replay them through raw
+    /// Hyperscan; nil on the packet path.
+    @usableFromInline var recorderRef: Unmanaged<ScanRecorder>?
+    /// Keeps ``recorderRef`` alive.
+    public private(set) var recorder: ScanRecorder?
     @usableFromInline let raw: ScannerSlots
     @usableFromInline let body: ScannerSlots
     /// Numbers block scans, so patterns of a multi-pattern rule combine only within one.
@@ -47,12 +56,22 @@ public struct SensorEngine: ~Copyable {
     public static let firedCapacity = 16
     /// Bytes of work space: the longest URL or header line normalized.
     public static let workSize = 16384
+    /// Matches a confirm scan keeps (it scans at most 129 bytes).
+    static let confirmCapacity = 64
+
+    /// Records every scan from now on into `recorder` (benchmarks: raw Hyperscan over the
+    /// bytes the engine inspected); nil stops.
+    public mutating func record(into recorder: ScanRecorder?) {
+        self.recorder = recorder
+        recorderRef = recorder.map { Unmanaged.passUnretained($0) }
+    }
 
     /// A runtime with no sensors: every call returns at once.
     public init() {
         set = nil; config = SensorConfig(); scratchOwner = nil; scratch = nil
         matches = MatchBuffer(capacity: 1)
-        urlDB = nil; headerDB = nil; queryDB = nil; raw = ScannerSlots(); body = ScannerSlots(); rules = nil; patterns = nil
+        confirmMatches = MatchBuffer(capacity: 1)
+        urlDB = nil; headerDB = nil; queryDB = nil; confirmDB = nil; raw = ScannerSlots(); body = ScannerSlots(); rules = nil; patterns = nil
         work = .allocate(byteCount: 1, alignment: 16)
         ruleAlerts = .allocate(capacity: 1)
         ruleAlerts.initialize(to: 0)
@@ -64,7 +83,7 @@ public struct SensorEngine: ~Copyable {
     public init(set: SensorSet, config: SensorConfig = SensorConfig()) throws {
         // Everything that can throw comes first: a noncopyable value cannot be left
         // half-initialized by a throw.
-        let dbs = [set.url, set.header, set.query, set.body, set.stream].compactMap { $0 }
+        let dbs = [set.url, set.header, set.query, set.body, set.stream, set.confirm].compactMap { $0 }
         var s: HyperscanScratch? = nil
         for db in dbs {
             if let s { try s.grow(for: db) } else { s = try HyperscanScratch(for: db) }
@@ -79,6 +98,8 @@ public struct SensorEngine: ~Copyable {
         scratch = s?.handle
         matches = MatchBuffer(capacity: config.matchesPerScan)
         urlDB = set.url?.handle; headerDB = set.header?.handle; queryDB = set.query?.handle
+        confirmDB = set.confirm?.handle
+        confirmMatches = MatchBuffer(capacity: Self.confirmCapacity)
         rules = set.ruleInfo
         patterns = set.patternInfo
         work = .allocate(byteCount: Self.workSize, alignment: 16)
@@ -92,6 +113,7 @@ public struct SensorEngine: ~Copyable {
         raw.deallocate()
         body.deallocate()
         matches.deallocate()
+        confirmMatches.deallocate()
         ruleAlerts.deallocate()
         work.deallocate()
         firedStorage.deallocate()

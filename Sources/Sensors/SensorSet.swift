@@ -36,8 +36,29 @@ struct RuleInfo {
 struct PatternInfo {
     @usableFromInline var rule: UInt32
     @usableFromInline var bit: UInt8
-    /// Hyperscan reports the match's true start (else `from` is 0).
+    /// The match's true start is known: Hyperscan reports it, or (``confirm``) the engine
+    /// finds it (else `from` is 0).
     @usableFromInline var som: Bool = false
+    /// How the engine finds a prefiltered match's start: ``Confirm``.
+    @usableFromInline var confirm: UInt8 = Confirm.none
+    /// The pattern's widest match in bytes (for ``Confirm/fixed`` every match's width).
+    @usableFromInline var width: UInt16 = 0
+}
+
+/// How the start of a validated pattern's match is found. Tracking starts in the scan
+/// (`HS_FLAG_SOM_LEFTMOST`) slows the whole database down, and on number-heavy traffic a card
+/// or SSN shape matches every few hundred bytes; so a validated pattern of bounded width runs
+/// in its family's database without start tracking (a prefilter: every end offset where it
+/// matches), and the engine finds the start of a match only when it needs it.
+@usableFromInline
+enum Confirm {
+    /// Hyperscan tracks the start (or the pattern is not validated).
+    @usableFromInline static let none: UInt8 = 0
+    /// Every match has the same width: start = end - width.
+    @usableFromInline static let fixed: UInt8 = 1
+    /// A block scan of the ``SensorSet/confirm`` database, which holds the pattern with start
+    /// tracking, over the bytes before the end (width + 1, for a leading `\b`).
+    @usableFromInline static let scan: UInt8 = 2
 }
 
 /// Every loaded sensor compiled into Hyperscan databases: one per context family (URL,
@@ -59,6 +80,9 @@ public final class SensorSet: @unchecked Sendable {
     public let body: HyperscanDatabase?
     /// Raw streams and datagrams (stream mode): `packet`, `request` and `response` rules.
     public let stream: HyperscanDatabase?
+    /// The variable-width validated patterns again, with start tracking, in block mode: the
+    /// engine scans the few bytes before a prefiltered match's end with it to find the start.
+    public let confirm: HyperscanDatabase?
     /// Whether each database came from the disk cache, was compiled, or both (for logs).
     public let origins: [String]
 
@@ -90,12 +114,15 @@ public final class SensorSet: @unchecked Sendable {
     /// Compiles `sensors`. With `cacheDirectory`, each database is loaded from there when a
     /// previous run compiled the same patterns, and stored there otherwise. Each compile runs
     /// within `limits` (in a child process, see ``CompileLimits``); nil compiles in this process
-    /// without bounds, for callers that trust the rules.
+    /// without bounds, for callers that trust the rules. `prefilter: false` keeps start
+    /// tracking in the scan for every validated pattern (the way before ``Confirm``; for
+    /// benchmarks comparing the two).
     ///
     /// - Throws: ``SensorSetError`` for duplicate names or ids, a pattern Hyperscan rejects
     ///   (with the rule's file and line), too many sensors, rules or patterns, a pattern too long
     ///   or too wide, or a compile that exceeded `limits`.
-    public init(sensors: [Sensor], cacheDirectory: URL? = nil, limits: CompileLimits? = CompileLimits()) throws(SensorSetError) {
+    public init(sensors: [Sensor], cacheDirectory: URL? = nil, limits: CompileLimits? = CompileLimits(),
+                prefilter: Bool = true) throws(SensorSetError) {
         guard sensors.count <= Self.maxSensors else {
             throw SensorSetError(origin: "", reason: "\(sensors.count) sensors loaded; at most \(Self.maxSensors)")
         }
@@ -125,16 +152,28 @@ public final class SensorSet: @unchecked Sendable {
                 let family = Family(rule.context)
                 for (k, p) in rule.patterns.enumerated() {
                     var flags: Pattern.Flags = rule.nocase ? [.caseless] : []
+                    var info = PatternInfo(rule: r, bit: UInt8(k))
                     // Exact starts only where validation needs the matched bytes: tracking
                     // them costs scan speed and stream state, and some patterns cannot have
                     // them at all. Excerpts of other matches end at the match's end.
                     if k == 0 && rule.validate != .none {
-                        flags.insert(.leftmostStart)
+                        if prefilter, let width = Self.prefilterWidth(p, widths[k], streamed: rule.context.isStreamed) {
+                            // Prefiltered: no start tracking in the scan (see ``Confirm``).
+                            info.som = true
+                            info.width = UInt16(width)
+                            info.confirm = widths[k].minWidth == width ? Confirm.fixed : Confirm.scan
+                            if info.confirm == Confirm.scan {
+                                families[.confirm, default: []].append(
+                                    Pattern(id: UInt32(pinfo.count), expression: p, flags: flags.union(.leftmostStart)))
+                            }
+                        } else {
+                            flags.insert(.leftmostStart)
+                        }
                     } else {
                         flags.insert(.singleMatch)
                     }
                     families[family, default: []].append(Pattern(id: UInt32(pinfo.count), expression: p, flags: flags))
-                    pinfo.append(PatternInfo(rule: r, bit: UInt8(k)))
+                    pinfo.append(info)
                     // Bounded repeats are what Hyperscan unrolls: the widest is the likeliest
                     // reason a compile runs out of time.
                     cost.append(widths[k].minWidth + (widths[k].maxWidth ?? widths[k].minWidth))
@@ -171,7 +210,7 @@ public final class SensorSet: @unchecked Sendable {
             }
         }
         url = try build(.url); header = try build(.header); query = try build(.query)
-        body = try build(.body); stream = try build(.stream)
+        body = try build(.body); stream = try build(.stream); confirm = try build(.confirm)
         self.origins = origins
         self.sensors = sensors
         rules = flat
@@ -190,6 +229,20 @@ public final class SensorSet: @unchecked Sendable {
         ruleNameOffsets.initialize(from: ruleOffsets, count: ruleOffsets.count)
         sensorNameOffsets = .allocate(capacity: sensorOffsets.count)
         sensorNameOffsets.initialize(from: sensorOffsets, count: sensorOffsets.count)
+    }
+
+    /// The width a validated pattern's matches are confirmed over when it can run as a
+    /// prefilter (see ``Confirm``), or nil when it keeps start tracking in the scan: its
+    /// matches must be bounded and short enough that the bytes before a match's end are
+    /// still at hand (a streamed unit keeps its last ``ScannerSlots/tailSize`` bytes), and it
+    /// must not anchor at the start of the data (`^`, `\A`), which a window cut out of the
+    /// middle of a unit would wrongly provide.
+    static func prefilterWidth(_ expression: String, _ info: ExpressionInfo, streamed: Bool) -> Int? {
+        guard let width = info.maxWidth, width > 0, width <= (streamed ? ScannerSlots.tailSize - 1 : 128) else { return nil }
+        let unanchored = expression.replacingOccurrences(of: "\\\\", with: "").replacingOccurrences(of: "[^", with: "[")
+            .replacingOccurrences(of: "\\^", with: "")
+        guard !unanchored.contains("^"), !unanchored.contains("\\A"), !unanchored.contains("\\G") else { return nil }
+        return width
     }
 
     /// Refuses a rule whose patterns are too long, too wide or not parseable, before any
@@ -276,6 +329,8 @@ public final class SensorSet: @unchecked Sendable {
 /// The database a context's patterns go into.
 enum Family: Hashable, CustomStringConvertible {
     case url, header, query, body, stream
+    /// Not a context: the confirm database (``SensorSet/confirm``).
+    case confirm
 
     init(_ c: SensorContext) {
         switch c {
@@ -287,7 +342,7 @@ enum Family: Hashable, CustomStringConvertible {
         }
     }
 
-    var isBlock: Bool { self == .url || self == .header || self == .query }
+    var isBlock: Bool { self != .body && self != .stream }
     var mode: ScanMode { isBlock ? .block : .stream }
 
     var description: String {
@@ -297,6 +352,7 @@ enum Family: Hashable, CustomStringConvertible {
         case .query: return "query"
         case .body: return "body"
         case .stream: return "stream"
+        case .confirm: return "confirm"
         }
     }
 }

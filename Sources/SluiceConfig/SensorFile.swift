@@ -110,14 +110,15 @@ extension SluiceSettings {
     /// Loads the built-in sets and files these settings name, plus `extraFiles`, and compiles
     /// them; nil when there are none. Errors name the file and line (a sensor file's, or the
     /// rule Hyperscan rejected).
-    public func compileSensors(extraFiles: [String] = [], builtIns: Bool = true, extraSensors: [Sensor] = []) throws -> SensorSet? {
+    public func compileSensors(extraFiles: [String] = [], builtIns: Bool = true, extraSensors: [Sensor] = [],
+                               prefilter: Bool = true) throws -> SensorSet? {
         var sensors: [Sensor] = []
         if builtIns { for n in builtInSensors { sensors += try SensorFile.builtIn(n) } }
         for f in sensorFiles + extraFiles { sensors += try SensorFile.load(path: f) }
         sensors += extraSensors
         guard !sensors.isEmpty else { return nil }
         return try SensorSet(sensors: sensors, cacheDirectory: resolvedSensorCache.map { URL(fileURLWithPath: $0) },
-                             limits: sensorCompileLimits)
+                             limits: sensorCompileLimits, prefilter: prefilter)
     }
 
     /// Where compiled databases are cached: `sensors.cache_dir`, `none` for nowhere, else

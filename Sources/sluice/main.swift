@@ -65,6 +65,9 @@ struct ReplayCommand: ParsableCommand {
     @Option(name: .long, help: "With --dpdk: one more EAL argument (repeatable).")
     var dpdkEal: [String] = []
 
+    @Option(name: .long, help: "Split the flows among this many workers, one thread each (by a symmetric hash of the addresses, as the daemon's fanout does); one summary and one EVE file for all.")
+    var workers: Int = 1
+
     /// The event types `--eve-types` may name: every record type Sluice writes.
     static let eventTypes: [String] = ["alert", "flow", "policy"]
         + AppProto.allCases.filter { $0 != .unknown && $0 != .failed && $0 != .http2 }.map { "\($0.name)" }
@@ -96,6 +99,17 @@ struct ReplayCommand: ParsableCommand {
             sensorSet = try settings.compileSensors(extraFiles: sensors, builtIns: !noBuiltinSensors)
         } catch {
             throw RuntimeError.rejected(error)
+        }
+        guard workers >= 1 && workers <= 64 else { throw RuntimeError(.usage, "--workers must be 1 to 64") }
+        if workers > 1 {
+            guard !dpdk, policy == nil else { throw RuntimeError(.usage, "--workers cannot be combined with --dpdk or --policy") }
+            let (summary, damage) = try inspectParallel(settings: settings, fd: fd, sensorSet: sensorSet)
+            show(summary, evePath: evePath)
+            if let damage {
+                FileHandleStderr.write("sluice: warning: \(file): \(damage); every frame before it was processed and the output is complete\n")
+                throw ExitCode(ExitStatus.damagedCapture.rawValue)
+            }
+            return
         }
         if dpdk {
             guard filter == nil else { throw RuntimeError(.usage, "--filter cannot be combined with --dpdk") }

@@ -4,7 +4,8 @@
 //   sluice-bench FILE --policy configs/policy.yaml   (adds a run through the policy stage; with --sensors,
 //                                                     its workloads run the built-in sets through their bindings)
 //   sluice-bench --parsers Tests/Captures/real     (per-protocol parser throughput, ParserBench.swift)
-//   sluice-bench FILE --sensors                    (adds L7 + every built-in sensor, and raw Hyperscan, SensorBench.swift)
+//   sluice-bench FILE --sensors [--sensor-file F]  (adds L7 + every built-in sensor (or only F's), and raw Hyperscan
+//                                                     over the bytes the sensors scanned, SensorBench.swift)
 //   sluice-bench --inline CONFIG --seconds N       (the live daemon for N s, counting allocations; InlineBench.swift)
 //
 // Two runs of one worker on one core:
@@ -60,6 +61,8 @@ struct Options {
     var parsers: String?
     /// Also run the capture with every built-in sensor set, and raw Hyperscan.
     var sensors = false
+    /// With `sensors`: this sensor file instead of the built-in sets.
+    var sensorFiles: [String] = []
     /// A daemon config: run the live dataplane instead, for `seconds`.
     var inline: String?
     var seconds = 10
@@ -76,6 +79,7 @@ func parse() -> Options {
         case "--parsers": o.parsers = args.popFirst()
         case "--hyperscan": o.hyperscan = true
         case "--sensors": o.sensors = true
+        case "--sensor-file": if let f = args.popFirst() { o.sensorFiles.append(f) }
         case "--inline": o.inline = args.popFirst()
         case "--seconds": o.seconds = max(2, Int(args.popFirst() ?? "") ?? 10)
         case "--policy": o.policy = args.popFirst()
@@ -123,7 +127,7 @@ func report(_ label: String, packets: Int, bytes: UInt64, seconds: Double, stead
 /// `makeStage` builds, and reports the median pass with the steady-state allocations.
 @MainActor
 func memoryPasses(_ file: String, label: String, passes: Int, warmup: Double,
-                  makeStage: () throws -> L7Stage) throws -> (L7Counters, SensorCounters) {
+                  makeStage: () throws -> L7Stage) throws -> (L7Counters, SensorCounters, Double) {
     var capture = try MemoryCapture(path: file)
     let link = capture.linkType
     let total = capture.packetCount
@@ -161,17 +165,18 @@ func memoryPasses(_ file: String, label: String, passes: Int, warmup: Double,
     report("\(label), median of \(passes))", packets: total, bytes: capture.wireBytes,
            seconds: median, steadyAllocs: steadyAllocs, steadyPackets: (total - warm) * passes,
            totalAllocs: totalAllocs, stats: lastStats)
-    return (counters, sensorCounters)
+    return (counters, sensorCounters, median)
 }
 
 // Engine: from memory.
+var engineSeconds = 0.0
 do {
     let capture = try MemoryCapture(path: options.file)
     print("sluice-bench: capture=\(options.file) packets=\(capture.packetCount) bytes=\(capture.wireBytes)"
           + " warmup_packets=\(max(1, Int(Double(capture.packetCount) * options.warmup)))")
-    _ = try memoryPasses(options.file, label: "engine (memory, 1 worker", passes: options.passes, warmup: options.warmup) {
+    engineSeconds = try memoryPasses(options.file, label: "engine (memory, 1 worker", passes: options.passes, warmup: options.warmup) {
         L7Stage(config: settings.l7, eveFD: devnull)
-    }
+    }.2
 }
 
 // Replay: through libpcap from the file.
@@ -201,7 +206,10 @@ do {
 }
 
 if options.sensors {
-    do { try runSensorBench(options.file, settings: settings, warmup: options.warmup, passes: options.passes, devnull: devnull) } catch {
+    do {
+        try runSensorBench(options.file, settings: settings, files: options.sensorFiles, warmup: options.warmup, passes: options.passes,
+                           devnull: devnull, withoutSensors: engineSeconds)
+    } catch {
         print("sluice-bench: \(error)")
         exit(1)
     }
@@ -217,7 +225,8 @@ if let path = options.policy {
         let before = sluice_alloc_count()
         // With --sensors the policy's workloads run the built-in sets through their bindings
         // (action, disable, mode), as the daemon does.
-        let sensorSet = options.sensors ? try settings.compileSensors() : nil
+        let sensorSet = options.sensors
+            ? try settings.compileSensors(extraFiles: options.sensorFiles, builtIns: options.sensorFiles.isEmpty) : nil
         let sensors = try sensorSet.map { try SensorEngine(set: $0, config: settings.sensors) }
         var worker = Worker(config: settings.engine,
                             stage: PolicyStage(l7: L7Stage(config: settings.l7, eveFD: devnull, sensors: sensors ?? SensorEngine()),
