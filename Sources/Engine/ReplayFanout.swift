@@ -29,7 +29,7 @@ public struct ReplayFanout: ~Copyable {
 
 extension Replay {
     /// Runs worker `index`'s share of `source` (the frames `fanout` gives it) through
-    /// `worker`; every other frame only advances the worker's clock, so flows time out as
+    /// `worker`; every other frame only advances the worker's clock and frame number, so flows time out as
     /// they would with one worker. Returns the frames this worker processed.
     @inlinable
     public static func run<Source: PacketSource & ~Copyable, Stage: InspectionStage & ~Copyable>(
@@ -43,6 +43,8 @@ extension Replay {
                 _ = worker.process(frame: p.data, wireLength: p.wireLength, timestamp: p.timestamp, linkType: link, iface: iface)
                 n += 1
             } else {
+                // Another worker's frame still counts, so `pcap_cnt` is the frame's number in the file.
+                worker.packetNumber &+= 1
                 worker.tick(now: p.timestamp)
             }
         }

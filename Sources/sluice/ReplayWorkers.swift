@@ -55,6 +55,7 @@ extension ReplayCommand {
         let group = DispatchGroup()
         let start = monotonicSeconds()
         let (file, filter, json) = (self.file, self.filter, self.json)
+        let types = try typeFilter()
         for i in 1..<n {
             group.enter()
             let eveFD = fds[i]
@@ -64,6 +65,8 @@ extension ReplayCommand {
                     var source = try openCapture(file, filter: filter)
                     let l7 = L7Stage(config: settings.l7, eveFD: eveFD, sensors: try makeSensorEngine(sensorSet, settings))
                     var worker = Worker(config: settings.engine, stage: l7, eveFD: eveFD)
+                    worker.eve?.eventTypes = types
+                    worker.stage.eve?.eventTypes = types
                     var fanout = ReplayFanout(workers: n)
                     let packets: Int
                     do { packets = try Replay.run(&source, through: &worker, share: i, of: &fanout) } catch {
@@ -85,6 +88,8 @@ extension ReplayCommand {
         var source = try openCapture(file, filter: filter)
         let l7 = L7Stage(config: settings.l7, eveFD: fd, sensors: try makeSensorEngine(sensorSet, settings))
         var worker = Worker(config: settings.engine, stage: l7, eveFD: fd)
+        worker.eve?.eventTypes = types
+        worker.stage.eve?.eventTypes = types
         var fanout = ReplayFanout(workers: n)
         var packets: Int
         do { packets = try Replay.run(&source, through: &worker, share: 0, of: &fanout) } catch {
