@@ -171,9 +171,9 @@ public final class ClusterNode: @unchecked Sendable {
         // Also when the revision is already in force (a reconnect that found nothing new): the
         // target compares texts, answers `unchanged` and publishes nothing.
         let outcome = await onApplyQueue { self.target.apply(desired) }
-        metrics.count(outcome.result)
         switch outcome.result {
         case .applied, .unchanged:
+            metrics.count(outcome.result)
             let now = unixMs()
             let changedRevision = state.withLock { p -> Bool in
                 let changed = p.appliedRevision != desired.revision
@@ -193,7 +193,16 @@ public final class ClusterNode: @unchecked Sendable {
         case .rejected:
             var r = outcome.rejection ?? Rejection(key: config.desiredPrefix, line: 0, column: 0, reason: "rejected")
             r.revision = desired.revision
-            state.withLock { p in p.rejection = r; p.rejected = desired }
+            // A watch event and a reconnect can reconcile the same revision at once: the
+            // rejection is counted and logged once.
+            let first = state.withLock { p -> Bool in
+                let first = p.rejected != desired
+                p.rejection = r
+                p.rejected = desired
+                return first
+            }
+            guard first else { return }
+            metrics.count(.rejected)
             log("cluster: desired revision \(desired.revision) rejected: \(r.key):\(r.line):\(r.column): \(r.reason); "
                 + "the running policy stays in force")
         }

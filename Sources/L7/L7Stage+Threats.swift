@@ -69,7 +69,7 @@ extension L7Stage {
     }
 
     /// Suricata's `alert` record for a threat: generator 3, `signature_id` the threat's
-    /// stable id, `category` "threat"; `sluice` holds the threat's name, its classification,
+    /// stable id, `category` "threat"; the `sluice` item of `metadata.flowvars` holds the threat's name, its classification,
     /// what was measured and the threshold it crossed.
     @inlinable
     mutating func writeThreatAlert(_ h: ThreatHit, blocked: Bool, wouldBlock: Bool) {
@@ -97,13 +97,14 @@ extension L7Stage {
         eve!.field("category", "threat")
         eve!.field("severity", h.id.severity)
         eve!.endObject()
-        eve!.objectKey("sluice")
+        // Sluice's own object goes where Suricata's schema allows extra data (docs/eve.md).
+        eve!.beginVendorObject("sluice")
         eve!.field("threat", h.id.name)
         eve!.field("classification", h.id.classification)
         eve!.field("value", h.value)
         if h.threshold > 0 { eve!.field("threshold", h.threshold) }
         if wouldBlock { eve!.field("would_block", true) }
-        eve!.endObject()
+        eve!.endVendorObject()
         eve!.endObject()
         eve!.endLine()
     }

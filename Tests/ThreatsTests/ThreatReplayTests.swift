@@ -65,7 +65,7 @@ final class ThreatReplayTests: XCTestCase {
             XCTAssertEqual(a["category"] as? String, "threat")
             XCTAssertEqual(a["action"] as? String, "allowed", "no policy: alert only")
             XCTAssertEqual(a["signature"] as? String, "\(id.title)")
-            XCTAssertEqual((alert["sluice"] as? [String: Any])?["threat"] as? String, "\(id.name)")
+            XCTAssertEqual(sluiceObject(alert)?["threat"] as? String, "\(id.name)")
             XCTAssertNotNil(alert["src_ip"])
             XCTAssertEqual(alert["event_type"] as? String, "alert")
         }
@@ -139,7 +139,7 @@ final class ThreatReplayTests: XCTestCase {
         XCTAssertGreaterThan(monitor.counters.wouldBlock, 0)
         let alert = try XCTUnwrap(monitor.alerts.first)
         XCTAssertEqual((alert["alert"] as? [String: Any])?["action"] as? String, "allowed")
-        XCTAssertEqual((alert["sluice"] as? [String: Any])?["would_block"] as? Bool, true)
+        XCTAssertEqual(sluiceObject(alert)?["would_block"] as? Bool, true)
         let bleed = try Self.replay("attack-tls_heartbleed.pcap", config: c, policy: Self.policy(mode: "protect"))
         XCTAssertGreaterThan(bleed.counters.drops, 0)
         // Per-workload override: alert only for this workload.
@@ -172,4 +172,11 @@ final class ThreatReplayTests: XCTestCase {
         }
         XCTAssertThrowsError(try SluiceSettings.parse("threats:\n  icmp_flood_per_second: 0\n", file: "t.yaml"))
     }
+}
+
+/// An alert record's `sluice` object: an item of `metadata.flowvars`, where Suricata's EVE
+/// schema allows extra data (docs/eve.md).
+func sluiceObject(_ record: [String: Any]) -> [String: Any]? {
+    let items = (record["metadata"] as? [String: Any])?["flowvars"] as? [[String: Any]] ?? []
+    return items.lazy.compactMap { $0["sluice"] as? [String: Any] }.first
 }
