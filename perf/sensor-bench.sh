@@ -68,13 +68,19 @@ sluice_run() {   # label, then replay arguments
     /usr/bin/python3 - "$label" "$TMP" "$runs" <<'EOF'
 import json, statistics, sys
 label, tmp, runs = sys.argv[1], sys.argv[2], int(sys.argv[3])
-walls, procs = [], []
+walls, procs, par = [], [], []
 for i in range(1, runs + 1):
     t0, t1 = map(float, open(f"{tmp}/time-{i}").read().split())
     o = json.load(open(f"{tmp}/run-{i}.json"))
     walls.append(t1 - t0); procs.append(o["processed_seconds"])
+    cpu = o.get("worker_cpu_seconds")
+    if cpu: par.append((max(cpu), cpu))
 s = o.get("sensors") or {}
-print(f"sluice {label}: wall={statistics.median(walls):.3f} processed={statistics.median(procs):.3f}"
+extra = ""
+if par:
+    p = sorted(par)[len(par) // 2]
+    extra = f" worker_cpu=[{' '.join(f'{c:.3f}' for c in p[1])}]"
+print(f"sluice {label}: wall={statistics.median(walls):.3f} processed={statistics.median(procs):.3f}{extra}"
       f" packets={o['packets']} bytes_scanned={s.get('bytes_scanned', 0)} matches={s.get('matches', 0)}"
       f" alerts={s.get('alerts', 0)} validation_rejected={s.get('validation_rejected', 0)}"
       f" walls=[{' '.join(f'{w:.3f}' for w in walls)}]")
@@ -107,8 +113,12 @@ print("summary (wall time of whole processes, one core per worker):")
 for rules in ("builtin-120", "rules-18"):
     one, two = t("sluice", rules, "1"), t("sluice", rules, "2")
     scanned = field(("sluice", rules, "1"), "bytes_scanned")
+    cpu1 = re.search(r"worker_cpu=\[([0-9.]+)\]", runs[("sluice", rules, "1")][1])
+    cpu2 = re.search(r"worker_cpu=\[([0-9. ]+)\]", runs[("sluice", rules, "2")][1])
+    bound = float(cpu1.group(1)) / max(map(float, cpu2.group(1).split())) if cpu1 and cpu2 else 0
     print(f"  sluice {rules}: 1 worker {one:.3f} s ({scanned / one / 1e6:.1f} MB/s of inspected bytes),"
-          f" 2 workers {two:.3f} s: speed-up {one / two:.2f}x;"
+          f" 2 workers {two:.3f} s: speed-up {one / two:.2f}x (wall), {bound:.2f}x with a free core per worker"
+          f" (CPU seconds of the 1-worker run / of the busiest of 2);"
           f" suricata rules-18 {suri:.3f} s is {suri / one:.2f}x sluice's 1-worker time")
     print(f"    alerts: sluice {field(('sluice', rules, '1'), 'alerts')} (2 workers {field(('sluice', rules, '2'), 'alerts')}),"
           f" suricata rules-18 {field(('suricata', 'rules-18', None), 'alerts')} (no Luhn/SSN/IBAN check: shapes only)")

@@ -15,7 +15,15 @@ struct ReplayShare: @unchecked Sendable {
     var sensors = SensorCounters()
     var exhaustion: [UInt64] = []
     var packets = 0
+    var cpuSeconds = 0.0
     var error: Error?
+}
+
+/// CPU time the calling thread has used, in seconds.
+func threadCPUSeconds() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
 }
 
 /// Slots the worker threads write their share into, one each, read after every thread ended.
@@ -72,7 +80,8 @@ extension ReplayCommand {
                     worker.shutdown()
                     shares.slots[i] = ReplayShare(stats: worker.stats(topTalkers: Int.max), l7: worker.stage.counters,
                                                   sensors: worker.stage.sensors.counters,
-                                                  exhaustion: worker.stage.parserExhaustion, packets: packets)
+                                                  exhaustion: worker.stage.parserExhaustion, packets: packets,
+                                                  cpuSeconds: threadCPUSeconds())
                 } catch {
                     shares.slots[i].error = error
                 }
@@ -82,6 +91,7 @@ extension ReplayCommand {
             thread.start()
         }
         // Worker 0 on this thread.
+        let cpu0 = threadCPUSeconds()
         var source = try openCapture(file, filter: filter)
         let l7 = L7Stage(config: settings.l7, eveFD: fd, sensors: try makeSensorEngine(sensorSet, settings))
         var worker = Worker(config: settings.engine, stage: l7, eveFD: fd)
@@ -92,6 +102,7 @@ extension ReplayCommand {
             throw RuntimeError(.dataError, error.description)
         }
         worker.shutdown()
+        var cpu = [threadCPUSeconds() - cpu0]
         group.wait()
         let wall = monotonicSeconds() - start
         var stats = worker.stats(topTalkers: Int.max)
@@ -101,6 +112,7 @@ extension ReplayCommand {
             stats.add(s.stats, keep: Int.max)
             worker.stage.absorb(counters: s.l7, sensors: s.sensors, parserExhaustion: s.exhaustion)
             packets += s.packets
+            cpu.append(s.cpuSeconds)
         }
         stats.add(EngineStats(), keep: 10)
         // The other workers' records follow worker 0's.
@@ -120,10 +132,13 @@ extension ReplayCommand {
                 }
             }
         }
+        var report = ReplayReport(stats, source: file, packets: packets, wallSeconds: wall, l7: worker.stage)
+        report.workerCPUSeconds = cpu
+        let cpuText = cpu.map { String(format: "%.3f", $0) }.joined(separator: " ")
         let summary = json
-            ? ReplayReport(stats, source: file, packets: packets, wallSeconds: wall, l7: worker.stage).json()
+            ? report.json()
             : Summary.render(stats, source: file, packets: packets, wallSeconds: wall)
-                + "  workers      \(n) (flows split by a symmetric hash of the addresses)\n"
+                + "  workers      \(n) (flows split by a symmetric hash of the addresses; CPU seconds per worker \(cpuText))\n"
                 + worker.stage.summaryLines() + worker.stage.sensorSummaryLines()
         return (summary, source.damage)
     }

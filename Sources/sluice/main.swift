@@ -162,13 +162,15 @@ struct ReplayCommand: ParsableCommand {
         } else {
             let l7 = L7Stage(config: settings.l7, eveFD: fd, sensors: try makeSensorEngine(sensorSet, settings))
             var worker = Worker(config: settings.engine, stage: l7, eveFD: fd)
-            let start = monotonicSeconds()
+            let start = monotonicSeconds(), cpu0 = threadCPUSeconds()
             let packets: Int
             do { packets = try Replay.run(&source, through: &worker) } catch { throw RuntimeError(.dataError, error.description) }
             worker.shutdown()
+            var report = ReplayReport(worker.stats(), source: file, packets: packets, wallSeconds: monotonicSeconds() - start,
+                                      l7: worker.stage)
+            report.workerCPUSeconds = [threadCPUSeconds() - cpu0]
             summary = json
-                ? ReplayReport(worker.stats(), source: file, packets: packets, wallSeconds: monotonicSeconds() - start,
-                               l7: worker.stage).json()
+                ? report.json()
                 : Summary.render(worker.stats(), source: file, packets: packets, wallSeconds: monotonicSeconds() - start)
                     + worker.stage.summaryLines()
                     + worker.stage.sensorSummaryLines()
