@@ -59,18 +59,19 @@ echo "sensor-bench: capture=$capture ($(stat -c %s "$capture") bytes) runs=$runs
 sluice_run() {   # label, then replay arguments
     local label=$1; shift
     for i in $(seq "$runs"); do
-        local t0 t1
+        local t0 t1 TIMEFORMAT="%U %S"
         t0=$(date +%s.%N)
-        "$bin/sluice" replay "$capture" --config "$engine" --eve /dev/null --json "$@" >"$TMP/run-$i.json"
+        { time "$bin/sluice" replay "$capture" --config "$engine" --eve /dev/null --json "$@" >"$TMP/run-$i.json"; } 2>"$TMP/cpu-$i"
         t1=$(date +%s.%N)
-        echo "$t0 $t1" >"$TMP/time-$i"
+        echo "$t0 $t1 $(cat "$TMP/cpu-$i")" >"$TMP/time-$i"
     done
     /usr/bin/python3 - "$label" "$TMP" "$runs" <<'EOF'
 import json, statistics, sys
 label, tmp, runs = sys.argv[1], sys.argv[2], int(sys.argv[3])
-walls, procs, par = [], [], []
+walls, procs, par, cpus = [], [], [], []
 for i in range(1, runs + 1):
-    t0, t1 = map(float, open(f"{tmp}/time-{i}").read().split())
+    t0, t1, cu, cs = map(float, open(f"{tmp}/time-{i}").read().split())
+    cpus.append(cu + cs)
     o = json.load(open(f"{tmp}/run-{i}.json"))
     walls.append(t1 - t0); procs.append(o["processed_seconds"])
     cpu = o.get("worker_cpu_seconds")
@@ -80,7 +81,8 @@ extra = ""
 if par:
     p = sorted(par)[len(par) // 2]
     extra = f" worker_cpu=[{' '.join(f'{c:.3f}' for c in p[1])}]"
-print(f"sluice {label}: wall={statistics.median(walls):.3f} processed={statistics.median(procs):.3f}{extra}"
+print(f"sluice {label}: wall={statistics.median(walls):.3f} cpu_seconds={statistics.median(cpus):.3f}"
+      f" processed={statistics.median(procs):.3f}{extra}"
       f" packets={o['packets']} bytes_scanned={s.get('bytes_scanned', 0)} matches={s.get('matches', 0)}"
       f" alerts={s.get('alerts', 0)} validation_rejected={s.get('validation_rejected', 0)}"
       f" walls=[{' '.join(f'{w:.3f}' for w in walls)}]")
@@ -106,6 +108,7 @@ for line in open(sys.argv[1]):
     if m:
         runs[(m.group(1), m.group(2), m.group(3))] = (float(m.group(4)), line)
 def t(*k): return runs[k][0]
+def cpu(*k): return float(re.search(r"cpu_seconds=([0-9.]+)", runs[k][1]).group(1))
 def field(k, name):
     m = re.search(name + r"=(\d+)", runs[k][1]); return int(m.group(1)) if m else 0
 suri = t("suricata", "rules-18", None)
@@ -119,13 +122,16 @@ for rules in ("builtin-120", "rules-18"):
     print(f"  sluice {rules}: 1 worker {one:.3f} s ({scanned / one / 1e6:.1f} MB/s of inspected bytes),"
           f" 2 workers {two:.3f} s: speed-up {one / two:.2f}x (wall), {bound:.2f}x with a free core per worker"
           f" (CPU seconds of the 1-worker run / of the busiest of 2);"
-          f" suricata rules-18 {suri:.3f} s is {suri / one:.2f}x sluice's 1-worker time")
+          f" CPU seconds (whole process): sluice {cpu('sluice', rules, '1'):.3f}, suricata rules-18"
+          f" {cpu('suricata', 'rules-18', None):.3f}: {cpu('suricata', 'rules-18', None) / cpu('sluice', rules, '1'):.2f}x;"
+          f" wall: suricata rules-18 {suri:.3f} s, {suri / one:.2f}x sluice's 1-worker time")
     print(f"    alerts: sluice {field(('sluice', rules, '1'), 'alerts')} (2 workers {field(('sluice', rules, '2'), 'alerts')}),"
           f" suricata rules-18 {field(('suricata', 'rules-18', None), 'alerts')} (no Luhn/SSN/IBAN check: shapes only)")
 if ("suricata", "builtin-120", None) in runs:
     s120 = t("suricata", "builtin-120", None)
     print(f"  suricata builtin-120 {s120:.3f} s is {s120 / t('sluice', 'builtin-120', '1'):.2f}x sluice builtin-120 (1 worker)")
-print(f"  without sensors: sluice {t('sluice', 'no-sensors', '1'):.3f} s, suricata detection off {t('suricata', 'detection-off', None):.3f} s")
+print(f"  without sensors: sluice {t('sluice', 'no-sensors', '1'):.3f} s ({cpu('sluice', 'no-sensors', '1'):.3f} s CPU),"
+      f" suricata detection off {t('suricata', 'detection-off', None):.3f} s ({cpu('suricata', 'detection-off', None):.3f} s CPU)")
 EOF
 
 if [ "$bench" = 1 ]; then

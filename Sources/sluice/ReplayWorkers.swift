@@ -61,18 +61,29 @@ extension ReplayCommand {
         }
         let shares = ReplayShares(count: n)
         let group = DispatchGroup()
-        let start = monotonicSeconds()
+        // Every worker is built (streams opened, pools allocated) before any starts, so the
+        // processed time and each worker's CPU time cover the replay only, as with one worker.
+        let ready = DispatchSemaphore(value: 0), go = DispatchSemaphore(value: 0)
+        func releaseWorkers() {
+            for _ in 1..<n { ready.wait() }
+            for _ in 1..<n { go.signal() }
+        }
         let (file, filter, json) = (self.file, self.filter, self.json)
         for i in 1..<n {
             group.enter()
             let eveFD = fds[i]
             let thread = Thread {
                 defer { group.leave() }
+                var started = false
                 do {
                     var source = try openCapture(file, filter: filter)
                     let l7 = L7Stage(config: settings.l7, eveFD: eveFD, sensors: try makeSensorEngine(sensorSet, settings))
                     var worker = Worker(config: settings.engine, stage: l7, eveFD: eveFD)
                     var fanout = ReplayFanout(workers: n)
+                    ready.signal()
+                    started = true
+                    go.wait()
+                    let cpuStart = threadCPUSeconds()
                     let packets: Int
                     do { packets = try Replay.run(&source, through: &worker, share: i, of: &fanout) } catch {
                         throw RuntimeError(.dataError, "\(error)")
@@ -81,9 +92,10 @@ extension ReplayCommand {
                     shares.slots[i] = ReplayShare(stats: worker.stats(topTalkers: Int.max), l7: worker.stage.counters,
                                                   sensors: worker.stage.sensors.counters,
                                                   exhaustion: worker.stage.parserExhaustion, packets: packets,
-                                                  cpuSeconds: threadCPUSeconds())
+                                                  cpuSeconds: threadCPUSeconds() - cpuStart)
                 } catch {
                     shares.slots[i].error = error
+                    if !started { ready.signal() }
                 }
             }
             thread.name = "sluice-replay-\(i)"
@@ -91,11 +103,19 @@ extension ReplayCommand {
             thread.start()
         }
         // Worker 0 on this thread.
-        let cpu0 = threadCPUSeconds()
-        var source = try openCapture(file, filter: filter)
-        let l7 = L7Stage(config: settings.l7, eveFD: fd, sensors: try makeSensorEngine(sensorSet, settings))
+        func orRelease<T: ~Copyable>(_ body: () throws -> T) throws -> T {
+            do { return try body() } catch {
+                releaseWorkers()
+                group.wait()
+                throw error
+            }
+        }
+        var source = try orRelease { try openCapture(file, filter: filter) }
+        let l7 = L7Stage(config: settings.l7, eveFD: fd, sensors: try orRelease { try makeSensorEngine(sensorSet, settings) })
         var worker = Worker(config: settings.engine, stage: l7, eveFD: fd)
         var fanout = ReplayFanout(workers: n)
+        releaseWorkers()
+        let start = monotonicSeconds(), cpu0 = threadCPUSeconds()
         var packets: Int
         do { packets = try Replay.run(&source, through: &worker, share: 0, of: &fanout) } catch {
             group.wait()
