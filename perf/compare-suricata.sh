@@ -3,8 +3,8 @@
 #
 #   perf/compare-suricata.sh [--sensors] [CAPTURE]   (default: /tmp/sluice-perf.pcap, generated if missing)
 #
-# --sensors: Sluice with every built-in sensor set (plus raw Hyperscan over the same payload
-# bytes), and Suricata with perf/suricata-sensors.rules (the same pattern classes) instead of
+# --sensors: Sluice with every built-in sensor set (plus raw Hyperscan over the sensors' scan calls
+# and bytes), and Suricata with perf/suricata-sensors.rules (the same pattern classes) instead of
 # --disable-detection; both inspect streams and HTTP bodies to 1 MiB per direction.
 #
 # Sluice: one worker on one core (sluice-bench, release build), from memory and through libpcap.

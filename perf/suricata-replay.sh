@@ -85,8 +85,11 @@ EOF
 
 t0=$(date +%s.%N)
 if [[ -n $RULES ]]; then detection=(-S "$(realpath "$RULES")"); else detection=(--disable-detection); fi
-if ! suricata -c "$TMP/suricata.yaml" -r "$CAP" -k none --runmode single \
-        "${detection[@]}" -l "$TMP" >"$TMP/console.log" 2>&1; then
+# CPU seconds (user + system) of the suricata process too: on a shared machine they vary less
+# than the wall time.
+TIMEFORMAT="%U %S"
+if ! { time suricata -c "$TMP/suricata.yaml" -r "$CAP" -k none --runmode single \
+        "${detection[@]}" -l "$TMP" >"$TMP/console.log" 2>&1; } 2>"$TMP/cpu"; then
     cat "$TMP/console.log" >&2
     exit 1
 fi
@@ -110,9 +113,10 @@ read -r pkts bytes <<<"$counts"
 alerts=""
 [[ -n $RULES ]] && alerts=" alerts=$(grep -c '"event_type":"alert"' "$TMP/eve.json" || true)"
 
-awk -v p="$pkts" -v b="$bytes" -v t0="$t0" -v t1="$t1" 'BEGIN {
+read -r cpu_user cpu_sys <"$TMP/cpu"
+awk -v p="$pkts" -v b="$bytes" -v t0="$t0" -v t1="$t1" -v cu="$cpu_user" -v cs="$cpu_sys" 'BEGIN {
     s = t1 - t0
-    printf "suricata: packets=%d bytes=%d seconds=%.3f mpps=%.3f gbps=%.3f",
-           p, b, s, p / s / 1e6, b * 8 / s / 1e9
+    printf "suricata: packets=%d bytes=%d seconds=%.3f mpps=%.3f gbps=%.3f cpu_seconds=%.3f",
+           p, b, s, p / s / 1e6, b * 8 / s / 1e9, cu + cs
 }'
 echo "$alerts"

@@ -73,6 +73,8 @@ struct ReplayReport: Encodable {
     var policy: PolicySummary?
     /// Absent without `--against`.
     var against: Against?
+    /// CPU seconds each worker thread used, worker 0 first (without `--policy`).
+    var workerCPUSeconds: [Double]?
 
     init(_ s: EngineStats, source: String, packets: Int, wallSeconds: Double, l7: borrowing L7Stage) {
         self.source = source

@@ -15,7 +15,15 @@ struct ReplayShare: @unchecked Sendable {
     var sensors = SensorCounters()
     var exhaustion: [UInt64] = []
     var packets = 0
+    var cpuSeconds = 0.0
     var error: Error?
+}
+
+/// CPU time the calling thread has used, in seconds.
+func threadCPUSeconds() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
 }
 
 /// Slots the worker threads write their share into, one each, read after every thread ended.
@@ -53,7 +61,13 @@ extension ReplayCommand {
         }
         let shares = ReplayShares(count: n)
         let group = DispatchGroup()
-        let start = monotonicSeconds()
+        // Every worker is built (streams opened, pools allocated) before any starts, so the
+        // processed time and each worker's CPU time cover the replay only, as with one worker.
+        let ready = DispatchSemaphore(value: 0), go = DispatchSemaphore(value: 0)
+        func releaseWorkers() {
+            for _ in 1..<n { ready.wait() }
+            for _ in 1..<n { go.signal() }
+        }
         let (file, filter, json) = (self.file, self.filter, self.json)
         let types = try typeFilter()
         for i in 1..<n {
@@ -61,6 +75,7 @@ extension ReplayCommand {
             let eveFD = fds[i]
             let thread = Thread {
                 defer { group.leave() }
+                var started = false
                 do {
                     var source = try openCapture(file, filter: filter)
                     let l7 = L7Stage(config: settings.l7, eveFD: eveFD, sensors: try makeSensorEngine(sensorSet, settings))
@@ -68,6 +83,10 @@ extension ReplayCommand {
                     worker.eve?.eventTypes = types
                     worker.stage.eve?.eventTypes = types
                     var fanout = ReplayFanout(workers: n)
+                    ready.signal()
+                    started = true
+                    go.wait()
+                    let cpuStart = threadCPUSeconds()
                     let packets: Int
                     do { packets = try Replay.run(&source, through: &worker, share: i, of: &fanout) } catch {
                         throw RuntimeError(.dataError, "\(error)")
@@ -75,9 +94,11 @@ extension ReplayCommand {
                     worker.shutdown()
                     shares.slots[i] = ReplayShare(stats: worker.stats(topTalkers: Int.max), l7: worker.stage.counters,
                                                   sensors: worker.stage.sensors.counters,
-                                                  exhaustion: worker.stage.parserExhaustion, packets: packets)
+                                                  exhaustion: worker.stage.parserExhaustion, packets: packets,
+                                                  cpuSeconds: threadCPUSeconds() - cpuStart)
                 } catch {
                     shares.slots[i].error = error
+                    if !started { ready.signal() }
                 }
             }
             thread.name = "sluice-replay-\(i)"
@@ -85,18 +106,28 @@ extension ReplayCommand {
             thread.start()
         }
         // Worker 0 on this thread.
-        var source = try openCapture(file, filter: filter)
-        let l7 = L7Stage(config: settings.l7, eveFD: fd, sensors: try makeSensorEngine(sensorSet, settings))
+        func orRelease<T: ~Copyable>(_ body: () throws -> T) throws -> T {
+            do { return try body() } catch {
+                releaseWorkers()
+                group.wait()
+                throw error
+            }
+        }
+        var source = try orRelease { try openCapture(file, filter: filter) }
+        let l7 = L7Stage(config: settings.l7, eveFD: fd, sensors: try orRelease { try makeSensorEngine(sensorSet, settings) })
         var worker = Worker(config: settings.engine, stage: l7, eveFD: fd)
         worker.eve?.eventTypes = types
         worker.stage.eve?.eventTypes = types
         var fanout = ReplayFanout(workers: n)
+        releaseWorkers()
+        let start = monotonicSeconds(), cpu0 = threadCPUSeconds()
         var packets: Int
         do { packets = try Replay.run(&source, through: &worker, share: 0, of: &fanout) } catch {
             group.wait()
             throw RuntimeError(.dataError, error.description)
         }
         worker.shutdown()
+        var cpu = [threadCPUSeconds() - cpu0]
         group.wait()
         let wall = monotonicSeconds() - start
         var stats = worker.stats(topTalkers: Int.max)
@@ -106,6 +137,7 @@ extension ReplayCommand {
             stats.add(s.stats, keep: Int.max)
             worker.stage.absorb(counters: s.l7, sensors: s.sensors, parserExhaustion: s.exhaustion)
             packets += s.packets
+            cpu.append(s.cpuSeconds)
         }
         stats.add(EngineStats(), keep: 10)
         // The other workers' records follow worker 0's.
@@ -125,10 +157,13 @@ extension ReplayCommand {
                 }
             }
         }
+        var report = ReplayReport(stats, source: file, packets: packets, wallSeconds: wall, l7: worker.stage)
+        report.workerCPUSeconds = cpu
+        let cpuText = cpu.map { String(format: "%.3f", $0) }.joined(separator: " ")
         let summary = json
-            ? ReplayReport(stats, source: file, packets: packets, wallSeconds: wall, l7: worker.stage).json()
+            ? report.json()
             : Summary.render(stats, source: file, packets: packets, wallSeconds: wall)
-                + "  workers      \(n) (flows split by a symmetric hash of the addresses)\n"
+                + "  workers      \(n) (flows split by a symmetric hash of the addresses; CPU seconds per worker \(cpuText))\n"
                 + worker.stage.summaryLines() + worker.stage.sensorSummaryLines()
         return (summary, source.damage)
     }

@@ -189,13 +189,15 @@ struct ReplayCommand: ParsableCommand {
             let types = try typeFilter()
             worker.eve?.eventTypes = types
             worker.stage.eve?.eventTypes = types
-            let start = monotonicSeconds()
+            let start = monotonicSeconds(), cpu0 = threadCPUSeconds()
             let packets: Int
             do { packets = try Replay.run(&source, through: &worker) } catch { throw RuntimeError(.dataError, error.description) }
             worker.shutdown()
+            var report = ReplayReport(worker.stats(), source: file, packets: packets, wallSeconds: monotonicSeconds() - start,
+                                      l7: worker.stage)
+            report.workerCPUSeconds = [threadCPUSeconds() - cpu0]
             summary = json
-                ? ReplayReport(worker.stats(), source: file, packets: packets, wallSeconds: monotonicSeconds() - start,
-                               l7: worker.stage).json()
+                ? report.json()
                 : Summary.render(worker.stats(), source: file, packets: packets, wallSeconds: monotonicSeconds() - start)
                     + worker.stage.summaryLines()
                     + worker.stage.sensorSummaryLines()

@@ -13,7 +13,7 @@ final class ReplayWorkersTests: XCTestCase {
         let dir = NSTemporaryDirectory() + "sluice-workers-\(getpid())"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        for name in ["sensors-leaks.pcap", "sensors-attacks.pcap", "mixed.pcap"] {
+        for name in ["sensors-leaks.pcap", "mixed.pcap"] {
             let capture = Self.captures.appendingPathComponent(name).path
             var records: [Int: [String]] = [:], summaries: [Int: [String: Any]] = [:]
             for workers in [1, 2, 3] {

@@ -40,6 +40,53 @@ final class SensorEngineTests: XCTestCase {
         XCTAssertGreaterThan(e.counters.validationRejected, 0)
     }
 
+    /// Validated patterns run without start tracking and have their starts found on demand
+    /// (fixed width, or a confirm scan over the kept tail and the chunk): the alerts, starts,
+    /// ends and excerpts must equal those of the start-tracking scan, wherever a chunk ends.
+    func testPrefilteredMatchesReportTheSameStartsAsTrackedOnes() throws {
+        let rules = [
+            SensorRule(id: 1, name: "visa", patterns: [#"\b4\d{3}(?:[ -]?\d{4}){3}\b"#], context: .body, validate: .luhn),
+            SensorRule(id: 2, name: "ssn", patterns: [#"\b\d{3}-\d{2}-\d{4}\b"#], context: .body, validate: .ssn),
+            SensorRule(id: 3, name: "ssn near keyword", patterns: [#"\b\d{9}\b"#, #"\bssn\b[^0-9\n]{0,24}\d{9}\b"#],
+                       context: .body, validate: .ssn, nocase: true),
+            SensorRule(id: 4, name: "iban", patterns: [#"\b(?:DE|FR|GB)\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b"#],
+                       context: .body, validate: .iban),
+        ]
+        let text = Array(("ids 4111111111111112,4000 1234 5678 9010, 000123456 then 4111 1111 1111 1111 and 078-05-1120;"
+            + " SSN: 219099999 iban DE89 3704 0044 0532 0130 00 end").utf8)
+        let tracked = try SensorSet(sensors: [Sensor(name: "t", rules: rules)], prefilter: false)
+        let prefiltered = try SensorSet(sensors: [Sensor(name: "t", rules: rules)])
+        XCTAssertNil(tracked.confirm)
+        XCTAssertNotNil(prefiltered.confirm, "the variable-width validated patterns get a confirm database")
+        func alerts(_ set: SensorSet, cut: Int) throws -> [String] {
+            var c = SensorConfig()
+            c.rawStreams = 4; c.bodyStreams = 4
+            var e = try SensorEngine(set: set, config: c)
+            e.attach(capacity: 4)
+            var out: [String] = []
+            func collect() {
+                for i in 0..<e.firedCount {
+                    let a = e.fired(i)
+                    let excerpt = a.excerpt.withBytes { String(decoding: $0, as: UTF8.self) }
+                    out.append("\(set.rules[Int(a.rule)].id) \(a.matchStart.map(String.init) ?? "-")..\(a.matchEnd) \(excerpt)")
+                }
+                e.clearFired()
+            }
+            for part in [text[..<cut], text[cut...]] {
+                Array(part).withUnsafeBytes { e.scanBody(flow: 0, flowID: 9, bytes: $0, toServer: false, unit: 1, form: false) }
+                collect()
+            }
+            e.endBodies(flow: 0, flowID: 9)
+            collect()
+            return out
+        }
+        let expected = try alerts(tracked, cut: text.count)
+        XCTAssertEqual(Set(expected.map { $0.prefix(1) }), ["1", "2", "3", "4"], "\(expected)")
+        for cut in 1..<text.count {
+            XCTAssertEqual(try alerts(prefiltered, cut: cut), try alerts(tracked, cut: cut), "cut at \(cut)")
+        }
+    }
+
     func testDirectionalContexts() throws {
         var e = try engine([SensorRule(id: 1, name: "req", patterns: ["secret"], context: .request),
                             SensorRule(id: 2, name: "resp", patterns: ["secret"], context: .response)])

@@ -11,7 +11,6 @@ import Sensors
 import SluiceConfig
 import Stream
 import Codecs
-import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -120,8 +119,9 @@ func rawHyperscan(_ rec: ScanRecorder, set: SensorSet, settings: SluiceSettings)
     return (now() - t0, found)
 }
 
-/// Each body pattern alone over the recorded body calls (SLUICE_BENCH_PATTERN_COSTS=1): which
-/// patterns the scan time goes to.
+/// Each body pattern alone over the recorded body calls (SLUICE_BENCH_PATTERN_COSTS=1), then
+/// the body database with and without its validated patterns: which patterns the scan time
+/// goes to.
 func patternCosts(_ rec: ScanRecorder, set: SensorSet, settings: SluiceSettings) throws {
     var costs: [(Double, String)] = []
     for (ri, rule) in set.rules.enumerated() where rule.context == .body {
@@ -149,7 +149,6 @@ func patternCosts(_ rec: ScanRecorder, set: SensorSet, settings: SluiceSettings)
         }
     }
     for (t, what) in costs.sorted(by: { $0.0 > $1.0 }).prefix(15) { print("pattern cost: \(fixed(t, 3)) s \(what)") }
-    // Variants of the body database.
     func run(_ label: String, _ pats: [Pattern]) throws {
         let db = try HyperscanDatabase.compile(pats, mode: .stream)
         let scratch = try HyperscanScratch(for: db)
@@ -181,13 +180,4 @@ func patternCosts(_ rec: ScanRecorder, set: SensorSet, settings: SluiceSettings)
     try run("all", plain + validated)
     try run("not validated", plain)
     try run("validated only", validated)
-    try run("validated prefilter-flag", validated.map { Pattern(id: $0.id, expression: $0.expression, flags: $0.flags.union(.prefilter)) })
-    let union = "(?:" + validated.map(\.expression).joined(separator: ")|(?:") + ")"
-    try run("validated as one union", [Pattern(id: 1, expression: union, flags: [])])
-    if let extra = getenv("SLUICE_BENCH_VARIANTS"), let text = try? String(contentsOfFile: String(cString: extra), encoding: .utf8) {
-        for line in text.split(separator: "\n") where !line.isEmpty {
-            let parts = line.components(separatedBy: " ;; ")
-            try run(String(line.prefix(60)), parts.enumerated().map { Pattern(id: UInt32($0.offset), expression: $0.element, flags: []) })
-        }
-    }
 }
