@@ -101,6 +101,12 @@ paths:
         "200": { description: Flows, content: { application/json: { schema: { $ref: "#/components/schemas/FlowsResponse" } } } }
         "400": { $ref: "#/components/responses/Error" }
         "401": { $ref: "#/components/responses/Error" }
+  /v1/threats:
+    get:
+      summary: The network threats detected (docs/threats.md), their thresholds, actions and detection counts.
+      responses:
+        "200": { description: Threats, content: { application/json: { schema: { $ref: "#/components/schemas/ThreatsResponse" } } } }
+        "401": { $ref: "#/components/responses/Error" }
   /v1/workloads:
     get:
       summary: The policy's workloads.
@@ -296,6 +302,25 @@ components:
         context: { type: string }
         action: { type: string }
         severity: { type: integer }
+    ThreatsResponse:
+      type: object
+      required: [threats, workers]
+      properties:
+        threats: { type: array, items: { $ref: "#/components/schemas/ThreatInfo" } }
+        workers: { type: integer }
+    ThreatInfo:
+      type: object
+      required: [id, name, signature, classification, severity, enabled, action, detections]
+      properties:
+        id: { type: integer }
+        name: { type: string }
+        signature: { type: string }
+        classification: { type: string }
+        severity: { type: integer }
+        enabled: { type: boolean }
+        action: { type: string, enum: [alert, block] }
+        threshold: { type: string }
+        detections: { type: integer }
     WorkloadsResponse:
       type: object
       required: [workloads]

@@ -24,6 +24,9 @@ final class OpenAPISyncTests: XCTestCase {
         let interface = InterfaceStatus(name: "web", mode: "inline", pair: ["a", "b"], interface: "c", workload: "web")
         let flow = FlowInfo(flowID: 7, srcIP: "10.0.0.1", destIP: "10.0.0.2", srcPort: 40000, destPort: 80, proto: 6, interface: "web",
                             appProto: "http", state: "established", pkts: 12, bytes: 3400, ageSeconds: 1.25, verdict: "allow")
+        let threat = ThreatInfo(id: 3001, name: "tcp_syn_flood", signature: "Sluice threat: TCP SYN flood",
+                                classification: "Attempted Denial of Service", severity: 2, enabled: true, action: "block",
+                                threshold: "1000 SYNs/s to one destination", detections: 12)
         var start = CaptureStartRequest(interface: "web", workload: "web")
         start.filter = "tcp port 80"
         return [
@@ -50,6 +53,8 @@ final class OpenAPISyncTests: XCTestCase {
                                          sensorBindings: [binding]),
             "SensorBindingInfo": binding,
             "WorkloadUpdate": WorkloadUpdate(mode: "monitor", quarantine: false),
+            "ThreatsResponse": ThreatsResponse(threats: [threat], workers: 2),
+            "ThreatInfo": threat,
             "FlowsResponse": FlowsResponse(flows: [flow], count: 1, workersLate: 0),
             "FlowInfo": flow,
             "CaptureStartRequest": start,
