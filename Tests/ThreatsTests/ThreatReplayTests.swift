@@ -80,6 +80,20 @@ final class ThreatReplayTests: XCTestCase {
         }
     }
 
+    /// Captures of the real tools (record-live.sh): hping3's SYN flood, dig AXFR against
+    /// dnsmasq, openssl s_client -tls1 against s_server; and curl, dig and TLS 1.3 that fire
+    /// nothing.
+    func testLiveToolCaptures() throws {
+        let expected: [(String, ThreatID)] = [("live-syn-flood.pcap", .tcpSynFlood), ("live-axfr.pcap", .dnsZoneTransfer),
+                                              ("live-tls10.pcap", .tlsOldVersion)]
+        for (name, id) in expected {
+            let r = try Self.replay(name)
+            XCTAssertGreaterThan(r.counters[id], 0, "\(name): fired \(Self.fired(r.counters))")
+        }
+        let benign = try Self.replay("live-benign.pcap")
+        XCTAssertEqual(Self.fired(benign.counters), [])
+    }
+
     /// Attack captures fire only their own threat (besides threats their packets really also
     /// are: a flood's SYNs to one server are all new sessions, and so on).
     func testAttackCapturesFireNoUnrelatedThreat() throws {
