@@ -107,7 +107,7 @@ let package = Package(
         .target(name: "SluiceConfig",
                 dependencies: ["ConfigYAML", "Engine", "L7", "Sensors", "PatternMatch", "Threats", .product(name: "Yams", package: "Yams")]),
         .target(name: "Dataplane",
-                dependencies: ["Engine", "Enforce", "L7", "PacketIO", "DPDKIO", "Policy", "Sensors", "SluiceConfig", "ConfigYAML", "Codecs", "CAFPacket",
+                dependencies: ["Engine", "Enforce", "L7", "PacketIO", "DPDKIO", "Policy", "Sensors", "SluiceConfig", "ConfigYAML", "Codecs", "CAFPacket", "Threats",
                                "ControlAPI", "APITypes", "Capture", "Telemetry", "Output", "ClusterControl",
                                .product(name: "Logging", package: "swift-log")],
                 swiftSettings: hotPathSettings),
@@ -141,7 +141,7 @@ let package = Package(
         // libFuzzer targets (scripts/fuzz.sh) and the runner that replays their inputs.
         .target(name: "FuzzTargets",
                 dependencies: ["Codecs", "Defrag", "Stream", "Flow", "Engine", "L7", "L7Core", "DNS", "TLS", "HTTP", "HTTP2",
-                               "Datastore", "SSH", "Sensors", "PatternMatch", "ConfigYAML", "SluiceConfig", "Policy", "PacketIO", "Output", "Dataplane",
+                               "Datastore", "SSH", "Sensors", "PatternMatch", "ConfigYAML", "SluiceConfig", "Policy", "PacketIO", "Output", "Dataplane", "Threats",
                                "ControlAPI", "APITypes", "ClusterControl"]),
         .executableTarget(name: "SluiceFuzz", dependencies: ["FuzzTargets"]),
 

@@ -23,6 +23,10 @@ packages+=(python3-jsonschema python3-yaml)
 # etcd-server and etcd-client (etcdctl): the real store the cluster policy tests and
 # perf/etcd-fanout.sh run (docs/cluster.md).
 packages+=(etcd-server etcd-client)
+# python3-scapy writes the threat captures (Tests/Captures/threats/make-threats.py) and hping3
+# floods for the live ones (Tests/Captures/threats/record-live.sh); the captures are checked
+# in, so the tests replay them without either, but regenerating them needs both.
+packages+=(python3-scapy hping3)
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done

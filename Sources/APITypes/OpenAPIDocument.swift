@@ -126,6 +126,12 @@ paths:
         "401": { $ref: "#/components/responses/Error" }
         "404": { $ref: "#/components/responses/Error" }
         "409": { $ref: "#/components/responses/Error" }
+  /v1/threats:
+    get:
+      summary: The network threats detected (docs/threats.md), their thresholds, actions and detection counts.
+      responses:
+        "200": { description: Threats, content: { application/json: { schema: { $ref: "#/components/schemas/ThreatsResponse" } } } }
+        "401": { $ref: "#/components/responses/Error" }
   /v1/workloads:
     get:
       summary: The policy's workloads.
@@ -351,6 +357,25 @@ components:
         pair: { type: array, items: { type: string, maxLength: 15 }, minItems: 2, maxItems: 2 }
         interface: { type: string, maxLength: 15 }
         workload: { type: string }
+    ThreatsResponse:
+      type: object
+      required: [threats, workers]
+      properties:
+        threats: { type: array, items: { $ref: "#/components/schemas/ThreatInfo" } }
+        workers: { type: integer }
+    ThreatInfo:
+      type: object
+      required: [id, name, signature, classification, severity, enabled, action, detections]
+      properties:
+        id: { type: integer }
+        name: { type: string }
+        signature: { type: string }
+        classification: { type: string }
+        severity: { type: integer }
+        enabled: { type: boolean }
+        action: { type: string, enum: [alert, block] }
+        threshold: { type: string }
+        detections: { type: integer }
     WorkloadsResponse:
       type: object
       required: [workloads]

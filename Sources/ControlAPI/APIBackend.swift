@@ -32,6 +32,8 @@ public struct PolicyPushResult: Sendable {
 public protocol APIBackend: Sendable {
     /// Daemon, interfaces, policy version, workers' counters.
     func status() -> StatusResponse
+    /// The network threats detected, their settings and counts.
+    func threats() -> ThreatsResponse
     /// The policy in force: its version, where it came from, and its text.
     func currentPolicy() -> (version: Int, source: String, text: String)
     /// Validates `text` (named `file` in errors), stores it as the last good policy and puts it

@@ -66,6 +66,8 @@ public struct APIRouter: Sendable {
             do { limit = try r.intQuery("limit", in: 1...100_000, default: 1000) } catch { return error.response }
             let f = backend.flows(limit: limit)
             return .json(200, FlowsResponse(flows: f.flows, count: f.flows.count, workersLate: f.late))
+        case ("GET", "/v1/threats"):
+            return .json(200, backend.threats())
         case ("GET", "/v1/workloads"):
             return .json(200, WorkloadsResponse(workloads: backend.workloads()))
         case ("PUT", _) where r.path.hasPrefix("/v1/workloads/"):
@@ -89,7 +91,7 @@ public struct APIRouter: Sendable {
         case ("GET", "/v1/openapi.yaml"):
             return APIResponse(status: 200, contentType: "application/yaml", body: Array(OpenAPIDocument.yaml.utf8))
         case (_, "/v1/status"), (_, "/v1/policy"), (_, "/v1/sensors"), (_, "/v1/events"), (_, "/v1/policy/learned"),
-             (_, "/v1/openapi.yaml"), (_, "/v1/interfaces"):
+             (_, "/v1/openapi.yaml"), (_, "/v1/interfaces"), (_, "/v1/threats"):
             return .error(405, "\(r.method) is not allowed on \(r.path)")
         default:
             return .error(404, "no such endpoint: \(r.path)")

@@ -43,6 +43,7 @@ final class StubBackend: APIBackend {
         return path
     }()
 
+    func threats() -> ThreatsResponse { ThreatsResponse(threats: [], workers: 1) }
     func status() -> StatusResponse {
         StatusResponse(uptimeSeconds: 1, workers: 1, fail: "open", interfaces: [InterfaceStatus(name: "web", mode: "tap", interface: "veth0")],
                        policy: PolicyStatus(version: 1, source: "stub", generation: 1, overrides: PolicyOverrides(modes: [:], quarantined: []),

@@ -45,6 +45,9 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case datastoreProbe
     /// Both directions of an SSH handshake: identification lines, packet lengths, KEXINIT, HASSH.
     case ssh
+    /// The threat stage's readers: DNS name walk, TLS record walk, HTTP headers, SSH versions,
+    /// MySQL errors (`ThreatEngine`).
+    case threats
     /// An engine settings file through `SluiceSettings.parse`.
     case engineConfig
     /// A policy document through `PolicyDocument.parse` and `CompiledPolicy`.
@@ -94,6 +97,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .datastore: DatastoreFuzz.run(data)
         case .datastoreProbe: DatastoreProbeFuzz.run(data)
         case .ssh: SSHFuzz.run(data)
+        case .threats: ThreatsFuzz.run(data)
         case .engineConfig: EngineConfigFuzz.run(data)
         case .policy: PolicyFuzz.run(data)
         case .sensorFile: SensorFileFuzz.run(data)

@@ -109,3 +109,15 @@ extension L7Stage {
         eve!.endLine()
     }
 }
+
+extension L7Stage {
+    /// The replay summary's threat line: detections by threat, alerts and drops; nothing
+    /// when no threat fired.
+    public func threatSummaryLines() -> String {
+        let c = threats.counters
+        let fired = ThreatID.allCases.filter { c[$0] > 0 }.map { "\($0.name) \(c[$0])" }
+        guard !fired.isEmpty else { return "" }
+        return "  threats      \(fired.joined(separator: ", "))\n"
+            + "               alerts \(c.alerts) (suppressed \(c.alertsSuppressed))  dropped \(c.drops)  would block \(c.wouldBlock)\n"
+    }
+}

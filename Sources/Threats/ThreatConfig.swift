@@ -52,3 +52,24 @@ public struct ThreatConfig: Sendable {
         return (blocking | o.block) & ~o.alert
     }
 }
+
+extension ThreatConfig {
+    /// The threshold `id` is judged by, in words (`sluice ctl threats`, docs); nil for fixed checks.
+    public func thresholdText(_ id: ThreatID) -> String? {
+        switch id {
+        case .tcpSynFlood: return "\(synFloodPerSecond) SYNs/s to one destination"
+        case .icmpFlood: return "\(icmpFloodPerSecond) echo requests/s to one destination"
+        case .sourceSessionLimit: return "\(sessionsPerSource) open flows from one source"
+        case .tcpSmallWindow: return "window below \(smallWindow) bytes"
+        case .tcpSmallMSS: return "MSS below \(smallMSS)"
+        case .dnsTunneling:
+            return "\(dnsTunnelPerMinute)/min from one client of names >= \(dnsTunnelNameLength) chars with >= \(Double(dnsTunnelEntropyCentibits) / 100) bits/char"
+        case .icmpTunneling: return "\(icmpTunnelPerMinute)/min from one source of echo payloads >= \(icmpTunnelPayload) bytes"
+        case .tcpNoClientData: return "\(noClientDataPerMinute)/min from one source"
+        case .httpSlowloris: return "\(slowlorisPerMinute)/min to one destination of requests with headers incomplete after \(slowlorisHeaderSeconds)s"
+        case .mysqlAccessDenied: return "\(mysqlDeniedPerMinute)/min to one client"
+        case .pingOfDeath: return "datagram end past 65535 bytes"
+        default: return nil
+        }
+    }
+}

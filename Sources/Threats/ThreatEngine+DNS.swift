@@ -81,13 +81,21 @@ extension ThreatEngine {
         guard length >= config.dnsTunnelNameLength, en & ThreatID.dnsTunneling.bit != 0 else { return }
         // Tunnels pack encoded data into long labels: long names whose characters are close
         // to uniformly random. Counted per client per minute, so one odd name is not a tunnel.
-        let entropy = withUnsafeTemporaryAllocation(byteCount: 256, alignment: 1) { buf -> Int in
+        let (entropy, hash) = withUnsafeTemporaryAllocation(byteCount: 256, alignment: 1) { buf -> (Int, UInt64) in
             var at = start
             var kept = 0
             _ = Self.walkName(m, at: &at, into: buf, kept: &kept)
-            return Self.entropyCentibits(UnsafeRawBufferPointer(rebasing: buf[0..<kept]))
+            let name = UnsafeRawBufferPointer(rebasing: buf[0..<kept])
+            var h: UInt64 = 0xCBF2_9CE4_8422_2325
+            for b in name { h = (h ^ UInt64(b | 0x20)) &* 0x0000_0100_0000_01B3 }
+            return (Self.entropyCentibits(name), h | 1)
         }
         guard entropy >= config.dnsTunnelEntropyCentibits else { return }
+        // A tunnel's names are all new; a long random-looking name asked again (a cloud load
+        // balancer's, a CDN's) is not: only names not among the recent ones count.
+        let slot = Int(truncatingIfNeeded: hash >> 52) & (Self.recentNameSlots - 1)
+        guard recentNames[slot] != hash else { return }
+        recentNames[slot] = hash
         let key = RateSketch.key(e.pointee.client, .dnsTunneling)
         let n = perMinute.add(key, now: now)
         guard n > dnsTunnel else { return }

@@ -23,6 +23,10 @@ public struct ThreatEngine: ~Copyable {
     /// Open flows per source address (no window: counted up at a flow's start, down at its end).
     @usableFromInline var sessions: RateSketch
     @usableFromInline var reported = ReportedTable()
+    /// Hashes of recent tunnel-like DNS names (a direct-mapped table): repeats do not count.
+    @usableFromInline let recentNames: UnsafeMutablePointer<UInt64>
+    /// Slots of `recentNames`.
+    public static let recentNameSlots = 4096
     @usableFromInline var flowState: UnsafeMutablePointer<ThreatFlow>?
     @usableFromInline var capacity = 0
     @usableFromInline let pending: UnsafeMutablePointer<ThreatHit>
@@ -59,11 +63,14 @@ public struct ThreatEngine: ~Copyable {
         perMinute = RateSketch(width: config.rateTableWidth, windowNanos: 60_000_000_000)
         sessions = RateSketch(width: config.rateTableWidth, windowNanos: 0)
         pending = .allocate(capacity: Self.pendingCapacity)
+        recentNames = .allocate(capacity: Self.recentNameSlots)
+        recentNames.initialize(repeating: 0, count: Self.recentNameSlots)
     }
 
     deinit {
         flowState?.deallocate()
         pending.deallocate()
+        recentNames.deallocate()
     }
 
     /// Sizes the per-flow state to the worker's flow table.

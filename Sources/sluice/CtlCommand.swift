@@ -11,8 +11,8 @@ import Glibc
 struct CtlCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ctl", abstract: "Talk to a running `sluice run` through its API.",
-        subcommands: [Status.self, Flows.self, PolicyCtl.self, Workloads.self, Workload.self, SensorsCtl.self, Events.self, Capture.self,
-                      Interfaces.self])
+        subcommands: [Status.self, Flows.self, PolicyCtl.self, Workloads.self, Workload.self, SensorsCtl.self, Threats.self, Events.self,
+                      Capture.self, Interfaces.self])
 
     /// Where and how to connect; shared by every subcommand.
     struct Connection: ParsableArguments {
@@ -207,6 +207,21 @@ extension CtlCommand {
             for w in r.workloads {
                 print("\(pad(w.name, 12)) \(pad(w.group, 12)) \(pad(w.mode, 9)) \(pad(w.quarantine ? "yes" : "no", 11)) "
                       + "\(w.sensors.joined(separator: ","))")
+            }
+        }
+    }
+
+    struct Threats: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "The network threats detected: id, name, action, threshold and detections (docs/threats.md).")
+        @OptionGroup var connection: Connection
+        func run() throws {
+            let r = try connection.call(ThreatsResponse.self, "GET", "/v1/threats")
+            guard !connection.json else { return }
+            print("ID    THREAT                 ACTION  DETECTIONS  THRESHOLD")
+            for t in r.threats {
+                let action = t.enabled ? t.action : "off"
+                print("\(t.id)  \(pad(t.name, 22)) \(pad(action, 7)) \(pad(String(t.detections), 11)) \(t.threshold ?? "-")")
             }
         }
     }

@@ -179,6 +179,7 @@ struct ReplayCommand: ParsableCommand {
                 summary = Summary.render(worker.stats(), source: file, packets: packets, wallSeconds: monotonicSeconds() - start)
                     + worker.stage.l7.summaryLines()
                     + worker.stage.l7.sensorSummaryLines()
+                    + worker.stage.l7.threatSummaryLines()
                     + "  policy       allowed \(c.allowed)  violations \(c.violations)  denied \(c.denied)  learned \(c.learned)"
                     + "  exempt \(c.exempt)  (packets dropped \(c.droppedPackets), resets \(c.resets))\n"
                     + (against.map { differenceLines(worker.stage.differences, against: $0) } ?? "")
@@ -201,6 +202,7 @@ struct ReplayCommand: ParsableCommand {
                 : Summary.render(worker.stats(), source: file, packets: packets, wallSeconds: monotonicSeconds() - start)
                     + worker.stage.summaryLines()
                     + worker.stage.sensorSummaryLines()
+                    + worker.stage.threatSummaryLines()
         }
         return summary
     }

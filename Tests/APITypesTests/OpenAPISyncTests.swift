@@ -27,6 +27,9 @@ final class OpenAPISyncTests: XCTestCase {
         let attached = InterfaceInfo(name: "veth1", mode: "inline", pair: ["veth1", "sls4"], interface: "veth1", workload: "web",
                                      origin: "container", container: "web-1", containerID: "0a1b", bridge: "cni0",
                                      linkSeenAt: 1.5, attachedAt: 1.6)
+        let threat = ThreatInfo(id: 3001, name: "tcp_syn_flood", signature: "Sluice threat: TCP SYN flood",
+                                classification: "Attempted Denial of Service", severity: 2, enabled: true, action: "block",
+                                threshold: "1000 SYNs/s to one destination", detections: 12)
         var start = CaptureStartRequest(interface: "web", workload: "web")
         start.filter = "tcp port 80"
         return [
@@ -53,6 +56,8 @@ final class OpenAPISyncTests: XCTestCase {
                                          sensorBindings: [binding]),
             "SensorBindingInfo": binding,
             "WorkloadUpdate": WorkloadUpdate(mode: "monitor", quarantine: false),
+            "ThreatsResponse": ThreatsResponse(threats: [threat], workers: 2),
+            "ThreatInfo": threat,
             "FlowsResponse": FlowsResponse(flows: [flow], count: 1, workersLate: 0),
             "FlowInfo": flow,
             "CaptureStartRequest": start,

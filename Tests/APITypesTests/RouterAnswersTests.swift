@@ -28,6 +28,7 @@ final class RouterAnswersTests: XCTestCase {
         XCTAssertEqual(try APIJSON.decode(FlowsResponse.self, from: get("/v1/flows?limit=2").body).count, 0)
         XCTAssertEqual(try APIJSON.decode(WorkloadsResponse.self, from: get("/v1/workloads").body).workloads.first?.sensorBindings.first?.action,
                        "block")
+        XCTAssertEqual(try APIJSON.decode(ThreatsResponse.self, from: get("/v1/threats").body).threats.first?.detections, 4)
         let pushed = try APIJSON.decode(PushResponse.self, from: get("/v1/policy?name=p.yaml", method: "PUT", body: Array("version: 1\n".utf8)).body)
         XCTAssertEqual(pushed, PushResponse(version: 2, appliedMs: -1))
         XCTAssertEqual(try APIJSON.decode(CaptureDeletedResponse.self, from: get("/v1/captures/cap-1", method: "DELETE").body).deleted, "cap-1")
@@ -57,6 +58,10 @@ final class FixedBackend: APIBackend {
                              lastApplyMs: -1),
         sensors: ["waf-core"])
     func status() -> StatusResponse { Self.statusValue }
+    func threats() -> ThreatsResponse {
+        ThreatsResponse(threats: [ThreatInfo(id: 3001, name: "tcp_syn_flood", signature: "s", classification: "c", severity: 2,
+                                             enabled: true, action: "alert", threshold: "1000 SYNs/s", detections: 4)], workers: 2)
+    }
     func currentPolicy() -> (version: Int, source: String, text: String) { (1, "p.yaml", "version: 1\n") }
     func pushPolicy(_ text: String, file: String, expectedVersion: Int?) -> Result<PolicyPushResult, PolicyPushError> {
         .success(PolicyPushResult(version: 2, appliedMilliseconds: nil))

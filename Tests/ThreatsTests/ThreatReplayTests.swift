@@ -22,7 +22,7 @@ final class ThreatReplayTests: XCTestCase {
 
     /// Replays `name` through the L7 stage (or a policy stage over it) with EVE on.
     static func replay(_ name: String, config: ThreatConfig = ThreatConfig(), policy: String? = nil) throws -> Result {
-        let out = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-threats-\(getpid())-\(name).json")
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-threats-\(getpid())-\((name as NSString).lastPathComponent).json")
         defer { try? FileManager.default.removeItem(at: out) }
         let fd = open(out.path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         var l7Config = L7Config()
@@ -78,6 +78,35 @@ final class ThreatReplayTests: XCTestCase {
             XCTAssertEqual(Self.fired(r.counters), [], "\(name) fired threats")
             XCTAssertEqual(r.alerts.count, 0, "\(name)")
         }
+    }
+
+    /// The project's recordings of real programs (Tests/Captures/real: curl, dig, openssl,
+    /// ping, gRPC, datastores, the sensor captures, TSO super-frames) fire no threat.
+    func testRealCapturesFireNothing() throws {
+        let real = Self.captures.deletingLastPathComponent().appendingPathComponent("real")
+        let names = try FileManager.default.contentsOfDirectory(atPath: real.path).filter { $0.hasSuffix(".pcap") }.sorted()
+        XCTAssertFalse(names.isEmpty)
+        var fired: [String: [String]] = [:]
+        for name in names {
+            let r = try Self.replay("../real/\(name)")
+            let f = Self.fired(r.counters)
+            if !f.isEmpty { fired[name] = f }
+        }
+        XCTAssertEqual(fired, [:])
+    }
+
+    /// Captures of the real tools (record-live.sh): hping3's SYN flood, dig AXFR against
+    /// dnsmasq, openssl s_client -tls1 against s_server; and curl, dig and TLS 1.3 that fire
+    /// nothing.
+    func testLiveToolCaptures() throws {
+        let expected: [(String, ThreatID)] = [("live-syn-flood.pcap", .tcpSynFlood), ("live-axfr.pcap", .dnsZoneTransfer),
+                                              ("live-tls10.pcap", .tlsOldVersion)]
+        for (name, id) in expected {
+            let r = try Self.replay(name)
+            XCTAssertGreaterThan(r.counters[id], 0, "\(name): fired \(Self.fired(r.counters))")
+        }
+        let benign = try Self.replay("live-benign.pcap")
+        XCTAssertEqual(Self.fired(benign.counters), [])
     }
 
     /// Attack captures fire only their own threat (besides threats their packets really also

@@ -290,6 +290,11 @@ def benign():
              "e1234.dscx.akamaiedge.net", "_https._tcp.service-discovery-endpoint.example.com"]
     for i in range(120):
         out.append(dns_udp(T0 + i * 0.25, DNS(id=i, rd=1, qd=DNSQR(qname=names[i % len(names)])), sport=30000 + i))
+    # A cloud load balancer's long, random-looking name, asked 40 times in 20 s (no tunnel:
+    # the same name again and again).
+    elb = "internal-k8s-default-webapp-0123456789.us-east-1.elb.amazonaws.com"
+    for i in range(40):
+        out.append(dns_udp(T0 + 45 + i * 0.5, DNS(id=2000 + i, rd=1, qd=DNSQR(qname=elb)), sport=41000 + i))
     answers = [DNSRR(rrname="big.example.com", type="A", ttl=60, rdata="10.9.%d.%d" % (i // 200, i % 200)) for i in range(80)]
     big = DNS(id=999, qr=1, aa=1, rd=1, ra=1, qd=DNSQR(qname="big.example.com"), an=answers)
     q = dns_udp(T0 + 40, DNS(id=999, rd=1, qd=DNSQR(qname="big.example.com")), sport=40000)
