@@ -189,5 +189,78 @@ final class ContainerTests: XCTestCase {
             first verdict on the client's traffic \(ms(firstVerdict))
             """)
     }
+
+    /// deploy/sidecar.yaml's init step, run as written on a pod-like namespace (its eth0 a veth
+    /// to a "node" namespace), then Sluice inline on [eth0, sl-pod] as the sidecar runs it: the
+    /// pod's address answers only through Sluice, and the policy holds.
+    func testSidecarSplitPutsSluiceInThePodsPath() throws {
+        guard getuid() == 0 else { throw XCTSkip("container tests need root") }
+        for tool in ["ip", "curl", "python3", "awk"] where sh("command -v \(tool)").status != 0 { throw XCTSkip("missing: \(tool)") }
+        let binary = try SluiceBinary.require()
+        let manifest = try String(contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("deploy/sidecar.yaml"), encoding: .utf8)
+        // The ConfigMap's split.sh: the lines indented under `split.sh: |`.
+        var script: [String] = [], inside = false
+        for line in manifest.split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.hasPrefix("  split.sh: |") { inside = true; continue }
+            if inside { if line.hasPrefix("    ") { script.append(String(line.dropFirst(4))) } else { break } }
+        }
+        XCTAssertFalse(script.isEmpty, "deploy/sidecar.yaml holds split.sh")
+        let tag = "\(getpid())"
+        ns = "ssp-pod-\(tag)"
+        let node = "ssp-node-\(tag)"
+        dir = NSTemporaryDirectory() + "sluice-sidecar-\(tag)"
+        guard sh("ip netns add \(ns)").status == 0 else { throw XCTSkip("ip netns unavailable") }
+        defer { sh("ip netns del \(node)") }
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        for c in ["ip netns add \(node)", "ip -n \(node) link add host0 type veth peer name eth0 netns \(ns)",
+                  "ip -n \(node) addr add 10.97.0.1/24 dev host0", "ip -n \(node) link set host0 up", "ip -n \(node) link set lo up",
+                  "ip -n \(ns) addr add 10.97.0.2/24 dev eth0", "ip -n \(ns) link set eth0 up", "ip -n \(ns) link set lo up",
+                  "ip -n \(ns) route add default via 10.97.0.1"] {
+            let r = sh(c)
+            guard r.status == 0 else { throw BedError("\(c): \(r.output)") }
+        }
+        try Data(script.joined(separator: "\n").utf8).write(to: URL(fileURLWithPath: "\(dir)/split.sh"))
+        let split = sh("ip netns exec \(ns) sh \(dir)/split.sh")
+        XCTAssertEqual(split.status, 0, split.output)
+        let pod = sh("ip -n \(ns) -o addr show dev sl-app").output
+        XCTAssertTrue(pod.contains("10.97.0.2/24"), "the pod's address moved to sl-app: \(pod)")
+        let server = try Background("ip netns exec \(ns) python3 -m http.server 8080 --bind 10.97.0.2 --directory \(dir)", log: "\(dir)/http.log")
+        let other = try Background("ip netns exec \(ns) python3 -m http.server 9090 --bind 10.97.0.2 --directory \(dir)", log: "\(dir)/http2.log")
+        defer { server.stop(); other.stop() }
+        usleep(500_000)
+        let curl = "ip netns exec \(node) curl -s -o /dev/null -w %{http_code} -m 3"
+        XCTAssertNotEqual(sh("\(curl) http://10.97.0.2:8080/split.sh").output, "200", "split, the pod is reachable only through Sluice")
+        try Data("""
+            version: 1
+            mode: protect
+            default: deny
+            groups:
+              clients: { cidrs: [10.97.0.1/32] }
+              web:     { cidrs: [10.97.0.2/32] }
+            workloads:
+              web: { group: web }
+            rules:
+              - { id: 10, from: clients, to: web, ports: [tcp/8080], apps: [http], action: allow }
+
+            """.utf8).write(to: URL(fileURLWithPath: "\(dir)/policy.yaml"))
+        try Data("""
+            workers: 1
+            interfaces:
+              - { name: web, mode: inline, pair: [eth0, sl-pod], workload: web }
+            policy: policy.yaml
+            sensors: [waf-core]
+            eve: eve.json
+            fail: open
+
+            """.utf8).write(to: URL(fileURLWithPath: "\(dir)/sidecar.yaml"))
+        let daemon = try Background("ip netns exec \(ns) '\(binary)' run --config \(dir)/sidecar.yaml", log: "\(dir)/sluice.log")
+        sluice = daemon
+        XCTAssertTrue(daemon.wait(for: "ready", seconds: 60), daemon.text)
+        var code = ""
+        for _ in 0..<20 where code != "200" { code = sh("\(curl) http://10.97.0.2:8080/split.sh").output; usleep(100_000) }
+        XCTAssertEqual(code, "200", "allowed HTTP reaches the pod through Sluice")
+        XCTAssertNotEqual(sh("\(curl) http://10.97.0.2:9090/split.sh").output, "200", "a port the policy does not allow is reset")
+    }
 }
 #endif
