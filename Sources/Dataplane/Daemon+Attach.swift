@@ -179,7 +179,7 @@ extension Daemon {
         let after = (linkSeenAt.map { ", \(ms($0, a.attachedAt)) ms after the link appeared" } ?? "")
             + " (interpose \(ms(t0, t1)), open \(ms(t1, t2)), hand over \(ms(t2, a.attachedAt)) ms)"
         log("attached \(spec.name) (\(origin)\(interposition.map { ", interposed on bridge \($0.bridge)" } ?? "")): \(how), "
-            + "workload \(spec.workload ?? "unknown until known")\(after)")
+            + "workload \(spec.workload ?? (unknownUntilNamed ? "unknown until the runtime names it" : "by address"))\(after)")
         return .success(a)
     }
 
