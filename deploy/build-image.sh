@@ -4,6 +4,7 @@
 # deploy/rootfs, then `podman build -f deploy/Containerfile` (FROM scratch).
 #   deploy/build-image.sh [TAG]          TAG defaults to localhost/sluice:dev
 #   SLUICE_BIN=path/to/sluice deploy/build-image.sh    # use a binary built already
+#   CONTEXT=/tmp/dir deploy/build-image.sh             # build context (and rootfs/) elsewhere than deploy/
 # Needs: swift (unless SLUICE_BIN), podman (or buildah: BUILDER=buildah), iproute2, busybox-static.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -13,7 +14,8 @@ if [ -z "$bin" ]; then
     (cd "$root" && swift build -c release --product sluice)
     bin="$root/.build/release/sluice"
 fi
-out="$root/deploy/rootfs"
+ctx=${CONTEXT:-$root/deploy}
+out="$ctx/rootfs"
 rm -rf "$out"
 mkdir -p "$out/usr/local/bin" "$out/usr/sbin" "$out/bin" "$out/etc/sluice" "$out/run/sluice" "$out/var/log/sluice" \
          "$out/var/lib/sluice" "$out/tmp"
@@ -37,8 +39,8 @@ done
 echo "root:x:0:0:root:/:/bin/sh" > "$out/etc/passwd"
 echo "root:x:0:" > "$out/etc/group"
 if [ "${BUILDER:-podman}" = buildah ]; then
-    buildah bud -f "$root/deploy/Containerfile" -t "$tag" "$root/deploy"
+    buildah bud -f "$root/deploy/Containerfile" -t "$tag" "$ctx"
 else
-    podman build -f "$root/deploy/Containerfile" -t "$tag" "$root/deploy"
+    podman build -f "$root/deploy/Containerfile" -t "$tag" "$ctx"
 fi
 podman image inspect --format '{{.Size}}' "$tag" | awk -v t="$tag" '{printf "%s: %.1f MB\n", t, $1 / 1e6}'

@@ -124,6 +124,7 @@ extension Daemon {
         guard let (iface, group) = attachments.reserve() else {
             return .failure(APIFailure(429, "\(attachments.capacity) interfaces attached at run time already (containers.max)"))
         }
+        let t0 = Date()
         var interposition: Interposition?
         if let bridge, spec.mode == .inline, let runDir = config.containers?.runDirectory {
             do {
@@ -135,6 +136,7 @@ extension Daemon {
                 return .failure(APIFailure(500, "interposing on \(spec.interface): \(error)"))
             }
         }
+        let t1 = Date()
         let base = UInt16(truncatingIfNeeded: (getpid() & 0x1FFF) << 3)
         let fanout = base &+ UInt16(truncatingIfNeeded: 2 * (Int(attachments.firstDynamic) + Int(group) % 2000))
         var ops: [InterfaceOp] = []
@@ -157,6 +159,7 @@ extension Daemon {
             if let interposition, let runDir = config.containers?.runDirectory { VethInterposer.restore(interposition, runDir: runDir) }
             return .failure(APIFailure(500, "opening \(devices.joined(separator: ", ")): \(error)"))
         }
+        let t2 = Date()
         var a = Attachment(spec: spec, iface: iface, origin: origin, container: container, containerID: containerID,
                            unknownWithoutWorkload: unknownUntilNamed, linkSeenAt: linkSeenAt, attachedAt: Date(),
                            interposition: interposition)
@@ -172,9 +175,11 @@ extension Daemon {
         a.attachedAt = Date()
         attachments.update(iface: iface) { $0.attachedAt = a.attachedAt }
         let how = spec.mode == .inline ? "inline \(spec.pair.joined(separator: "<->"))" : "tap \(spec.interface)"
-        let after = linkSeenAt.map { String(format: ", %.1f ms after the link appeared", a.attachedAt.timeIntervalSince($0) * 1000) } ?? ""
+        func ms(_ from: Date, _ to: Date) -> String { String(format: "%.1f", to.timeIntervalSince(from) * 1000) }
+        let after = (linkSeenAt.map { ", \(ms($0, a.attachedAt)) ms after the link appeared" } ?? "")
+            + " (interpose \(ms(t0, t1)), open \(ms(t1, t2)), hand over \(ms(t2, a.attachedAt)) ms)"
         log("attached \(spec.name) (\(origin)\(interposition.map { ", interposed on bridge \($0.bridge)" } ?? "")): \(how), "
-            + "workload \(spec.workload ?? "unknown until known")\(after)")
+            + "workload \(spec.workload ?? (unknownUntilNamed ? "unknown until the runtime names it" : "by address"))\(after)")
         return .success(a)
     }
 

@@ -189,5 +189,152 @@ final class ContainerTests: XCTestCase {
             first verdict on the client's traffic \(ms(firstVerdict))
             """)
     }
+
+    /// deploy/sidecar.yaml's init step, run as written on a pod-like namespace (its eth0 a veth
+    /// to a "node" namespace), then Sluice inline on [eth0, sl-pod] as the sidecar runs it: the
+    /// pod's address answers only through Sluice, and the policy holds.
+    func testSidecarSplitPutsSluiceInThePodsPath() throws {
+        guard getuid() == 0 else { throw XCTSkip("container tests need root") }
+        for tool in ["ip", "curl", "python3", "awk"] where sh("command -v \(tool)").status != 0 { throw XCTSkip("missing: \(tool)") }
+        let binary = try SluiceBinary.require()
+        let manifest = try String(contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("deploy/sidecar.yaml"), encoding: .utf8)
+        // The ConfigMap's split.sh: the lines indented under `split.sh: |`.
+        var script: [String] = [], inside = false
+        for line in manifest.split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.hasPrefix("  split.sh: |") { inside = true; continue }
+            if inside { if line.hasPrefix("    ") { script.append(String(line.dropFirst(4))) } else { break } }
+        }
+        XCTAssertFalse(script.isEmpty, "deploy/sidecar.yaml holds split.sh")
+        let tag = "\(getpid())"
+        ns = "ssp-pod-\(tag)"
+        let node = "ssp-node-\(tag)"
+        dir = NSTemporaryDirectory() + "sluice-sidecar-\(tag)"
+        guard sh("ip netns add \(ns)").status == 0 else { throw XCTSkip("ip netns unavailable") }
+        defer { sh("ip netns del \(node)") }
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        for c in ["ip netns add \(node)", "ip -n \(node) link add host0 type veth peer name eth0 netns \(ns)",
+                  "ip -n \(node) addr add 10.97.0.1/24 dev host0", "ip -n \(node) link set host0 up", "ip -n \(node) link set lo up",
+                  "ip -n \(ns) addr add 10.97.0.2/24 dev eth0", "ip -n \(ns) link set eth0 up", "ip -n \(ns) link set lo up",
+                  "ip -n \(ns) route add default via 10.97.0.1"] {
+            let r = sh(c)
+            guard r.status == 0 else { throw BedError("\(c): \(r.output)") }
+        }
+        try Data(script.joined(separator: "\n").utf8).write(to: URL(fileURLWithPath: "\(dir)/split.sh"))
+        let split = sh("ip netns exec \(ns) sh \(dir)/split.sh")
+        XCTAssertEqual(split.status, 0, split.output)
+        let pod = sh("ip -n \(ns) -o addr show dev sl-app").output
+        XCTAssertTrue(pod.contains("10.97.0.2/24"), "the pod's address moved to sl-app: \(pod)")
+        let server = try Background("ip netns exec \(ns) python3 -m http.server 8080 --bind 10.97.0.2 --directory \(dir)", log: "\(dir)/http.log")
+        let other = try Background("ip netns exec \(ns) python3 -m http.server 9090 --bind 10.97.0.2 --directory \(dir)", log: "\(dir)/http2.log")
+        defer { server.stop(); other.stop() }
+        usleep(500_000)
+        let curl = "ip netns exec \(node) curl -s -o /dev/null -w %{http_code} -m 3"
+        XCTAssertNotEqual(sh("\(curl) http://10.97.0.2:8080/split.sh").output, "200", "split, the pod is reachable only through Sluice")
+        try Data("""
+            version: 1
+            mode: protect
+            default: deny
+            groups:
+              clients: { cidrs: [10.97.0.1/32] }
+              web:     { cidrs: [10.97.0.2/32] }
+            workloads:
+              web: { group: web }
+            rules:
+              - { id: 10, from: clients, to: web, ports: [tcp/8080], apps: [http], action: allow }
+
+            """.utf8).write(to: URL(fileURLWithPath: "\(dir)/policy.yaml"))
+        try Data("""
+            workers: 1
+            interfaces:
+              - { name: web, mode: inline, pair: [eth0, sl-pod], workload: web }
+            policy: policy.yaml
+            sensors: [waf-core]
+            eve: eve.json
+            fail: open
+
+            """.utf8).write(to: URL(fileURLWithPath: "\(dir)/sidecar.yaml"))
+        let daemon = try Background("ip netns exec \(ns) '\(binary)' run --config \(dir)/sidecar.yaml", log: "\(dir)/sluice.log")
+        sluice = daemon
+        XCTAssertTrue(daemon.wait(for: "ready", seconds: 60), daemon.text)
+        var code = ""
+        for _ in 0..<20 where code != "200" { code = sh("\(curl) http://10.97.0.2:8080/split.sh").output; usleep(100_000) }
+        XCTAssertEqual(code, "200", "allowed HTTP reaches the pod through Sluice")
+        XCTAssertNotEqual(sh("\(curl) http://10.97.0.2:9090/split.sh").output, "200", "a port the policy does not allow is reset")
+    }
+
+    /// deploy/build-image.sh builds the image from the binary under test, and the image runs as
+    /// the DaemonSet runs it (only NET_ADMIN and NET_RAW, read-only root, `runtime: none`) as a
+    /// node agent in front of a podman container: allowed HTTP passes, another port is refused,
+    /// and a stop puts the veth back on the bridge.
+    func testImageRunsAsANodeAgent() throws {
+        guard getuid() == 0 else { throw XCTSkip("container tests need root") }
+        for tool in ["podman", "runc", "nsenter", "ip", "strip", "ldd"] where sh("command -v \(tool)").status != 0 {
+            throw XCTSkip("missing: \(tool) (scripts/install-deps.sh)")
+        }
+        guard sh("ldd /bin/busybox").output.contains("not a dynamic") else { throw XCTSkip("missing: a static /bin/busybox (busybox-static)") }
+        let binary = try SluiceBinary.require()
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+        let tag = "\(getpid())"
+        ns = "sim-\(tag)"
+        dir = NSTemporaryDirectory() + "sluice-image-\(tag)"
+        let image = "localhost/sluice-test:\(tag)"
+        let (agent, web, cli) = ("sim-agent-\(tag)", "sim-web-\(tag)", "sim-cli-\(tag)")
+        names = [agent, web, cli]
+        defer { sh("podman rmi -f \(image)") }
+        guard sh("ip netns add \(ns)").status == 0 else { throw XCTSkip("ip netns unavailable") }
+        try FileManager.default.createDirectory(atPath: "\(dir)/etc", withIntermediateDirectories: true)
+        let build = sh("CONTEXT=\(dir)/context SLUICE_BIN='\(binary)' '\(root)/deploy/build-image.sh' \(image)")
+        XCTAssertEqual(build.status, 0, build.output)
+        print("image: \(build.output.split(separator: "\n").last ?? "")")
+        let rootfs = "\(dir)/rootfs"
+        XCTAssertEqual(sh("mkdir -p \(rootfs)/bin \(rootfs)/www \(rootfs)/proc \(rootfs)/sys \(rootfs)/dev && cp /bin/busybox \(rootfs)/bin/ && "
+                          + "for a in sh httpd nc sleep printf; do ln -s busybox \(rootfs)/bin/$a; done && echo hello-from-web > \(rootfs)/www/index.html && "
+                          + "mkdir -p \(dir)/run \(dir)/log").status, 0)
+        let subnet = "10.88.\(20 + (Int(getpid()) + 100) % 200)"
+        let (webIP, cliIP) = ("\(subnet).10", "\(subnet).11")
+        let limits = "--ulimit nofile=1024:1024 --ulimit nproc=1024:1024"
+        XCTAssertEqual(sh("\(podman) run -d --name \(web) --ip \(webIP) \(limits) --rootfs \(rootfs) /bin/sh -c "
+                          + "'httpd -p 80 -h /www; httpd -p 8080 -h /www; exec sleep 1000'").status, 0)
+        let bridge = sh("ip -n \(ns) -o link show type bridge").output.split(separator: ":").dropFirst().first
+            .map { $0.trimmingCharacters(in: .whitespaces) } ?? "cni-podman0"
+        try Data("""
+            workers: 1
+            policy: /etc/sluice/policy.yaml
+            sensors: [waf-core]
+            eve: /var/log/sluice/eve.json
+            fail: open
+            containers: { runtime: none, mode: inline, bridges: [\(bridge)], run_dir: /run/sluice/interposed }
+
+            """.utf8).write(to: URL(fileURLWithPath: "\(dir)/etc/node.yaml"))
+        try Data("""
+            version: 1
+            mode: protect
+            default: deny
+            groups:
+              web: { cidrs: [\(webIP)/32] }
+              cli: { cidrs: [\(cliIP)/32] }
+            rules:
+              - { id: 10, from: cli, to: web, ports: [tcp/80], apps: [http], action: allow }
+
+            """.utf8).write(to: URL(fileURLWithPath: "\(dir)/etc/policy.yaml"))
+        // As the DaemonSet runs it: every capability dropped but NET_ADMIN and NET_RAW, read-only root.
+        let run = sh("podman --runtime runc run -d --name \(agent) --network ns:/run/netns/\(ns) \(limits) --cap-drop ALL "
+                     + "--cap-add NET_ADMIN,NET_RAW --read-only -v \(dir)/etc:/etc/sluice:ro -v \(dir)/run:/run/sluice "
+                     + "-v \(dir)/log:/var/log/sluice \(image) run --config /etc/sluice/node.yaml")
+        XCTAssertEqual(run.status, 0, run.output)
+        var logs = ""
+        for _ in 0..<100 where !logs.contains("ready") { usleep(100_000); logs = sh("podman logs \(agent)").output }
+        XCTAssertTrue(logs.contains("ready") && logs.contains("interposed on bridge"), logs)
+        XCTAssertEqual(sh("\(podman) run -d --name \(cli) --ip \(cliIP) \(limits) --rootfs \(rootfs) /bin/sleep 1000").status, 0)
+        var ok = ""
+        for _ in 0..<20 where !ok.contains("hello-from-web") { usleep(100_000); ok = request(cli, webIP) }
+        XCTAssertTrue(ok.contains("hello-from-web"), ok + sh("podman logs \(agent)").output)
+        XCTAssertFalse(request(cli, webIP, port: 8080).contains("hello-from-web"), "port 8080 is not allowed")
+        XCTAssertEqual(sh("podman stop -t 10 \(agent)").status, 0)
+        let links = sh("ip -n \(ns) -o link").output
+        XCTAssertFalse(links.contains("slb"), links)
+        XCTAssertTrue(request(cli, webIP, port: 8080).contains("hello-from-web"), "without Sluice nothing is blocked")
+    }
 }
 #endif
