@@ -30,7 +30,8 @@ public enum FlowRecord {
         out.timestampField("timestamp", nanos: timestamp)
         out.field("flow_id", e.pointee.flowID)
         if e.pointee.iface != 0 { out.interfaceField(e.pointee.iface) }
-        // As Suricata: the packet the record was written on; none at the flow's end.
+        // As Suricata: the packet the record was written on, and that it came from the wire;
+        // neither at the flow's end.
         if e.pointee.packetNumber != 0 { out.field("pcap_cnt", e.pointee.packetNumber) }
         out.field("event_type", eventType)
         if e.pointee.vlan != 0 {
@@ -45,6 +46,7 @@ public enum FlowRecord {
         out.field("dest_ip", e.pointee.server)
         if ports { out.field("dest_port", UInt64(e.pointee.serverPort)) }
         proto(e.pointee.proto, into: &out)
+        if e.pointee.packetNumber != 0 { out.field("pkt_src", "wire/pcap") }
         CommunityID.write(e, into: &out)
         if e.pointee.appProto != 0, let app = AppProto(rawValue: e.pointee.appProto) { out.field("app_proto", app.name) }
     }

@@ -71,6 +71,27 @@
 /// RST_STREAM / GOAWAY error code names as Suricata 7 writes them for RST_STREAM (the Rust
 /// enum's variant names); unknown codes are written as numbers.
 public enum HTTP2ErrorCode {
+    /// The name upper case, as Suricata 7 writes a GOAWAY's error code ("NOERROR").
+    public static func upperName(_ code: UInt32) -> StaticString? {
+        switch code {
+        case 0: return "NOERROR"
+        case 1: return "PROTOCOLERROR"
+        case 2: return "INTERNALERROR"
+        case 3: return "FLOWCONTROLERROR"
+        case 4: return "SETTINGSTIMEOUT"
+        case 5: return "STREAMCLOSED"
+        case 6: return "FRAMESIZEERROR"
+        case 7: return "REFUSEDSTREAM"
+        case 8: return "CANCEL"
+        case 9: return "COMPRESSIONERROR"
+        case 10: return "CONNECTERROR"
+        case 11: return "ENHANCEYOURCALM"
+        case 12: return "INADEQUATESECURITY"
+        case 13: return "HTTP11REQUIRED"
+        default: return nil
+        }
+    }
+
     /// Suricata's name for `code`, or nil when RFC 9113 does not define it.
     public static func name(_ code: UInt32) -> StaticString? {
         switch code {

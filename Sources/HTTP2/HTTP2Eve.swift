@@ -63,6 +63,57 @@ public enum HTTP2Eve {
         out.endVendorObject()
     }
 
+    /// The `"http":{...}` object of Suricata's stream-0 transaction: `"version":"2"` and
+    /// `"http2":{"stream_id":0,"request":{"settings":[{"settings_id":…,"settings_value":N}],
+    /// "error_code":…},"response":{…}}`, each side with its SETTINGS entries and the error code
+    /// of its GOAWAY (upper case, as Suricata 7 writes a GOAWAY's).
+    public static func writeConnection(_ c: borrowing HTTP2Connection, into out: inout JSONBuffer) {
+        out.objectKey("http")
+        out.field("version", "2")
+        out.objectKey("http2")
+        out.field("stream_id", UInt64(0))
+        for side in 0..<2 {
+            let client = side == 0
+            out.objectKey(client ? "request" : "response")
+            let n = c.settingsCount(client: client)
+            if n > 0 {
+                out.key("settings")
+                out.byte(UInt8(ascii: "["))
+                for i in 0..<n {
+                    if i > 0 { out.byte(UInt8(ascii: ",")) }
+                    let s = c.setting(i, client: client)
+                    out.beginObject()
+                    out.field("settings_id", settingName(s.id))
+                    out.field("settings_value", UInt64(s.value))
+                    out.endObject()
+                }
+                out.byte(UInt8(ascii: "]"))
+            }
+            if let code = c.goawayCode(client: client) {
+                if let name = HTTP2ErrorCode.upperName(code) {
+                    out.field("error_code", name)
+                } else {
+                    errorCode(code, into: &out)
+                }
+            }
+            out.endObject()
+        }
+        out.endObject()
+        out.endObject()
+    }
+
+    /// Suricata's spelling of a SETTINGS identifier ("SETTINGS" and the name, upper case).
+    static func settingName(_ id: UInt16) -> StaticString {
+        switch id {
+        case 1: return "SETTINGSHEADERTABLESIZE"
+        case 2: return "SETTINGSENABLEPUSH"
+        case 3: return "SETTINGSMAXCONCURRENTSTREAMS"
+        case 4: return "SETTINGSINITIALWINDOWSIZE"
+        case 5: return "SETTINGSMAXFRAMESIZE"
+        default: return "SETTINGSMAXHEADERLISTSIZE"
+        }
+    }
+
     static func errorCode(_ code: UInt32, into out: inout JSONBuffer) {
         if let name = HTTP2ErrorCode.name(code) {
             out.field("error_code", name)

@@ -28,6 +28,8 @@ public struct HTTP2Parser {
     @usableFromInline var streams: InlineArray<32, HTTP2StreamInfo>
     @usableFromInline var live: InlineArray<32, Bool>
     @usableFromInline var counted: HTTP2Counters
+    /// Stream 0: SETTINGS and GOAWAY, reported once at `finish`.
+    @usableFromInline var connection: HTTP2Connection
     /// What was counted so far.
     public var counters: HTTP2Counters { counted }
 
@@ -50,6 +52,7 @@ public struct HTTP2Parser {
         streams = InlineArray(repeating: HTTP2StreamInfo())
         live = InlineArray(repeating: false)
         counted = HTTP2Counters()
+        connection = HTTP2Connection()
     }
 
     /// Whether header decoding was lost in either direction (fields of later streams missing).
@@ -138,6 +141,10 @@ public struct HTTP2Parser {
         for i in 0..<Self.streamCapacity where live[i] {
             streams[i].unfinished = true
             complete(i, sink: &sink)
+        }
+        if !connection.isEmpty {
+            sink.http2Connection(connection)
+            connection = HTTP2Connection()
         }
     }
 
@@ -289,6 +296,7 @@ public struct HTTP2Parser {
             if !frames[d].malformed {
                 counted.goaways &+= 1
                 counted.lastGoAwayCode = UInt32(truncatingIfNeeded: frames[d].preamble)
+                connection.setGoAway(side: d, code: counted.lastGoAwayCode)
             }
         case FrameType.priority, FrameType.settings, FrameType.ping, FrameType.windowUpdate:
             break
@@ -307,6 +315,7 @@ public struct HTTP2Parser {
                 let id = (frames[d].setting >> 32) & 0xffff
                 let value = Int(frames[d].setting & 0xffff_ffff)
                 if id == 1 { hpack[1 - d].settingsLimit = value }
+                connection.addSetting(side: d, id: UInt16(id), value: UInt32(truncatingIfNeeded: value))
                 frames[d].settingHave = 0
                 frames[d].setting = 0
             }

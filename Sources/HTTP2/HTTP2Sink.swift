@@ -8,6 +8,14 @@ public protocol HTTP2Sink: ~Copyable {
     mutating func http2RequestHeaders(_ s: borrowing HTTP2StreamInfo)
     /// DATA payload bytes of a stream (padding removed), borrowed for the call only.
     mutating func http2Data(_ bytes: UnsafeRawBufferPointer, toServer: Bool, stream: borrowing HTTP2StreamInfo)
+    /// The connection ended having carried SETTINGS or GOAWAY on stream 0 (Suricata logs them
+    /// as a stream-0 transaction). Defaults to ignoring it.
+    mutating func http2Connection(_ c: borrowing HTTP2Connection)
+}
+
+extension HTTP2Sink where Self: ~Copyable {
+    /// Ignores stream 0, for sinks that only want streams.
+    @inlinable public mutating func http2Connection(_ c: borrowing HTTP2Connection) {}
 }
 
 /// What a parser counted over its flow.

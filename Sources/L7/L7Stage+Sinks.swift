@@ -115,6 +115,17 @@ extension L7Stage: HTTP2Sink {
         endRecord()
     }
 
+    /// Suricata's stream-0 record: the connection's SETTINGS and GOAWAY (no `tx_id`: Sluice
+    /// numbers transactions by stream, and stream 0 is none of the client's).
+    public mutating func http2Connection(_ c: borrowing HTTP2Connection) {
+        guard eve != nil else { return }
+        let e = UnsafePointer(flows! + Int(current))
+        eve!.reserve(16384)
+        FlowRecord.header(e, timestamp: e.pointee.lastSeen, eventType: "http", into: &eve!)
+        HTTP2Eve.writeConnection(c, into: &eve!)
+        endRecord()
+    }
+
     public mutating func http2RequestHeaders(_ stream: borrowing HTTP2StreamInfo) {
         let s = state! + Int(current)
         if s.pointee.namedHost.count == 0 { stream.authority.withBytes { s.pointee.namedHost.set($0) } }

@@ -48,6 +48,28 @@ final class EveSchemaTests: XCTestCase {
         }
     }
 
+    /// `sluice replay --eve-types` writes only the types named, each record with its packet
+    /// number; an unknown type is a usage error naming the known ones.
+    func testEveTypesPicksTypesAndRecordsCarryPcapCnt() throws {
+        let binary = try SluiceBinary.require()
+        let capture = Self.root.appendingPathComponent("Tests/Captures/real/mixed.pcap").path
+        let out = NSTemporaryDirectory() + "sluice-eve-types-\(getpid()).json"
+        defer { unlink(out) }
+        let r = sh("'\(binary)' replay '\(capture)' --eve '\(out)' --eve-types dns,tls")
+        XCTAssertEqual(r.status, 0, r.output)
+        let records = try String(contentsOfFile: out, encoding: .utf8).split(separator: "\n").compactMap {
+            try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }
+        XCTAssertEqual(Set(records.compactMap { $0["event_type"] as? String }), ["dns", "tls"])
+        for record in records {
+            XCTAssertNotNil(record["pcap_cnt"] as? Int, "\(record)")
+            XCTAssertEqual(record["pkt_src"] as? String, "wire/pcap")
+        }
+        let bad = sh("'\(binary)' replay '\(capture)' --eve-types dns,dnz")
+        XCTAssertEqual(bad.status, 64, bad.output)
+        XCTAssertTrue(bad.output.contains("unknown event type \"dnz\""), bad.output)
+    }
+
     /// The live daemon inline: HTTP over v4 and v6, DNS over UDP and TCP, TLS, a denied
     /// port and a sensor alert; every record valid, with `in_iface` and `community_id`.
     func testLiveRecordsMatchSuricataSchema() throws {

@@ -21,9 +21,31 @@ final class HTTPCrossCheckTests: XCTestCase {
         }
     }
 
+    /// The `http` objects of requests (HTTP/2's stream-0 records, which carry the connection's
+    /// SETTINGS and GOAWAY, are no request).
     func httpRecords(_ events: [[String: Any]], version2: Bool) -> [[String: Any]] {
         events.filter { $0["event_type"] as? String == "http" }.compactMap { $0["http"] as? [String: Any] }
             .filter { ($0["version"] as? String == "2") == version2 }
+            .filter { ($0["http2"] as? [String: Any])?["stream_id"] as? Int != 0 }
+    }
+
+    /// Stream 0, as Suricata logs it: one record per HTTP/2 connection with both sides'
+    /// SETTINGS, and the client's GOAWAY error code when it closed with one.
+    func testHTTP2ConnectionRecords() throws {
+        let (events, _) = try L7Harness.replay("l7-http2.pcap")
+        let h2 = events.filter { $0["event_type"] as? String == "http" && $0["app_proto"] as? String == "http2" }
+        let zero = h2.compactMap { ($0["http"] as? [String: Any])?["http2"] as? [String: Any] }.filter { $0["stream_id"] as? Int == 0 }
+        let connections = Set(h2.compactMap { $0["flow_id"] as? Int })
+        XCTAssertEqual(zero.count, connections.count)
+        for z in zero {
+            let request = z["request"] as? [String: Any], response = z["response"] as? [String: Any]
+            XCTAssertFalse((request?["settings"] as? [[String: Any]] ?? []).isEmpty, "\(z)")
+            XCTAssertFalse((response?["settings"] as? [[String: Any]] ?? []).isEmpty, "\(z)")
+            for s in (request?["settings"] as? [[String: Any]] ?? []) {
+                XCTAssertTrue((s["settings_id"] as? String)?.hasPrefix("SETTINGS") == true, "\(s)")
+            }
+        }
+        XCTAssertTrue(zero.contains { ($0["request"] as? [String: Any])?["error_code"] as? String == "NOERROR" }, "\(zero)")
     }
 
     func testHTTP1RequestsMatchTsharkAndStatusesMatchClients() throws {
