@@ -88,3 +88,16 @@ extension FidelityTests {
         XCTAssertEqual(counters.commandsByApp[Int(AppProto.mqtt.rawValue)], 1)
     }
 }
+
+extension FidelityTests {
+    // MARK: - Recovery after a TCP gap
+
+    func testDNSOverTCPResynchronisesAfterALostAnswer() throws {
+        let (events, _) = try replay("dns-tcp-gap.pcap")
+        let dns = records(events, "dns")
+        let answers = dns.filter { ($0["dns"] as? [String: Any])?["type"] as? String == "answer" }
+        XCTAssertEqual(dns.count - answers.count, 3, "every query")
+        XCTAssertEqual(answers.compactMap { ($0["dns"] as? [String: Any])?["rrname"] as? String },
+                       ["one.example", "three.example"])
+    }
+}
