@@ -49,6 +49,8 @@ import L7Core
     /// A request line without a protocol was read: HTTP/0.9 unless the next line is a
     /// header (libhtp peeks the same way), in which case it is HTTP/1.x without a version.
     @usableFromInline var pending09 = false
+    /// The last header line ended with a bare LF (no CR before it).
+    @usableFromInline var prevBareLF = false
     /// Hunting: the next byte starts a line (the first byte after a gap counts as one).
     @usableFromInline var huntAtLineStart = false
     /// Non-HTTP lines seen where a status line belongs.
@@ -94,6 +96,7 @@ import L7Core
         remaining = 0
         foldPending = false
         pending09 = false
+        prevBareLF = false
         line.removeAll()
     }
 }

@@ -80,7 +80,14 @@ extension HTTPParser {
                 }
             }
             // Through the address: `dirs[d].line.withBytes` copies the 2 KB buffer (see `withLineBytes`).
-            let empty = withLineBytes(d) { l in l.allSatisfy { $0 == 0x0D } }
+            // Blank: nothing or one CR before the LF; CRs alone only after a line ended by a
+            // bare LF. After a CRLF, "\r\r\n" is not the end (the browsers http-evader checks
+            // read on, and the headers after it count); after a bare LF it is.
+            let afterBareLF = dirs[d].prevBareLF
+            let empty = withLineBytes(d) { l in
+                l.count == 0 || (l.allSatisfy { $0 == 0x0D } && (l.count == 1 || afterBareLF))
+            }
+            dirs[d].prevBareLF = withLineBytes(d) { $0.last != 0x0D }
             if empty {
                 dirs[d].line.removeAll()
                 if dirs[d].state == .trailers { messageDone(d, &sink) } else { headersDone(d, &sink) }

@@ -313,3 +313,18 @@ final class RequestTargetTests: XCTestCase {
         XCTAssertEqual(sink.targets.map { String(decoding: $0, as: UTF8.self) }, [target])
     }
 }
+
+extension HTTPParserTests {
+    /// Variants of http-evader's "cr" and "end-lfcrcrlf" cases (issue 18): CRs alone on a line
+    /// end the headers only after a bare LF; after a CRLF the headers go on.
+    func testCROnlyLinesEndHeadersOnlyAfterABareLF() {
+        let chunked = Harness.check([.c("GET /a HTTP/1.1\r\n\r\n"),
+                                     .s("HTTP/1.1 200 ok\r\nX-A: 1\r\n\r\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nX5O!\r\n0\r\n\r\n")])
+        XCTAssertEqual(chunked.tx(0).responseText, "X5O!")
+        let triple = Harness.check([.c("GET /a HTTP/1.1\r\n\r\n"),
+                                    .s("HTTP/1.1 200 ok\r\nX-A: 1\r\n\r\r\r\nContent-Length: 4\r\n\r\nX5O!")])
+        XCTAssertEqual(triple.tx(0).responseText, "X5O!")
+        let ended = Harness.check([.c("GET /a HTTP/1.1\r\n\r\n"), .s("HTTP/1.1 200 ok\r\nContent-Length: 4\n\r\r\nX5O!")])
+        XCTAssertEqual(ended.tx(0).responseText, "X5O!")
+    }
+}
