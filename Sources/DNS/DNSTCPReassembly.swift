@@ -15,12 +15,17 @@ public struct DNSTCPReassembly {
     @usableFromInline var gathered = 0
     /// Bytes still to skip of a message too big for `storage`.
     @usableFromInline var skipping = 0
+    /// After a gap that did not end inside a known message: looking for the next message start.
+    @usableFromInline var hunting = false
+    @usableFromInline var lost: UInt64 = 0
     @usableFromInline var delivered: UInt64 = 0
     @usableFromInline var skipped: UInt64 = 0
     /// Messages delivered.
     @inlinable public var messages: UInt64 { delivered }
     /// Messages skipped because they were longer than `storage`.
     @inlinable public var oversized: UInt64 { skipped }
+    /// Messages lost (in part or whole) to gaps in the stream.
+    @inlinable public var lostToGaps: UInt64 { lost }
 
     /// Reassembly that gathers split messages into `storage`, which the caller owns and must
     /// keep alive for as long as this state is used.
@@ -34,6 +39,10 @@ public struct DNSTCPReassembly {
                                                    _ body: (UnsafeRawBufferPointer) throws(E) -> Void) throws(E) {
         var pos = 0
         let n = chunk.count
+        if hunting {
+            pos = Self.nextMessageStart(chunk, limit: storage.count)
+            if pos < n { hunting = false }
+        }
         while pos < n {
             if skipping > 0 {
                 let k = min(skipping, n - pos)
@@ -85,10 +94,55 @@ public struct DNSTCPReassembly {
         }
     }
 
-    /// Forgets any partial message (after a gap in the stream, framing cannot be trusted).
+    /// Forgets any partial message and state: ready for a new flow.
     @inlinable public mutating func reset() {
         prefixBytes = 0
         gathered = 0
         skipping = 0
+        hunting = false
+    }
+
+    /// `length` bytes of the stream are missing. A hole that ends inside the current message
+    /// (its length known) costs that message only: the rest of it is skipped and framing goes
+    /// on at the next one. Any other hole (one at a message boundary, or longer than what is
+    /// left of the message) hides where messages start: the next chunks are searched for a
+    /// length followed by a message that parses (`nextMessageStart`), as Suricata resyncs.
+    @inlinable public mutating func gap(_ length: Int) {
+        guard length > 0 else { return }
+        if skipping > 0 && length <= skipping {
+            skipping -= length
+            return
+        }
+        lost &+= 1
+        if prefixBytes == 2 && length <= expected - gathered {
+            skipping = expected - gathered - length
+            prefixBytes = 0
+            gathered = 0
+            return
+        }
+        prefixBytes = 0
+        gathered = 0
+        skipping = 0
+        hunting = true
+    }
+
+    /// Where in `chunk` the first plausible message starts: a 2-byte length of at least a
+    /// header and at most `limit`, followed inside the chunk by a message that parses with a
+    /// standard opcode and one to a few questions. `chunk.count` when none does (the chunk is
+    /// dropped, and the search goes on in the next).
+    @inlinable static func nextMessageStart(_ chunk: UnsafeRawBufferPointer, limit: Int) -> Int {
+        var p = 0
+        while p + 14 <= chunk.count {
+            let length = Int(chunk[p]) << 8 | Int(chunk[p + 1])
+            if length >= 12 && length <= limit && p + 2 + length <= chunk.count {
+                let m = UnsafeRawBufferPointer(rebasing: chunk[(p + 2)..<(p + 2 + length)])
+                if let message = try? DNSMessage(parsing: m),
+                   message.header.opcode <= 5, message.header.questionCount >= 1, message.header.questionCount < 64 {
+                    return p
+                }
+            }
+            p += 1
+        }
+        return chunk.count
     }
 }

@@ -22,6 +22,8 @@ enum DNSFuzz {
         var tcp = DNSTCPReassembly(storage: storage)
         while let chunk = input.record() {
             if chunk.count == 1 && chunk[0] == 0 { tcp.reset(); continue }
+            // A 2-byte record 0xFF n is a gap of n bytes (resynchronisation after it).
+            if chunk.count == 2 && chunk[0] == 0xFF { tcp.gap(Int(chunk[1])); continue }
             tcp.feed(chunk) { (m: UnsafeRawBufferPointer) throws(Never) in inspect(m, json: &json) }
         }
     }

@@ -43,8 +43,11 @@ public struct HTTPCounters: Sendable {
     public var inflaterPoolEmpty: UInt64 = 0
     /// Gaps skipped inside a body with the parser still in sync.
     public var gapsSkipped: UInt64 = 0
-    /// Directions given up after a gap the parser could not step over.
+    /// Gaps the parser could not step over (not inside a body of known length): the message
+    /// they hit is cut, and the direction hunts for the next request or status line.
     public var directionsLost: UInt64 = 0
+    /// Times a direction found its place again after such a gap.
+    public var resyncs: UInt64 = 0
 
     /// All zero.
     public init() {}

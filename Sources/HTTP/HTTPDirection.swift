@@ -28,7 +28,10 @@ import L7Core
         case startLine, headers, body, chunkSize, chunkData, chunkDataEnd, trailers, untilClose
         /// Request side after CONNECT, until the response says tunnel or not.
         case waiting
-        /// Given up: malformed, lost to a gap, upgraded, or tunnelled.
+        /// After a gap that did not end inside a body of known length: looking for the next
+        /// request or status line at a line start (as Suricata resynchronises).
+        case hunting
+        /// Given up: malformed, upgraded, or tunnelled.
         case stopped
     }
     @usableFromInline var state: State = .startLine
@@ -43,6 +46,13 @@ import L7Core
     /// Transfer-Encoding headers seen, and whether any said something other than "chunked".
     @usableFromInline var teSeen = false
     @usableFromInline var teOther = false
+    /// A request line without a protocol was read: HTTP/0.9 unless the next line is a
+    /// header (libhtp peeks the same way), in which case it is HTTP/1.x without a version.
+    @usableFromInline var pending09 = false
+    /// The last header line ended with a bare LF (no CR before it).
+    @usableFromInline var prevBareLF = false
+    /// Hunting: the next byte starts a line (the first byte after a gap counts as one).
+    @usableFromInline var huntAtLineStart = false
     /// Non-HTTP lines seen where a status line belongs.
     @usableFromInline var junkLines = 0
     /// Body or chunk bytes still to come.
@@ -66,6 +76,7 @@ import L7Core
         newMessage()
         state = .startLine
         junkLines = 0
+        huntAtLineStart = false
         offset = 0
         tx = -1
         layerCount = 0
@@ -84,6 +95,8 @@ import L7Core
         encodings = 0
         remaining = 0
         foldPending = false
+        pending09 = false
+        prevBareLF = false
         line.removeAll()
     }
 }

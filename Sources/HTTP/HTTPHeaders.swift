@@ -105,7 +105,16 @@ extension HTTPParser {
             dirs[1].state = .startLine
             return
         }
-        if connect && status >= 200 && status < 300 { switchProtocols(.tunnel, t, &sink); return }
+        if connect && status >= 200 && status < 300 {
+            // Suricata goes on parsing HTTP/1 inside a tunnel that carries it; the tunnel's
+            // first byte decides (`tunnelProbe`).
+            txs[t].flags.insert(.tunnel)
+            txs[t].requestDone = true
+            tunnelProbe = true
+            messageDone(1, &sink)
+            if dirs[0].state == .waiting { dirs[0].state = .startLine }
+            return
+        }
         // The upgrade or tunnel was refused: the client goes on with HTTP/1.
         if dirs[0].state == .waiting { dirs[0].state = .startLine }
         askedUpgrade = .none
@@ -128,7 +137,18 @@ extension HTTPParser {
         }
     }
 
-    /// 101 or a CONNECT's 2xx: HTTP/1 ends here in both directions.
+    /// The tunnel a CONNECT opened carries something other than HTTP/1 (its first byte, at
+    /// `here` in direction `d`, said so): HTTP/1 ends here in both directions.
+    @inlinable mutating func tunnelTakesOver(_ d: Int) {
+        tunnelProbe = false
+        upgraded_.kind = .tunnel
+        upgraded_.toClientOffset = d == 1 ? here : dirs[1].offset
+        upgraded_.toServerOffset = d == 0 ? here : dirs[0].offset
+        dirs[0].state = .stopped
+        dirs[1].state = .stopped
+    }
+
+    /// 101: HTTP/1 ends here in both directions.
     @inlinable mutating func switchProtocols<S: HTTPSink & ~Copyable>(_ kind: HTTPUpgrade.Kind, _ t: Int, _ sink: inout S) {
         txs[t].flags.insert(kind == .tunnel ? .tunnel : .upgrade)
         upgraded_.kind = kind

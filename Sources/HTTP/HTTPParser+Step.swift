@@ -4,6 +4,16 @@ extension HTTPParser {
     /// Consumes some of `bytes` from `i` in direction `d`'s current state; returns where it stopped.
     @inlinable mutating func step<S: HTTPSink & ~Copyable>(_ bytes: UnsafeRawBufferPointer, from i: Int, _ d: Int,
                                                             _ sink: inout S) -> Int {
+        if tunnelProbe && dirs[d].state == .startLine && dirs[d].line.count == 0 {
+            let c = bytes[i]
+            if d == 0 ? HTTPParser.isTokenChar(c) : c == UInt8(ascii: "H") {
+                tunnelProbe = false     // plain HTTP/1 through the tunnel: parse on
+            } else if c != 0x0D && c != 0x0A {
+                here = feedBase &+ UInt64(i)
+                tunnelTakesOver(d)
+                return i
+            }
+        }
         switch dirs[d].state {
         case .startLine, .chunkSize, .chunkDataEnd:
             // Through the address: `dirs[d].line.withBytes` copies the 2 KB buffer (see `withLineBytes`).
@@ -54,8 +64,30 @@ extension HTTPParser {
             let (next, done) = takeLine(bytes, from: i, d)
             here = feedBase &+ UInt64(next)
             guard done else { return next }
+            if d == 0 && dirs[0].pending09 {
+                dirs[0].pending09 = false
+                let header = withLineBytes(0) { $0.contains(UInt8(ascii: ":")) }
+                let blank = withLineBytes(0) { l in l.allSatisfy { $0 == 0x0D } }
+                if !header && !blank {
+                    // HTTP/0.9 after all: this line is the next request.
+                    withLine(0, &sink) { p, l, s in
+                        p.dirs[0].pending09 = true
+                        p.finishHTTP09(&s)
+                        if p.dirs[0].state == .startLine { p.requestLine(l, &s) }
+                    }
+                    if dirs[0].state != .headers { dirs[0].line.removeAll() }
+                    return next
+                }
+            }
             // Through the address: `dirs[d].line.withBytes` copies the 2 KB buffer (see `withLineBytes`).
-            let empty = withLineBytes(d) { l in l.allSatisfy { $0 == 0x0D } }
+            // Blank: nothing or one CR before the LF; CRs alone only after a line ended by a
+            // bare LF. After a CRLF, "\r\r\n" is not the end (the browsers http-evader checks
+            // read on, and the headers after it count); after a bare LF it is.
+            let afterBareLF = dirs[d].prevBareLF
+            let empty = withLineBytes(d) { l in
+                l.count == 0 || (l.allSatisfy { $0 == 0x0D } && (l.count == 1 || afterBareLF))
+            }
+            dirs[d].prevBareLF = withLineBytes(d) { $0.last != 0x0D }
             if empty {
                 dirs[d].line.removeAll()
                 if dirs[d].state == .trailers { messageDone(d, &sink) } else { headersDone(d, &sink) }
@@ -78,9 +110,58 @@ extension HTTPParser {
             here = feedBase &+ UInt64(bytes.count)
             body(UnsafeRawBufferPointer(rebasing: bytes[i...]), d, &sink)
             return bytes.count
+        case .hunting:
+            // Candidate line starts are gathered in the line buffer until they match or fail,
+            // so where chunks are cut changes nothing.
+            var p = i
+            while p < bytes.count {
+                let c = bytes[p]
+                p += 1
+                if dirs[d].line.count > 0 || dirs[d].huntAtLineStart {
+                    dirs[d].huntAtLineStart = false
+                    dirs[d].line.append(c)
+                    switch withLineBytes(d, { HTTPParser.startsMessage($0, request: d == 0) }) {
+                    case true?:
+                        // The start line goes on from what was gathered.
+                        counters_.resyncs &+= 1
+                        dirs[d].state = .startLine
+                        here = feedBase &+ UInt64(p)
+                        return p
+                    case false?:
+                        dirs[d].line.removeAll()
+                    case nil:
+                        continue
+                    }
+                }
+                if c == 0x0A { dirs[d].huntAtLineStart = true }
+            }
+            here = feedBase &+ UInt64(bytes.count)
+            return bytes.count
         case .waiting, .stopped:
             return bytes.count
         }
+    }
+
+    /// Whether `b` starts a request line (a common method and a space) or a status line
+    /// ("HTTP/"); nil while `b` is a prefix of one.
+    @inlinable static func startsMessage(_ b: UnsafeRawBufferPointer, request: Bool) -> Bool? {
+        if !request { return agrees(b, "HTTP/") }
+        var undecided = false
+        for method: StaticString in ["GET ", "POST ", "HEAD ", "PUT ", "DELETE ", "OPTIONS ", "PATCH ", "CONNECT ", "TRACE "] {
+            switch agrees(b, method) {
+            case true?: return true
+            case nil: undecided = true
+            case false?: break
+            }
+        }
+        return undecided ? nil : false
+    }
+
+    /// `b` starts with `s` (true), is a shorter prefix of it (nil), or neither (false).
+    @inlinable static func agrees(_ b: UnsafeRawBufferPointer, _ s: StaticString) -> Bool? {
+        let n = min(b.count, s.utf8CodeUnitCount)
+        for k in 0..<n where b[k] != s.utf8Start[k] { return false }
+        return n == s.utf8CodeUnitCount ? true : nil
     }
 
     /// Appends bytes up to the next line end to the line buffer; returns where it stopped and

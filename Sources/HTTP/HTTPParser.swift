@@ -44,6 +44,9 @@ public struct HTTPParser: ~Copyable {
     /// (from these offsets) to the next parser.
     public var upgraded: HTTPUpgrade { upgraded_ }
     @usableFromInline var upgraded_ = HTTPUpgrade()
+    /// A CONNECT was answered 2xx: the tunnel's first byte says whether plain HTTP/1 goes on
+    /// inside it (a request line or status line) or something else (TLS) takes over.
+    @usableFromInline var tunnelProbe = false
 
     /// A parser; `inflaters` is the pool compressed bodies borrow zlib state from (nil: bodies
     /// are passed on compressed, as raw).
@@ -86,6 +89,7 @@ public struct HTTPParser: ~Copyable {
         askedUpgradeEnd = 0
         counters_ = HTTPCounters()
         upgraded_ = HTTPUpgrade()
+        tunnelProbe = false
     }
 
     /// Ends and gives back every inflater slot a layer still holds.
@@ -117,6 +121,11 @@ public struct HTTPParser: ~Copyable {
     @inlinable public mutating func feed<S: HTTPSink & ~Copyable>(_ bytes: UnsafeRawBufferPointer, toServer: Bool,
                                                                   sink: inout S) -> Int {
         let d = toServer ? 0 : 1
+        if d == 1 && dirs[0].pending09 && dirs[0].state == .headers && dirs[0].line.count == 0 {
+            // The server answers a request line without a protocol that no header followed:
+            // HTTP/0.9 it was.
+            finishHTTP09(&sink)
+        }
         feedBase = dirs[d].offset
         var i = 0
         while i < bytes.count {
@@ -130,7 +139,8 @@ public struct HTTPParser: ~Copyable {
 
     /// Tells the parser `length` bytes of one direction are missing. Inside a body of known
     /// length the bytes are skipped and parsing stays in sync (the body is flagged `gap`);
-    /// anywhere else that direction is given up.
+    /// anywhere else the message the hole hit is cut and the direction hunts for the next
+    /// request or status line (right after the hole, or at a line start), as Suricata resynchronises.
     @inlinable public mutating func gap<S: HTTPSink & ~Copyable>(toServer: Bool, length: Int, sink: inout S) {
         let d = toServer ? 0 : 1
         let n = UInt64(max(length, 0))
@@ -158,8 +168,22 @@ public struct HTTPParser: ~Copyable {
                 stopDecoding(d)
                 if d == 0 { txs[t].requestDone = true } else { txs[t].responseDone = true }
                 deliverReady(&sink)
+            } else if d == 1 && t < 0 {
+                // A hole where a status line belongs hid (at least) the oldest waiting
+                // request's response: the next status line answers the request after it.
+                for k in 0..<queued where !txs[(head + k) % depth].responseDone {
+                    let w = (head + k) % depth
+                    txs[w].flags.insert([.gap, .bodyTruncated])
+                    txs[w].responseDone = true
+                    deliverReady(&sink)
+                    break
+                }
             }
-            dirs[d].state = .stopped
+            stopDecoding(d)
+            dirs[d].tx = -1
+            dirs[d].newMessage()
+            dirs[d].state = .hunting
+            dirs[d].huntAtLineStart = true
         }
     }
 
@@ -203,6 +227,13 @@ public struct HTTPParser: ~Copyable {
             head = (head + 1) % depth
             queued -= 1
         }
+    }
+
+    /// A request line without a protocol turned out to be HTTP/0.9: no headers, done.
+    @inlinable mutating func finishHTTP09<S: HTTPSink & ~Copyable>(_ sink: inout S) {
+        dirs[0].pending09 = false
+        if dirs[0].tx >= 0 { sink.httpRequestHeaders(txs[dirs[0].tx]) }
+        messageDone(0, &sink)
     }
 
     /// Bytes currently held in `InlineArray` storage for one parser (for pool sizing).

@@ -54,12 +54,9 @@ extension HTTPParser {
         setURI(uri, t)
         sink.httpRequestTarget(uri, tx: txs[t])
         askedUpgrade = .none
-        if hasProtocol {
-            dirs[0].state = .headers
-        } else {
-            sink.httpRequestHeaders(txs[t])
-            messageDone(0, &sink)
-        }
+        dirs[0].state = .headers
+        // No protocol: HTTP/0.9, unless a header line follows (decided at the next line).
+        dirs[0].pending09 = !hasProtocol
     }
 
     /// Fills the normalized URI, and the host when the URI is absolute (`http://host/path`),
@@ -87,8 +84,8 @@ extension HTTPParser {
            !h.contains(UInt8(ascii: "]")) || (colon > 0 && h[colon - 1] == UInt8(ascii: "]")) {
             e = colon
         }
-        var s = 0
-        if e > 0 && h[0] == UInt8(ascii: "[") && h[e - 1] == UInt8(ascii: "]") { s = 1; e -= 1 }
+        // An IPv6 literal keeps its brackets (`[::1]`), as Suricata logs it.
+        let s = 0
         while e > s && h[e - 1] == UInt8(ascii: ".") { e -= 1 }
         txs[t].host.removeAll()
         for i in s..<max(s, e) { txs[t].host.append(ByteText.lower(h[i])) }

@@ -224,9 +224,9 @@ public struct L7Stage: InspectionStage, ~Copyable {
         let direction = flows![Int(flow)].streamSwapPending ? direction.reversed : direction
         if threats.isEnabled { threats.streamGap(flow: flow, entry: flows! + Int(flow), toServer: direction == .toServer) }
         if s.pointee.app == .unknown { decide(s, flow, .failed) }
-        // HTTP and datastore parsers can skip a hole inside a body they know the length of;
-        // the TLS and DNS parsers cannot find their place again: they log what was learned
-        // and are done.
+        // HTTP and datastore parsers can skip a hole inside a body they know the length of,
+        // and HTTP and DNS find the next message after one they cannot step over; the TLS
+        // parser cannot find its place again: it logs what was learned and is done.
         gapParsers(s, flow, direction, length)
     }
 

@@ -64,3 +64,40 @@ final class DNSTCPReassemblyTests: XCTestCase {
         XCTAssertEqual(out, [a])
     }
 }
+
+extension DNSTCPReassemblyTests {
+    /// Feeds chunks, where a chunk `[-n]` is encoded as `nil` + length: a gap of n bytes.
+    private func runWithGaps(_ steps: [([UInt8]?, Int)]) -> ([[UInt8]], UInt64) {
+        let buf = UnsafeMutableRawBufferPointer.allocate(byteCount: 65535, alignment: 1)
+        defer { buf.deallocate() }
+        var r = DNSTCPReassembly(storage: buf)
+        var out: [[UInt8]] = []
+        for (chunk, gap) in steps {
+            if let chunk { chunk.withUnsafeBytes { r.feed($0) { out.append(Array($0)) } } } else { r.gap(gap) }
+        }
+        return (out, r.lostToGaps)
+    }
+
+    func testGapInsideAMessageCostsThatMessageOnly() {
+        let a = query("a.test", id: 1), b = query("bb.test", id: 2), c = query("ccc.test", id: 3)
+        let fb = framed(b)
+        // The hole covers bytes 4..<9 of b; the rest of b arrives, then c.
+        let (out, lost) = runWithGaps([(framed(a) + Array(fb[..<4]), 0), (nil, 5), (Array(fb[9...]) + framed(c), 0)])
+        XCTAssertEqual(out, [a, c])
+        XCTAssertEqual(lost, 1)
+    }
+
+    func testGapPastAMessageResynchronisesAtTheNextPlausibleMessage() {
+        let a = query("a.test", id: 1), b = query("bb.test", id: 2), c = query("ccc.test", id: 3)
+        let fb = framed(b)
+        // The hole swallows the end of b and more: the next chunk starts mid-way through
+        // garbage, then c follows whole.
+        let (out, lost) = runWithGaps([(framed(a) + Array(fb[..<4]), 0), (nil, 500),
+                                       ([0x41, 0x42, 0x00, 0x07, 0x99] + framed(c), 0), (framed(a), 0)])
+        XCTAssertEqual(out, [a, c, a])
+        XCTAssertEqual(lost, 1)
+        // A hole at a message boundary: the next message starts the next chunk.
+        let (out2, _) = runWithGaps([(framed(a), 0), (nil, fb.count), (framed(c), 0)])
+        XCTAssertEqual(out2, [a, c])
+    }
+}

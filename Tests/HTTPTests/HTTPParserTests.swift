@@ -204,9 +204,15 @@ final class HTTPParserTests: XCTestCase {
         XCTAssertEqual(r.gapsSkipped, 1)
         XCTAssertEqual(r.txs.map(\.responseText), ["abxyz", "Z"])
         XCTAssertTrue(r.tx(0).has(.gap))
+        // A hole in the headers cuts that request; parsing resumes at the next request line.
         let lost = Harness.check([.c("GET /1 HTTP/1.1\r\nHo"), .gap(toServer: true, 7), .c("GET /2 HTTP/1.1\r\n\r\n")])
         XCTAssertEqual(lost.lost, 1)
-        XCTAssertEqual(lost.txs.count, 1)
+        XCTAssertEqual(lost.txs.map(\.uri), ["/1", "/2"])
+        XCTAssertTrue(lost.tx(0).has(.gap))
+        // Mid-body junk after the hole is skipped up to the next line that starts a message.
+        let junk = Harness.check([.c("GET /1 HTTP/1.1\r\nHo"), .gap(toServer: true, 7),
+                                  .c("tail of something\r\nGETX\r\nPOST /3 HTTP/1.1\r\nContent-Length: 0\r\n\r\n")])
+        XCTAssertEqual(junk.txs.map(\.uri), ["/1", "/3"])
     }
 
     // MARK: compression
@@ -305,5 +311,20 @@ final class RequestTargetTests: XCTestCase {
         var sink = Targets()
         Array("GET \(target) HTTP/1.1\r\nHost: x\r\n\r\n".utf8).withUnsafeBytes { _ = p.feed($0, toServer: true, sink: &sink) }
         XCTAssertEqual(sink.targets.map { String(decoding: $0, as: UTF8.self) }, [target])
+    }
+}
+
+extension HTTPParserTests {
+    /// Variants of http-evader's "cr" and "end-lfcrcrlf" cases (issue 18): CRs alone on a line
+    /// end the headers only after a bare LF; after a CRLF the headers go on.
+    func testCROnlyLinesEndHeadersOnlyAfterABareLF() {
+        let chunked = Harness.check([.c("GET /a HTTP/1.1\r\n\r\n"),
+                                     .s("HTTP/1.1 200 ok\r\nX-A: 1\r\n\r\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nX5O!\r\n0\r\n\r\n")])
+        XCTAssertEqual(chunked.tx(0).responseText, "X5O!")
+        let triple = Harness.check([.c("GET /a HTTP/1.1\r\n\r\n"),
+                                    .s("HTTP/1.1 200 ok\r\nX-A: 1\r\n\r\r\r\nContent-Length: 4\r\n\r\nX5O!")])
+        XCTAssertEqual(triple.tx(0).responseText, "X5O!")
+        let ended = Harness.check([.c("GET /a HTTP/1.1\r\n\r\n"), .s("HTTP/1.1 200 ok\r\nContent-Length: 4\n\r\r\nX5O!")])
+        XCTAssertEqual(ended.tx(0).responseText, "X5O!")
     }
 }

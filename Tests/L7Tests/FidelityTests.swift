@@ -88,3 +88,68 @@ extension FidelityTests {
         XCTAssertEqual(counters.commandsByApp[Int(AppProto.mqtt.rawValue)], 1)
     }
 }
+
+extension FidelityTests {
+    // MARK: - Recovery after a TCP gap
+
+    func testDNSOverTCPResynchronisesAfterALostAnswer() throws {
+        let (events, _) = try replay("dns-tcp-gap.pcap")
+        let dns = records(events, "dns")
+        let answers = dns.filter { ($0["dns"] as? [String: Any])?["type"] as? String == "answer" }
+        XCTAssertEqual(dns.count - answers.count, 3, "every query")
+        XCTAssertEqual(answers.compactMap { ($0["dns"] as? [String: Any])?["rrname"] as? String },
+                       ["one.example", "three.example"])
+    }
+}
+
+extension FidelityTests {
+    func statuses(_ events: [[String: Any]]) -> [String: Int] {
+        var out: [String: Int] = [:]
+        for r in records(events, "http") {
+            guard let h = r["http"] as? [String: Any], let url = h["url"] as? String else { continue }
+            out[url] = h["status"] as? Int ?? 0
+        }
+        return out
+    }
+
+    func testHTTPResponsesAfterALostBodyKeepTheirStatus() throws {
+        let (events, _) = try replay("http-gap-body.pcap")
+        XCTAssertEqual(statuses(events), ["/page0": 200, "/page1": 201, "/page2": 202])
+    }
+
+    func testHTTPResynchronisesAtTheNextStatusLineAfterALostResponse() throws {
+        // The lost response's request has no status; the next response is matched to the
+        // next request, not to the one whose answer was lost.
+        let (events, _) = try replay("http-gap-response.pcap")
+        XCTAssertEqual(statuses(events), ["/page0": 200, "/page1": 0, "/page2": 202])
+    }
+}
+
+extension FidelityTests {
+    // MARK: - HTTP/1
+
+    func testPlainHTTPInsideAConnectTunnelIsParsed() throws {
+        let (events, _) = try replay("http-connect.pcap")
+        let http = records(events, "http").compactMap { $0["http"] as? [String: Any] }
+        XCTAssertEqual(http.compactMap { $0["http_method"] as? String }, ["CONNECT", "GET"])
+        XCTAssertEqual(http.last?["url"] as? String, "/inside")
+        XCTAssertEqual(http.last?["http_user_agent"] as? String, "tunnelled")
+        XCTAssertEqual(http.last?["status"] as? Int, 200)
+    }
+
+    func testRequestLineWithoutProtocolFollowedByHeadersIsNotHTTP09() throws {
+        let (events, _) = try replay("http-noproto.pcap")
+        let http = try XCTUnwrap(records(events, "http").first?["http"] as? [String: Any])
+        XCTAssertEqual(http["url"] as? String, "/noproto")
+        XCTAssertEqual(http["hostname"] as? String, "www.example")
+        XCTAssertEqual(http["http_user_agent"] as? String, "noproto")
+        XCTAssertEqual(http["status"] as? Int, 200)
+        XCTAssertNil(http["protocol"])
+    }
+
+    func testIPv6LiteralHostKeepsItsBrackets() throws {
+        let (events, _) = try replay("http-ipv6-host.pcap")
+        let http = try XCTUnwrap(records(events, "http").first?["http"] as? [String: Any])
+        XCTAssertEqual(http["hostname"] as? String, "[fd18::80]")
+    }
+}

@@ -7,7 +7,8 @@ import XCTest
 final class HTTPCrossCheckTests: XCTestCase {
     /// A host as the request named it, without port or IPv6 brackets (Sluice's `hostname`).
     static func bareHost(_ h: String) -> String {
-        if h.hasPrefix("["), let end = h.firstIndex(of: "]") { return String(h[h.index(after: h.startIndex)..<end]) }
+        // An IPv6 literal keeps its brackets, as Suricata (and Sluice) log it.
+        if h.hasPrefix("["), let end = h.firstIndex(of: "]") { return String(h[...end]) }
         if let colon = h.lastIndex(of: ":"), h.filter({ $0 == ":" }).count == 1 { return String(h[..<colon]) }
         return h
     }

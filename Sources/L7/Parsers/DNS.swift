@@ -5,7 +5,7 @@ import Stream
 
 /// DNS over TCP (RFC 1035 4.2.2): the message framing of both directions of a flow, over
 /// storage the pool owns. Each whole message goes to the stage like a UDP payload. A gap
-/// loses the framing for good, so the parser is done there.
+/// costs the message it hits; framing resynchronises at the next message (`DNSTCPReassembly.gap`).
 @usableFromInline
 struct DNSFraming {
     @usableFromInline var toServer: DNSTCPReassembly
@@ -34,8 +34,12 @@ extension DNSFraming: StreamParser {
         return .more
     }
 
+    /// A hole costs the message it falls in; framing resumes at the next message.
     @inlinable
-    mutating func gap(direction: Direction, length: Int, sink: inout L7Stage) -> ParserStatus { .done }
+    mutating func gap(direction: Direction, length: Int, sink: inout L7Stage) -> ParserStatus {
+        if direction == .toServer { toServer.gap(length) } else { toClient.gap(length) }
+        return .more
+    }
 
     @inlinable mutating func finish(sink: inout L7Stage) {}
 }

@@ -9,8 +9,8 @@ one thing it tests is plain in the packets:
   query; DNS must still be detected.
 - dns-tcp-gap: DNS over TCP where one answer's segment is missing; the answers after it
   must still be logged (resynchronised at the next message).
-- http-gap-body / http-gap-head: keep-alive HTTP where a segment of the second response is
-  missing (its whole body / its status line and headers); the third response keeps its status.
+- http-gap-body / http-gap-response: keep-alive HTTP where the second response's body / the
+  whole second response is missing; the third response keeps its status.
 - mqtt-midstream: an MQTT flow picked up after CONNECT, a PUBLISH split across segments.
 - mqtt-ping: just a PINGREQ and its PINGRESP.
 - mqtt5-connect: an MQTT 5 CONNECT with properties before a long client id.
@@ -137,7 +137,8 @@ write("dns-tcp-gap.pcap", tcp.pkts)
 
 
 def http_gap(name, lose_head):
-    """Three keep-alive requests; part of the second response is lost."""
+    """Three keep-alive requests; the second response's body is lost (lose_head False) or
+    the whole second response is (lose_head True)."""
     tcp = Conv(C, 41004, "10.18.0.80", 80)
     tcp.handshake()
     for i in range(3):
@@ -145,13 +146,13 @@ def http_gap(name, lose_head):
         body = (b"%d" % i) * 300
         head = b"HTTP/1.1 %d OK\r\nContent-Length: %d\r\nContent-Type: text/plain\r\n\r\n" % (200 + i, len(body))
         tcp.data(False, head, send=not (lose_head and i == 1))
-        tcp.data(False, body, send=not (not lose_head and i == 1))
+        tcp.data(False, body, send=i != 1)
     tcp.close()
     write(name, tcp.pkts)
 
 
 http_gap("http-gap-body.pcap", False)
-http_gap("http-gap-head.pcap", True)
+http_gap("http-gap-response.pcap", True)
 
 # MQTT picked up midstream: a PUBLISH split over two segments, the broker's PUBACK.
 tcp = Conv(C, 41005, "10.18.0.88", 1883)
