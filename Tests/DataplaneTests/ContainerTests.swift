@@ -225,6 +225,14 @@ final class ContainerTests: XCTestCase {
         XCTAssertEqual(split.status, 0, split.output)
         let pod = sh("ip -n \(ns) -o addr show dev sl-app").output
         XCTAssertTrue(pod.contains("10.97.0.2/24"), "the pod's address moved to sl-app: \(pod)")
+        // http.server looks its address up (getfqdn) before it listens; the pod's default route
+        // would send that query toward the host's resolver, which the policy denies, and the
+        // server would listen only after the resolver timed out. A resolver on the pod's own
+        // loopback fails at once and keeps the query inside the namespace.
+        let netnsEtc = "/etc/netns/\(ns)"
+        try FileManager.default.createDirectory(atPath: netnsEtc, withIntermediateDirectories: true)
+        try Data("nameserver 127.0.0.1\n".utf8).write(to: URL(fileURLWithPath: "\(netnsEtc)/resolv.conf"))
+        defer { try? FileManager.default.removeItem(atPath: netnsEtc) }
         let server = try Background("ip netns exec \(ns) python3 -m http.server 8080 --bind 10.97.0.2 --directory \(dir)", log: "\(dir)/http.log")
         let other = try Background("ip netns exec \(ns) python3 -m http.server 9090 --bind 10.97.0.2 --directory \(dir)", log: "\(dir)/http2.log")
         defer { server.stop(); other.stop() }
@@ -259,7 +267,7 @@ final class ContainerTests: XCTestCase {
         XCTAssertTrue(daemon.wait(for: "ready", seconds: 60), daemon.text)
         var code = ""
         for _ in 0..<20 where code != "200" { code = sh("\(curl) http://10.97.0.2:8080/split.sh").output; usleep(100_000) }
-        XCTAssertEqual(code, "200", "allowed HTTP reaches the pod through Sluice")
+        XCTAssertEqual(code, "200", "allowed HTTP reaches the pod through Sluice; log: \(daemon.text)\nEVE: \((try? String(contentsOfFile: "\(dir)/eve.json", encoding: .utf8)) ?? "-")")
         XCTAssertNotEqual(sh("\(curl) http://10.97.0.2:9090/split.sh").output, "200", "a port the policy does not allow is reset")
     }
 
