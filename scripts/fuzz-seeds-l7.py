@@ -211,6 +211,12 @@ def synthetic():
     mc = struct.pack(">BBHBBHIIQ", 0x80, 0x01, 3, 8, 0, 0, 8 + 3 + 5, 0, 0) + b"\x00" * 8 + b"key" + b"value"
     mcr = struct.pack(">BBHBBHIIQ", 0x81, 0x01, 0, 0, 0, 2, 9, 0, 0) + b"Not found"
     conv["memcached"] = [(True, mc), (False, mcr)]
+    # MQTT 5 CONNECT with properties before the client id (elided while gathering, issue 18).
+    mstr = lambda b: struct.pack(">H", len(b)) + b
+    props = b"\x11\x00\x00\x0e\x10\x26" + mstr(b"app") + mstr(b"v" * 100)
+    mc5 = mstr(b"MQTT") + b"\x05\x02\x00\x3c" + bytes([len(props) & 0x7f | 0x80, len(props) >> 7]) + props + mstr(b"client-" + b"7" * 60)
+    conv["mqtt"] = [(True, bytes([0x10, len(mc5) & 0x7f | 0x80, len(mc5) >> 7]) + mc5), (False, b"\x20\x03\x00\x00\x00"),
+                    (True, b"\x30\x06\x00\x03a/b\x00")]
     for app, turns in conv.items():
         seeds.save("datastore", bytes([APPS.index(app)]) + b"".join(rec(d, b) for d, b in turns))
         first = {}
