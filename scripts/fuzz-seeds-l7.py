@@ -245,6 +245,13 @@ def synthetic():
         [(True, b"CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n"), (False, b"HTTP/1.1 200 Connection established\r\n\r\n"),
          (True, b"\x16\x03\x01\x00\x05hello")],
     ]
+    # Content-Encoding: lzma (LZMA-alone), alone and under gzip (issue 18).
+    import lzma
+    lz = lzma.compress(b"hello lzma body " * 8, format=lzma.FORMAT_ALONE)
+    lzgz = gzip.compress(lz)
+    http.append([(True, b"GET /l HTTP/1.1\r\nHost: x\r\n\r\nGET /lg HTTP/1.1\r\nHost: x\r\n\r\n"),
+                 (False, b"HTTP/1.1 200 OK\r\nContent-Encoding: lzma\r\nContent-Length: " + str(len(lz)).encode() + b"\r\n\r\n" + lz
+                  + b"HTTP/1.1 200 OK\r\nContent-Encoding: lzma, gzip\r\nContent-Length: " + str(len(lzgz)).encode() + b"\r\n\r\n" + lzgz)])
     for turns in http:
         seeds.save("http1", b"\x1f" + b"".join(rec(d, b) for d, b in turns))
     for u in [b"/a/%2e%2e/b", b"\\a\\..\\b", b"//b?x=1+2&y=%41", b"/%252e%252e/etc/passwd", b"/a/b/../../../c/.",
