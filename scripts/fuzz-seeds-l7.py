@@ -252,6 +252,13 @@ def synthetic():
     http.append([(True, b"GET /l HTTP/1.1\r\nHost: x\r\n\r\nGET /lg HTTP/1.1\r\nHost: x\r\n\r\n"),
                  (False, b"HTTP/1.1 200 OK\r\nContent-Encoding: lzma\r\nContent-Length: " + str(len(lz)).encode() + b"\r\n\r\n" + lz
                   + b"HTTP/1.1 200 OK\r\nContent-Encoding: lzma, gzip\r\nContent-Length: " + str(len(lzgz)).encode() + b"\r\n\r\n" + lzgz)])
+    # Header evasions (issue 18): a NUL after the LF folds, as in libhtp; a blank-ish fold after Content-Length.
+    ev = b"X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
+    evgz = gzip.compress(ev, mtime=0)
+    http.append([(True, b"GET /a HTTP/1.1\r\nHost: x\r\n\r\n" * 3),
+                 (False, b"HTTP/1.1 200 ok\r\nTransfer-Encoding: \n\x00chunked\r\n\r\n" + b"%x\r\n" % len(ev) + ev + b"\r\n0\r\n\r\n"
+                  + b"HTTP/1.1 200 ok\r\nContent-Encoding: \r\n\x00gzip\r\nContent-Length: %d\r\n\r\n" % len(evgz) + evgz
+                  + b"HTTP/1.1 200 ok\r\nContent-Length: %d\r\n \r\n\r\n" % len(ev) + ev)])
     for turns in http:
         seeds.save("http1", b"\x1f" + b"".join(rec(d, b) for d, b in turns))
     for u in [b"/a/%2e%2e/b", b"\\a\\..\\b", b"//b?x=1+2&y=%41", b"/%252e%252e/etc/passwd", b"/a/b/../../../c/.",
