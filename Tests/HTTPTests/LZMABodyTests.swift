@@ -2,6 +2,7 @@ import CLzma
 import CZlib
 import HTTP
 import L7Core
+import SluiceTestSupport
 import XCTest
 
 /// Content-Encoding: lzma (issue 18): the LZMA-alone format, decoded as libhtp does, with the
@@ -62,5 +63,19 @@ final class LZMABodyTests: XCTestCase {
         XCTAssertLessThanOrEqual(b.inflateErrors, 1)
         // Labelled lzma, too short to be: inspected as is.
         XCTAssertEqual(respond(Array("plain".utf8), encoding: "lzma").tx(0).responseText, "plain")
+    }
+
+    /// The checked-in capture (Tests/Captures/fidelity/make.py: Python's lzma module, an 8 MiB
+    /// dictionary announced, 302 bytes of text): its body reaches the sink as that text.
+    func testCaptureBodyDecodesToThePlainText() throws {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../Captures/fidelity/http-lzma.pcap").standardized.path
+        let streams = PcapStreams(path: path)
+        XCTAssertNil(streams.error)
+        let conn = try XCTUnwrap(streams.connections.first)
+        let r = Harness.check([.c(conn.toServer.flatMap { $0 }), .s(conn.toClient.flatMap { $0 })], everyCutLimit: 0, randomRuns: 5)
+        XCTAssertEqual(r.tx(0).responseText, "lzma-compressed body: " + String(repeating: "sluice ", count: 40))
+        XCTAssertTrue(r.tx(0).has(.compressed))
+        XCTAssertEqual(r.inflateErrors, 0)
     }
 }
