@@ -41,4 +41,18 @@ final class ResponseStatusTests: XCTestCase {
         XCTAssertEqual(run([(true, client), (false, server)], piece: 1), want)
         XCTAssertEqual(run([(true, client), (false, server)], piece: 7), want)
     }
+
+    /// The client allows a 64 KiB table and the server's encoder moves to 16 KiB: statuses it
+    /// then indexes keep coming (the storage is 4 KiB; the bigger maximum used to lose the
+    /// server's HPACK for good, and every later stream its status).
+    func testStatusesAfterTheServerGrowsItsTable() {
+        let request: (UInt32) -> [UInt8] = { H2.frame(1, 0x5, $0, [0x82, 0x86, 0x84] + H2.literal(":authority", "x")) }
+        let client = H2.preface + H2.settings([(1, 65536)]) + [1, 3, 5].flatMap(request)
+        var server = H2.settings([]) + H2.frame(4, 1, 0, [])
+        server += H2.frame(1, 0x5, 1, H2.integer(16384, prefix: 5, first: 0x20) + H2.indexed(":status", "202"))
+        server += H2.frame(1, 0x5, 3, [0xbe]) + H2.frame(1, 0x5, 5, [0xbe])
+        let want = ["end 1 GET / 202", "end 3 GET / 202", "end 5 GET / 202"]
+        XCTAssertEqual(run([(true, client), (false, server)], piece: Int.max), want)
+        XCTAssertEqual(run([(true, client), (false, server)], piece: 1), want)
+    }
 }
