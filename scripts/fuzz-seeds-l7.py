@@ -211,6 +211,12 @@ def synthetic():
     mc = struct.pack(">BBHBBHIIQ", 0x80, 0x01, 3, 8, 0, 0, 8 + 3 + 5, 0, 0) + b"\x00" * 8 + b"key" + b"value"
     mcr = struct.pack(">BBHBBHIIQ", 0x81, 0x01, 0, 0, 0, 2, 9, 0, 0) + b"Not found"
     conv["memcached"] = [(True, mc), (False, mcr)]
+    # MQTT 5 CONNECT with properties before the client id (elided while gathering, issue 18).
+    mstr = lambda b: struct.pack(">H", len(b)) + b
+    props = b"\x11\x00\x00\x0e\x10\x26" + mstr(b"app") + mstr(b"v" * 100)
+    mc5 = mstr(b"MQTT") + b"\x05\x02\x00\x3c" + bytes([len(props) & 0x7f | 0x80, len(props) >> 7]) + props + mstr(b"client-" + b"7" * 60)
+    conv["mqtt"] = [(True, bytes([0x10, len(mc5) & 0x7f | 0x80, len(mc5) >> 7]) + mc5), (False, b"\x20\x03\x00\x00\x00"),
+                    (True, b"\x30\x06\x00\x03a/b\x00")]
     for app, turns in conv.items():
         seeds.save("datastore", bytes([APPS.index(app)]) + b"".join(rec(d, b) for d, b in turns))
         first = {}
@@ -239,6 +245,20 @@ def synthetic():
         [(True, b"CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n"), (False, b"HTTP/1.1 200 Connection established\r\n\r\n"),
          (True, b"\x16\x03\x01\x00\x05hello")],
     ]
+    # Content-Encoding: lzma (LZMA-alone), alone and under gzip (issue 18).
+    import lzma
+    lz = lzma.compress(b"hello lzma body " * 8, format=lzma.FORMAT_ALONE)
+    lzgz = gzip.compress(lz)
+    http.append([(True, b"GET /l HTTP/1.1\r\nHost: x\r\n\r\nGET /lg HTTP/1.1\r\nHost: x\r\n\r\n"),
+                 (False, b"HTTP/1.1 200 OK\r\nContent-Encoding: lzma\r\nContent-Length: " + str(len(lz)).encode() + b"\r\n\r\n" + lz
+                  + b"HTTP/1.1 200 OK\r\nContent-Encoding: lzma, gzip\r\nContent-Length: " + str(len(lzgz)).encode() + b"\r\n\r\n" + lzgz)])
+    # Header evasions (issue 18): a NUL after the LF folds, as in libhtp; a blank-ish fold after Content-Length.
+    ev = b"X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
+    evgz = gzip.compress(ev, mtime=0)
+    http.append([(True, b"GET /a HTTP/1.1\r\nHost: x\r\n\r\n" * 3),
+                 (False, b"HTTP/1.1 200 ok\r\nTransfer-Encoding: \n\x00chunked\r\n\r\n" + b"%x\r\n" % len(ev) + ev + b"\r\n0\r\n\r\n"
+                  + b"HTTP/1.1 200 ok\r\nContent-Encoding: \r\n\x00gzip\r\nContent-Length: %d\r\n\r\n" % len(evgz) + evgz
+                  + b"HTTP/1.1 200 ok\r\nContent-Length: %d\r\n \r\n\r\n" % len(ev) + ev)])
     for turns in http:
         seeds.save("http1", b"\x1f" + b"".join(rec(d, b) for d, b in turns))
     for u in [b"/a/%2e%2e/b", b"\\a\\..\\b", b"//b?x=1+2&y=%41", b"/%252e%252e/etc/passwd", b"/a/b/../../../c/.",

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages Sluice builds and tests with (through sudo when not root).
-# libpcap-dev, libhyperscan-dev and zlib1g-dev are linked; tshark is the reference dissector the tests
+# libpcap-dev, libhyperscan-dev, zlib1g-dev and liblzma-dev (HTTP Content-Encoding: lzma bodies) are linked; tshark is the reference dissector the tests
 # compare flows with, and tcpdump writes the reference captures CaptureRegistryTests compares with;
 # pkg-config lets SwiftPM find the C libraries; iproute2, iputils-ping, curl,
 # python3, dnsutils (dig), dnsmasq-base, openssl, iperf3 and openssh-client/openssh-server
@@ -11,7 +11,7 @@
 set -euo pipefail
 # libdpdk-dev (DPDK 22.11 and its vdev drivers: net_pcap, net_ring, net_null, net_af_packet, ...)
 # backs `io: dpdk` and `sluice replay --dpdk`; without it the DPDK shim builds as "not available".
-packages=(libpcap-dev libhyperscan-dev zlib1g-dev libdpdk-dev pkg-config tshark tcpdump iproute2 iputils-ping curl python3 dnsutils dnsmasq-base openssl iperf3 openssh-client openssh-server valgrind ethtool)
+packages=(libpcap-dev libhyperscan-dev zlib1g-dev liblzma-dev libdpdk-dev pkg-config tshark tcpdump iproute2 iputils-ping curl python3 dnsutils dnsmasq-base openssl iperf3 openssh-client openssh-server valgrind ethtool)
 missing=()
 # podman, runc and containernetworking-plugins (the CNI bridge plugin) run real containers from a
 # busybox rootfs built locally from busybox-static (ContainerTests: Sluice attaching to container

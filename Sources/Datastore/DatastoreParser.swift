@@ -127,6 +127,10 @@ public struct DatastoreParser {
         case frame(Int)
         /// Not this protocol's framing.
         case bad
+        /// The `count` message bytes after the first `at` hold nothing extraction needs but push
+        /// what does past the buffer (MQTT 5 CONNECT properties before the client id): drop
+        /// them, held or still to come, after `elided` has rewritten the held header to match.
+        case elide(at: Int, count: Int)
     }
 
     /// Gathers one length-framed message's header and command prefix, reports it, and arranges
@@ -135,7 +139,7 @@ public struct DatastoreParser {
     @inlinable mutating func frameStep<S: DatastoreSink & ~Copyable>(_ d: inout Direction, _ chunk: UnsafeRawBufferPointer,
                                                                      _ pos: inout Int, toServer: Bool, sink: inout S) {
         let rest = Bytes.slice(chunk, pos, chunk.count)
-        if d.have == 0 {
+        if d.have == 0 && d.number == 0 {
             switch measure(rest, toServer: toServer) {
             case .frame(let total) where rest.count >= min(total, Direction.capacity):
                 // Show the protocol exactly the prefix the buffered path would hold, so that
@@ -154,10 +158,28 @@ public struct DatastoreParser {
         }
         var used = 0
         while true {
+            // Bytes still owed to an elision: dropped, not gathered (`number` is free in frames).
+            if d.number > 0 {
+                let k = min(d.number, rest.count - used)
+                d.number -= k
+                used += k
+                if d.number > 0 { pos += used; return }   // chunk exhausted
+            }
             let m = d.withGathered { measure($0, toServer: toServer) }
             let target: Int
             switch m {
             case .bad: lose(&d, .badFraming); return
+            case .elide(let at, let count):
+                guard at >= 0, at <= Int(d.have), count > 0 else { lose(&d, .badFraming); return }
+                elided(&d, count: count)
+                let held = min(Int(d.have) - at, count)
+                withUnsafeMutableBytes(of: &d.buf) { b in
+                    var i = at
+                    while i + held < Int(d.have) { b[i] = b[i + held]; i += 1 }
+                }
+                d.have -= UInt8(held)
+                d.number = count - held
+                continue
             case .need(let k):
                 guard k > Int(d.have), k <= Direction.capacity else { lose(&d, .badFraming); return }
                 target = k
@@ -203,6 +225,14 @@ public struct DatastoreParser {
         case .mqtt: return mqttMeasure(b)
         case .memcached: return memcachedBinaryMeasure(b)
         default: return .bad
+        }
+    }
+
+    /// Rewrites the held header of `d` for `count` bytes about to be dropped (`Measure.elide`).
+    @inlinable mutating func elided(_ d: inout Direction, count: Int) {
+        switch app {
+        case .mqtt: Self.mqttElided(&d, count: count)
+        default: break
         }
     }
 

@@ -86,8 +86,55 @@ extension DatastoreParser {
     @inlinable func mqttMeasure(_ b: UnsafeRawBufferPointer) -> Measure {
         guard b.count >= 2 else { return .need(2) }
         guard b[0] >> 4 != 0 else { return .bad }
-        if let (remaining, at) = Self.mqttVarint(b, from: 1) { return .frame(at + remaining) }
-        return b.count < 5 ? .need(b.count + 1) : .bad
+        guard let (remaining, at) = Self.mqttVarint(b, from: 1) else { return b.count < 5 ? .need(b.count + 1) : .bad }
+        let total = at + remaining
+        if b[0] >> 4 == 1, let m = Self.mqttConnectProperties(b, from: at, total: total) { return m }
+        return .frame(total)
+    }
+
+    /// A version 5 CONNECT puts its properties (up to 256 MiB) before the client id: once their
+    /// length is held they are elided, so the id lands in the buffer however long they are.
+    /// Nil when there is nothing to elide (another version, no properties, a header too long
+    /// for the buffer, or lengths that overrun the packet: those are reported as they stand).
+    @inlinable static func mqttConnectProperties(_ b: UnsafeRawBufferPointer, from at: Int, total: Int) -> Measure? {
+        func need(_ k: Int) -> Measure? { k > b.count && k <= total && k <= Direction.capacity ? .need(k) : nil }
+        guard b.count >= at + 2 else { return need(at + 2) }
+        let levelAt = at + 2 + Bytes.be16(b, at)
+        let propertiesAt = levelAt + 4   // level, flags, keep alive
+        guard propertiesAt < total, propertiesAt + 4 <= Direction.capacity else { return nil }
+        guard b.count > levelAt else { return need(levelAt + 1) }
+        guard b[levelAt] == 5 else { return nil }
+        guard let (n, after) = mqttVarint(b, from: propertiesAt) else {
+            return b.count < propertiesAt + 4 ? need(max(b.count + 1, propertiesAt + 1)) : nil
+        }
+        guard n > 0, n <= total - after else { return nil }
+        return .elide(at: after, count: n)
+    }
+
+    /// Rewrites the held CONNECT of `d` for its `count` bytes of properties being dropped: the
+    /// property length becomes zero and the remaining length shrinks by `count`, each kept at
+    /// its width (an over-long varint is still a valid one), so every offset after them holds.
+    @inlinable static func mqttElided(_ d: inout Direction, count: Int) {
+        let held: (Int, Int, Int)? = d.withGathered { b in
+            guard let (remaining, at) = mqttVarint(b, from: 1), b.count >= at + 2 else { return nil }
+            return (remaining, at, at + 2 + Bytes.be16(b, at))
+        }
+        guard let (remaining, at, levelAt) = held else { return }
+        writeVarint(&d, from: 1, to: at, value: remaining - count)
+        let propertiesAt = levelAt + 4
+        if let (_, after) = d.withGathered({ mqttVarint($0, from: propertiesAt) }) {
+            writeVarint(&d, from: propertiesAt, to: after, value: 0)
+        }
+    }
+
+    /// Writes `value` as a variable byte integer filling exactly bytes `from..<to` of `d`'s buffer.
+    @inlinable static func writeVarint(_ d: inout Direction, from: Int, to: Int, value: Int) {
+        var v = max(0, value), i = from
+        while i < to {
+            d.buf[i] = UInt8(v & 0x7f) | (i + 1 < to ? 0x80 : 0)
+            v >>= 7
+            i += 1
+        }
     }
 
     @inlinable mutating func mqttEmit<S: DatastoreSink & ~Copyable>(_ b: UnsafeRawBufferPointer, total: Int, toServer: Bool, sink: inout S) {

@@ -7,7 +7,8 @@ import L7Core
 /// the input says to split it) on a new stream, so the fuzzer spends no effort on framing.
 ///
 /// Input: one byte choosing the SETTINGS_HEADER_TABLE_SIZE each side announces (0, 256, 4096
-/// or 65536: size updates beyond it, or beyond the decoder's 4 KiB, must be refused), then
+/// or 65536: size updates beyond it must be refused; beyond the decoder's 4 KiB of storage
+/// they are followed until the entries held outgrow it), then
 /// steps of a byte (bit 0: direction; bits 1-7: where to split the block into a
 /// CONTINUATION, 0 for none) and a length-prefixed header block.
 enum HPACKFuzz {

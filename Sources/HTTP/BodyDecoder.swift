@@ -10,6 +10,11 @@ extension HTTPParser {
         if dirs[d].encodings > n { counters_.layersCut &+= 1 }
         // In place: assigning `InflateLayer()` builds one and copies it over.
         for k in 0..<3 { dirs[d].layers[k].reset() }
+        // Layer 0 undoes the coding named last.
+        for k in 0..<n {
+            let named = dirs[d].encodings - 1 - k
+            dirs[d].layers[k].lzma = named < 8 && dirs[d].lzmaCodings & (1 << UInt8(named)) != 0
+        }
         dirs[d].layerCount = n
         dirs[d].decoded = 0
         let t = dirs[d].tx
@@ -112,10 +117,14 @@ extension HTTPParser {
             return
         }
         // Through the address: `head.withBytes` on the element copies the layer's buffer first.
-        let (bits, skip) = withUnsafeMutablePointer(to: &dirs[d].layers[k].head) {
+        let lzma = dirs[d].layers[k].lzma
+        let (bits, skip) = lzma ? (0, InflaterPoolHandle.lzmaHeaderSize) : withUnsafeMutablePointer(to: &dirs[d].layers[k].head) {
             FixedBytes.withBytes(at: $0) { HTTPParser.sniff($0) }
         }
-        guard pool.start(slot, windowBits: bits) else {
+        let started = lzma ? withUnsafeMutablePointer(to: &dirs[d].layers[k].head) {
+            FixedBytes.withBytes(at: $0) { pool.startLZMA(slot, header: $0) }
+        } : pool.start(slot, windowBits: bits)
+        guard started else {
             pool.release(slot)
             dirs[d].layers[k].mode = .passthrough
             replayHead(k, d, &sink)
@@ -160,7 +169,7 @@ extension HTTPParser {
         var rest = input
         while dirs[d].layers[k].mode == .inflating {
             let slot = dirs[d].layers[k].slot
-            let (rc, used, made) = pool.inflate(slot, rest)
+            let (rc, used, made) = dirs[d].layers[k].lzma ? pool.decodeLZMA(slot, rest) : pool.inflate(slot, rest)
             rest = UnsafeRawBufferPointer(rebasing: rest[used...])
             if made > 0 {
                 dirs[d].layers[k].produced = true

@@ -10,6 +10,8 @@ import L7Core
     @usableFromInline var head = FixedBytes<64>()
     @usableFromInline var totalIn = 0
     @usableFromInline var produced = false
+    /// The layer was named "lzma": LZMA-alone, not sniffed as gzip/zlib/deflate.
+    @usableFromInline var lzma = false
     @inlinable init() {}
 
     /// Back to `init()`'s state, in place (the bytes of `head` past its count are never read).
@@ -19,6 +21,7 @@ import L7Core
         head.removeAll()
         totalIn = 0
         produced = false
+        lzma = false
     }
 }
 
@@ -64,6 +67,8 @@ import L7Core
     @usableFromInline var chunked = false
     @usableFromInline var contentLength: Int64 = -1
     @usableFromInline var encodings = 0
+    /// Bit i: the i-th coding named in Content-Encoding (first 8) was "lzma".
+    @usableFromInline var lzmaCodings: UInt8 = 0
     @usableFromInline var layers = InlineArray<3, InflateLayer>(repeating: InflateLayer())
     @usableFromInline var layerCount = 0
     @usableFromInline var decoded = 0
@@ -93,6 +98,7 @@ import L7Core
         lastCR = false
         contentLength = -1
         encodings = 0
+        lzmaCodings = 0
         remaining = 0
         foldPending = false
         pending09 = false

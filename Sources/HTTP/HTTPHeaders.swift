@@ -60,8 +60,9 @@ extension HTTPParser {
         txs[t].flags.insert(.badContentLength)
     }
 
-    /// Counts gzip/deflate codings in a Content-Encoding value. Only the count matters: each
-    /// layer's format is read from its first bytes, since servers mislabel them.
+    /// Counts gzip/deflate/lzma codings in a Content-Encoding value. For gzip and deflate only
+    /// the count matters: each layer's format is read from its first bytes, since servers
+    /// mislabel them. LZMA has no magic to sniff, so where "lzma" stands is kept.
     @inlinable mutating func countEncodings(_ value: UnsafeRawBufferPointer, _ d: Int) {
         // Substrings, not tokens: clients find "gzip" in "gzip;" or behind odd bytes too.
         var i = 0
@@ -69,6 +70,11 @@ extension HTTPParser {
             let rest = UnsafeRawBufferPointer(rebasing: value[i...])
             if ByteText.hasPrefix(rest, "gzip") { dirs[d].encodings += 1; i += 4 }
             else if ByteText.hasPrefix(rest, "deflate") { dirs[d].encodings += 1; i += 7 }
+            else if ByteText.hasPrefix(rest, "lzma") {
+                if dirs[d].encodings < 8 { dirs[d].lzmaCodings |= 1 << UInt8(dirs[d].encodings) }
+                dirs[d].encodings += 1
+                i += 4
+            }
             else { i += 1 }
         }
     }

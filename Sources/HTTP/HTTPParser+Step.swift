@@ -48,8 +48,10 @@ extension HTTPParser {
             if dirs[d].foldPending {
                 let c = bytes[i]
                 dirs[d].foldPending = false
-                if c == 0x20 || c == 0x09 {
-                    // Obsolete folding: the line continues the previous header.
+                if c == 0x20 || c == 0x09 || c == 0x00 {
+                    // Obsolete folding: the line continues the previous header. A NUL folds
+                    // too, as in libhtp (`htp_is_folding_char`): "Transfer-Encoding: \n\0chunked"
+                    // is chunked there, and a header-shaped rest still stands alone.
                     if dirs[d].tx >= 0 { txs[dirs[d].tx].flags.insert(.headerFolded) }
                     dirs[d].foldStart = dirs[d].line.count
                     dirs[d].line.append(UInt8(0x20))

@@ -3,8 +3,15 @@ import CZlib
 /// Fixed geometry of one inflater slot. zlib keeps a pointer from its state back to the
 /// `z_stream`, so the stream must never move: it lives in the slot, not in the (movable) parser.
 @usableFromInline enum InflaterSlot {
+    /// The slot starts with the decoder's stream: a `z_stream`, or an `lzma_stream` for lzma
+    /// bodies (`kindOffset` says which), each needing a fixed address.
+    @usableFromInline static let streamCapacity = 192
+    /// 1 when the slot holds an `lzma_stream`, 0 for zlib.
+    @usableFromInline static let kindOffset = 192
+    /// liblzma's allocator record (it keeps a pointer to it).
+    @usableFromInline static let lzmaAllocatorOffset = 200
     /// Where the bump allocator's high-water mark lives in the slot.
-    @usableFromInline static let usedOffset = 128
+    @usableFromInline static let usedOffset = 232
     /// Output buffer: inflate writes here, the next layer or the sink reads it.
     @usableFromInline static let outOffset = 256
     @usableFromInline static let outCapacity = 8192
@@ -94,11 +101,13 @@ public struct InflaterPoolHandle: @unchecked Sendable {
         strm.pointee.zalloc = inflaterAlloc
         strm.pointee.zfree = inflaterFree
         strm.pointee.opaque = s
+        s.storeBytes(of: 0, toByteOffset: InflaterSlot.kindOffset, as: Int.self)
         return inflateInit2_(strm, windowBits, zlibVersion(), Int32(MemoryLayout<z_stream>.size)) == Z_OK
     }
 
     /// Ends the zlib stream in `slot` (it frees into the arena, which is a no-op).
     @usableFromInline func end(_ i: Int32) {
+        if slot(i).load(fromByteOffset: InflaterSlot.kindOffset, as: Int.self) == 1 { endLZMA(i); return }
         inflateEnd(slot(i).assumingMemoryBound(to: z_stream.self))
     }
 

@@ -1,10 +1,11 @@
 /// The HPACK dynamic table of one direction (RFC 7541 section 2.3.2) in fixed storage: entry
 /// bytes (name then value) go into a byte ring in insertion order, and a ring of small records
 /// says where each entry starts. Eviction is FIFO, so freeing the oldest entry just moves the
-/// tail. Storage is `byteCapacity` bytes whatever the peer asks for; a size update beyond it
-/// cannot be followed and makes the decoder give up (see `HPACKDecoder`).
+/// tail. Storage is `byteCapacity` bytes whatever the peer asks for: a larger maximum (clients
+/// advertise 64 KiB) is followed while the entries held fit the storage, and only an insert
+/// that would need more makes the decoder give up (see `HPACKDecoder`).
 @usableFromInline struct DynamicTable {
-    /// Hard cap on the table's RFC size (SETTINGS_HEADER_TABLE_SIZE's default).
+    /// Hard cap on the RFC size of the entries held (SETTINGS_HEADER_TABLE_SIZE's default).
     @usableFromInline static let byteCapacity = 4096
     /// Each entry counts 32 bytes of overhead, so this many always fit.
     @usableFromInline static let entryCapacity = byteCapacity / 32
@@ -59,10 +60,13 @@
     /// Adds an entry whose decoded lengths are known. An entry bigger than the table empties it
     /// (RFC 7541 section 4.4). A name taken from an entry that gets evicted here is still
     /// readable: bytes are copied forward, each read before anything can overwrite it.
-    @usableFromInline mutating func insert(name: HeaderString, nameLength: Int, value: HeaderString, valueLength: Int) {
+    /// False, with nothing added, when the peer's table (its maximum above `byteCapacity`)
+    /// now holds more than the storage does: the table can no longer be followed.
+    @usableFromInline mutating func insert(name: HeaderString, nameLength: Int, value: HeaderString, valueLength: Int) -> Bool {
         let entrySize = nameLength + valueLength + 32
-        guard entrySize <= maxSize else { evict(toFit: maxSize + 1); return }
+        guard entrySize <= maxSize else { evict(toFit: maxSize &+ 1); return true }
         evict(toFit: entrySize)
+        guard size + entrySize <= Self.byteCapacity else { return false }
         let start = head
         var w = head
         append(name, at: &w)
@@ -72,6 +76,7 @@
             Entry(start: UInt16(start), nameLength: UInt16(nameLength), valueLength: UInt16(valueLength))
         count += 1
         size += entrySize
+        return true
     }
 
     @usableFromInline mutating func append(_ s: HeaderString, at w: inout Int) {

@@ -70,7 +70,6 @@ import L7Core
         if first & 0xe0 == 0x20 {
             guard let size = Self.integer(buf, &p, prefix: 5) else { return .needMore }
             guard size >= 0, size <= settingsLimit else { return fail(.sizeUpdateTooLarge) }
-            guard size <= DynamicTable.byteCapacity else { return fail(.tableBeyondCapacity) }
             table.setMaxSize(size)
             pos = p
             return .sizeUpdate
@@ -102,7 +101,7 @@ import L7Core
             return fail(.badHuffman)
         }
         if indexing {
-            table.insert(name: name, nameLength: nl, value: value, valueLength: vl)
+            guard table.insert(name: name, nameLength: nl, value: value, valueLength: vl) else { return fail(.tableBeyondCapacity) }
         }
         pos = p
         fields &+= 1

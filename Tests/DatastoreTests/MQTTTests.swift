@@ -44,4 +44,19 @@ final class MQTTTests: XCTestCase {
         XCTAssertEqual(got.lines, ["CONNECT sensor-18", "SUBSCRIBE x/y"])
         XCTAssertEqual(got.replies, ["error: "])
     }
+
+    /// Version 5 properties come before the client id; however long they are (here 300 bytes,
+    /// a two-byte length) the whole id is reported, and the next packet still frames.
+    func testSession5PropertiesBeforeALongClientId() {
+        let id = "sluice-mqtt5-client-with-a-rather-long-identifier-0123456789"
+        let properties: [UInt8] = [0x11, 0, 0, 0x0e, 0x10] + [0x26] + Self.string("app") + Self.string(String(repeating: "v", count: 287))
+        XCTAssertEqual(properties.count, 300)
+        let got = assertSplitInvariant(.mqtt, [
+            .c(Self.packet(0x10, Self.string("MQTT") + [5, 0x02] + be16(60) + [0xac, 0x02] + properties + Self.string(id))),
+            .s([0x20, 3, 0, 0, 0]),
+            .c(Self.packet(0x30, Self.string("a/b") + [0] + [UInt8]("x"))),
+        ])
+        XCTAssertEqual(got.lines, ["CONNECT \(id)", "PUBLISH a/b"])
+        XCTAssertEqual(got.replies, [])
+    }
 }

@@ -82,6 +82,14 @@ extension FidelityTests {
         XCTAssertEqual(counters.commandsByApp[Int(AppProto.mqtt.rawValue)], 1)
     }
 
+    /// MQTT 5 CONNECT: 46 bytes of properties precede a 60-byte client id, which Suricata reports
+    /// whole (`mqtt.connect.client_id`); the parser's 80-byte header buffer drops the properties.
+    func testMQTT5ConnectWithPropertiesKeepsTheWholeClientId() throws {
+        let (events, _) = try replay("mqtt5-connect.pcap")
+        let connect = records(events, "mqtt").compactMap { ($0["mqtt"] as? [String: Any])?["connect"] as? [String: Any] }
+        XCTAssertEqual(connect.first?["client_id"] as? String, "sluice-mqtt5-client-with-a-rather-long-identifier-0123456789")
+    }
+
     func testMQTTPingRequestAndResponseAloneAreMQTT() throws {
         let (events, counters) = try replay("mqtt-ping.pcap")
         XCTAssertEqual(try flow(events)["app_proto"] as? String, "mqtt")
