@@ -43,18 +43,6 @@ public struct InterfaceInfo: Codable, Sendable, Equatable {
     }
 }
 
-/// `POST /v1/interfaces`: attach an interface by hand (for a runtime the daemon does not watch).
-public struct AttachRequest: Codable, Sendable, Equatable {
-    public var name: String
-    /// `inline` or `tap`.
-    public var mode: String
-    /// Inline: the two interfaces to bridge.
-    public var pair: [String]?
-    /// Tap: the interface to inspect.
-    public var interface: String?
-    public var workload: String?
-
-    public init(name: String, mode: String, pair: [String]? = nil, interface: String? = nil, workload: String? = nil) {
-        self.name = name; self.mode = mode; self.pair = pair; self.interface = interface; self.workload = workload
-    }
-}
+/// `POST /v1/interfaces`: attach an interface by hand (for a runtime the daemon does not
+/// watch): the same fields as an interface of the daemon config.
+public typealias AttachRequest = InterfaceStatus

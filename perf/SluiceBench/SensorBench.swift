@@ -123,37 +123,13 @@ func rawHyperscan(_ rec: ScanRecorder, set: SensorSet, settings: SluiceSettings)
 /// the body database with and without its validated patterns: which patterns the scan time
 /// goes to.
 func patternCosts(_ rec: ScanRecorder, set: SensorSet, settings: SluiceSettings) throws {
-    var costs: [(Double, String)] = []
-    for (ri, rule) in set.rules.enumerated() where rule.context == .body {
-        for (k, p) in rule.patterns.enumerated() {
-            var flags: Pattern.Flags = rule.nocase ? [.caseless] : []
-            flags.insert(k == 0 && rule.validate != .none ? [] : .singleMatch)
-            let db = try HyperscanDatabase.compile([Pattern(id: 0, expression: p, flags: flags)], mode: .stream)
-            let scratch = try HyperscanScratch(for: db)
-            let slots = try StreamSlots(database: db, count: settings.sensors.bodyStreams)
-            let matches = MatchBuffer(capacity: settings.sensors.matchesPerScan)
-            var found = 0
-            let t0 = now()
-            rec.bytes.withUnsafeBytes { all in
-                for c in rec.calls {
-                    if c.kind == .body {
-                        _ = slots.scan(c.slot, UnsafeRawBufferPointer(rebasing: all[c.offset..<(c.offset + c.count)]), scratch: scratch.handle, into: matches)
-                        found += matches.count
-                    } else if c.kind == .bodyEnd {
-                        _ = slots.finish(c.slot, scratch: scratch.handle, into: matches)
-                    }
-                }
-            }
-            costs.append((now() - t0, "rule \(rule.id) #\(ri) pattern \(k + 1) matches=\(found): \(p.prefix(80))"))
-            slots.deallocate(); matches.deallocate()
-        }
-    }
-    for (t, what) in costs.sorted(by: { $0.0 > $1.0 }).prefix(15) { print("pattern cost: \(fixed(t, 3)) s \(what)") }
-    func run(_ label: String, _ pats: [Pattern]) throws {
-        let db = try HyperscanDatabase.compile(pats, mode: .stream)
+    /// The recorded body calls through a stream database of `patterns` alone: seconds, matches.
+    func bodyScan(_ patterns: [Pattern]) throws -> (Double, Int) {
+        let db = try HyperscanDatabase.compile(patterns, mode: .stream)
         let scratch = try HyperscanScratch(for: db)
         let slots = try StreamSlots(database: db, count: settings.sensors.bodyStreams)
         let matches = MatchBuffer(capacity: settings.sensors.matchesPerScan)
+        defer { slots.deallocate(); matches.deallocate() }
         var found = 0
         let t0 = now()
         rec.bytes.withUnsafeBytes { all in
@@ -166,8 +142,21 @@ func patternCosts(_ rec: ScanRecorder, set: SensorSet, settings: SluiceSettings)
                 }
             }
         }
-        print("variant \(label): \(fixed(now() - t0, 3)) s matches=\(found)")
-        slots.deallocate(); matches.deallocate()
+        return (now() - t0, found)
+    }
+    var costs: [(Double, String)] = []
+    for (ri, rule) in set.rules.enumerated() where rule.context == .body {
+        for (k, p) in rule.patterns.enumerated() {
+            var flags: Pattern.Flags = rule.nocase ? [.caseless] : []
+            flags.insert(k == 0 && rule.validate != .none ? [] : .singleMatch)
+            let (t, found) = try bodyScan([Pattern(id: 0, expression: p, flags: flags)])
+            costs.append((t, "rule \(rule.id) #\(ri) pattern \(k + 1) matches=\(found): \(p.prefix(80))"))
+        }
+    }
+    for (t, what) in costs.sorted(by: { $0.0 > $1.0 }).prefix(15) { print("pattern cost: \(fixed(t, 3)) s \(what)") }
+    func run(_ label: String, _ pats: [Pattern]) throws {
+        let (t, found) = try bodyScan(pats)
+        print("variant \(label): \(fixed(t, 3)) s matches=\(found)")
     }
     var plain: [Pattern] = [], validated: [Pattern] = []
     for rule in set.rules where rule.context == .body {
